@@ -1,0 +1,64 @@
+"""Reads of the organisation tree, and the one rule of what a user may see."""
+
+from django.db.models import Q, QuerySet
+
+from accounts.models import Organisation, User
+from accounts.roles import Level
+
+
+def scope_queryset(queryset: QuerySet, user) -> QuerySet:
+    """Rows of the user's organisation and of those below it; never a sibling's.
+
+    Every scoped model names, per level, the indexed foreign key of its organisation path
+    (`SCOPE_FIELDS`); a user sees the rows whose path passes through its organisation.
+    A user without an organisation sees nothing.
+    """
+    organisation = getattr(user, "organisation", None)
+    if not getattr(user, "is_authenticated", False) or organisation is None:
+        return queryset.none()
+    field = queryset.model.SCOPE_FIELDS[organisation.level]
+    return queryset.filter(**{field: organisation.pk})
+
+
+def organisation_list_for_user(
+    user, *, search: str = "", level: int | None = None, include_inactive: bool = True
+) -> QuerySet[Organisation]:
+    qs = scope_queryset(Organisation.objects.all(), user).select_related("parent")
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(code__icontains=search))
+    if level:
+        qs = qs.filter(level=level)
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    return qs.order_by("code")
+
+
+def organisation_choices_for_user(user, *, levels: tuple[int, ...] | None = None):
+    qs = organisation_list_for_user(user, include_inactive=False)
+    if levels:
+        qs = qs.filter(level__in=levels)
+    return qs
+
+
+def user_list_for_user(
+    user, *, search: str = "", role: str = "", organisation: Organisation | None = None
+) -> QuerySet[User]:
+    qs = (
+        scope_queryset(User.objects.all(), user)
+        .select_related("organisation")
+        .prefetch_related("role_grants")
+    )
+    if search:
+        qs = qs.filter(Q(username__icontains=search) | Q(full_name__icontains=search))
+    if role:
+        qs = qs.filter(role_grants__role=role)
+    if organisation is not None:
+        qs = qs.filter(organisation=organisation)
+    return qs.order_by("organisation__code", "username")
+
+
+def county_of(organisation: Organisation) -> Organisation | None:
+    """The county-level organisation an organisation belongs to (itself at that level)."""
+    if organisation.level == Level.CITY:
+        return None
+    return organisation.county

@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+from core.views import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("assistance/", include("assistance.urls")),
+    path("calendar/", include("core.urls")),
+]

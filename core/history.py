@@ -1,0 +1,59 @@
+"""Audit history: who did what, when and why, on every tracked model.
+
+Services save through `save_tracked`, which records the actor and the reason on the
+history row. Management commands and background jobs wrap their work in `acting_as`, so
+that anything saved inside records that user too.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import SimpleNamespace
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+@contextmanager
+def acting_as(user) -> Iterator[None]:
+    """Record `user` as the history user of every save inside the block."""
+    previous = getattr(HistoricalRecords.context, "request", None)
+    HistoricalRecords.context.request = SimpleNamespace(user=user)
+    try:
+        yield
+    finally:
+        if previous is None:
+            del HistoricalRecords.context.request
+        else:
+            HistoricalRecords.context.request = previous
+
+
+def current_actor():
+    request = getattr(HistoricalRecords.context, "request", None)
+    user = getattr(request, "user", None)
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def save_tracked(
+    obj: models.Model,
+    *,
+    actor,
+    reason: str,
+    update_fields: list[str] | None = None,
+    validate: bool = True,
+) -> models.Model:
+    """Validate and save `obj`, leaving a history row with `actor` and `reason`."""
+    if validate:
+        exclude = None
+        if update_fields is not None:
+            exclude = [f.name for f in obj._meta.concrete_fields if f.name not in update_fields]
+        obj.full_clean(exclude=exclude)
+    obj._history_user = actor
+    obj._change_reason = reason
+    obj.save(update_fields=update_fields)
+    return obj
+
+
+def delete_tracked(obj: models.Model, *, actor, reason: str) -> None:
+    obj._history_user = actor
+    obj._change_reason = reason
+    obj.delete()
