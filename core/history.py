@@ -47,13 +47,23 @@ def save_tracked(
         if update_fields is not None:
             exclude = [f.name for f in obj._meta.concrete_fields if f.name not in update_fields]
         obj.full_clean(exclude=exclude)
-    obj._history_user = actor
-    obj._change_reason = reason
-    obj.save(update_fields=update_fields)
+    with _attributed(obj, actor=actor, reason=reason):
+        obj.save(update_fields=update_fields)
     return obj
 
 
 def delete_tracked(obj: models.Model, *, actor, reason: str) -> None:
+    with _attributed(obj, actor=actor, reason=reason):
+        obj.delete()
+
+
+@contextmanager
+def _attributed(obj: models.Model, *, actor, reason: str) -> Iterator[None]:
+    """Actor and reason hold for this one write, not for later writes of the same instance."""
     obj._history_user = actor
     obj._change_reason = reason
-    obj.delete()
+    try:
+        yield
+    finally:
+        del obj._history_user
+        del obj._change_reason

@@ -1,0 +1,81 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+
+from accounts.access import role_required
+from accounts.roles import Role
+from assistance import services
+from assistance.forms import MinimumLivingStandardForm, PolicyForm
+from assistance.models import Policy
+from assistance.selectors import minimum_living_standard_list_for_user, policy_list
+from core.service_forms import add_service_errors, paginate
+
+
+@role_required(Role.ADMIN)
+def policy_list_view(request):
+    return render(
+        request,
+        "assistance/policy_list.html",
+        {
+            "policies": policy_list(),
+            "page_obj": paginate(request, minimum_living_standard_list_for_user(request.user)),
+        },
+    )
+
+
+@role_required(Role.ADMIN)
+def policy_detail(request, code: str):
+    policy = get_object_or_404(Policy, code=code)
+    form = PolicyForm(instance=policy)
+    rows = [(form[name].label, value) for name, value in _policy_values(policy)]
+    history = policy.history.select_related("history_user").order_by("-history_date")
+    return render(
+        request,
+        "assistance/policy_detail.html",
+        {"policy": policy, "rows": rows, "history": history},
+    )
+
+
+def _policy_values(policy: Policy):
+    for field in PolicyForm(instance=policy):
+        name = field.name
+        if name in {"name", "code"}:
+            continue
+        value = getattr(policy, name)
+        display = getattr(policy, f"get_{name}_display", None)
+        if name == "items_funded":
+            value = "、".join(Policy.Item(item).label for item in value)
+        elif display is not None:
+            value = display()
+        yield name, value
+
+
+@role_required(Role.ADMIN)
+def policy_create(request, code: str):
+    base = get_object_or_404(Policy, code=code)
+    form = PolicyForm.copying(base, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            policy = services.policy_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"已新建政策“{policy.code}”。")
+            return redirect("assistance:policy_detail", code=policy.code)
+    return render(request, "assistance/policy_form.html", {"form": form, "base": base})
+
+
+@role_required(Role.ADMIN)
+def minimum_living_standard_create(request):
+    form = MinimumLivingStandardForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            standard = services.minimum_living_standard_create(
+                actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"已录入：{standard}。")
+            return redirect("assistance:policy_list")
+    return render(request, "assistance/mls_form.html", {"form": form})

@@ -1,0 +1,130 @@
+"""A lived-in demo: one city, three counties, a dozen grassroots unions, staff for every role."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+
+from accounts.models import Organisation, User
+from accounts.roles import Role
+from accounts.services import organisation_create, user_create
+from assistance.services import minimum_living_standard_create
+
+DEMO_PASSWORD = "Demo-2026!"
+CITY_CODE = "WH"
+
+COUNTIES = [
+    (
+        "JH",
+        "镜湖区总工会",
+        ["芜湖造船厂工会", "镜湖区赭山街道总工会", "芜湖纺织集团工会", "镜湖区范罗山社区工会"],
+    ),
+    (
+        "YJ",
+        "弋江区总工会",
+        ["芜湖电缆厂工会", "弋江区马塘街道总工会", "芜湖食品公司工会", "弋江区中南社区工会"],
+    ),
+    (
+        "JJ",
+        "鸠江区总工会",
+        ["芜湖汽车零部件厂工会", "鸠江区湾里街道总工会", "芜湖建材公司工会", "鸠江区官陡社区工会"],
+    ),
+]
+# 城市低保标准 per month: an older standard and the one in force now.
+MINIMUM_LIVING_STANDARDS = [
+    (datetime.date(2025, 1, 1), Decimal("720.00"), "芜湖市民政局2025年低保标准"),
+    (datetime.date(2026, 1, 1), Decimal("760.00"), "芜湖市民政局2026年低保标准"),
+]
+CITY_ROLES = [Role.ADMIN, Role.CASEWORKER, Role.REVIEWER, Role.FINANCE, Role.AUDITOR]
+COUNTY_ROLES = [Role.CASEWORKER, Role.REVIEWER, Role.FINANCE, Role.AUDITOR]
+GRASSROOTS_ROLES = [Role.CASEWORKER, Role.REVIEWER]
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    organisation: str
+    role: str
+
+
+def _staff(actor: User, organisation: Organisation, prefix: str, roles, logins: list) -> None:
+    for role in roles:
+        username = f"{prefix}_{role}".lower()
+        index = len(logins)
+        user_create(
+            actor=actor,
+            username=username,
+            full_name=f"{SURNAMES[index % len(SURNAMES)]}{Role(role).label}",
+            organisation=organisation,
+            roles=[role],
+            password=DEMO_PASSWORD,
+        )
+        logins.append(DemoLogin(username, organisation.name, Role(role).label))
+
+
+@transaction.atomic
+def demo_seed(*, actor: User) -> list[DemoLogin]:
+    """Create the demo tree and staff once; a second run changes nothing."""
+    if Organisation.objects.filter(code=CITY_CODE).exists():
+        return demo_logins()
+    logins: list[DemoLogin] = []
+    city = organisation_create(
+        actor=actor,
+        parent=None,
+        code=CITY_CODE,
+        name="芜湖市总工会",
+        kind=Organisation.Kind.CITY,
+        policy_region="wuhu",
+    )
+    _staff(actor, city, "city", CITY_ROLES, logins)
+    for county_code, county_name, unions in COUNTIES:
+        county = organisation_create(
+            actor=actor,
+            parent=city,
+            code=f"{CITY_CODE}-{county_code}",
+            name=county_name,
+            kind=Organisation.Kind.COUNTY,
+        )
+        _staff(actor, county, county_code, COUNTY_ROLES, logins)
+        for effective_from, amount, document in MINIMUM_LIVING_STANDARDS:
+            minimum_living_standard_create(
+                actor=User.objects.get(username=f"city_{Role.ADMIN}"),
+                county=county,
+                monthly_amount=amount,
+                effective_from=effective_from,
+                document=document,
+            )
+        for index, union_name in enumerate(unions, start=1):
+            kind = (
+                Organisation.Kind.COMMUNITY
+                if "街道" in union_name or "社区" in union_name
+                else Organisation.Kind.ENTERPRISE
+            )
+            union = organisation_create(
+                actor=actor,
+                parent=county,
+                code=f"{CITY_CODE}-{county_code}-{index:02d}",
+                name=union_name,
+                kind=kind,
+            )
+            _staff(actor, union, f"{county_code}{index:02d}", GRASSROOTS_ROLES, logins)
+    return logins
+
+
+def demo_logins() -> list[DemoLogin]:
+    users = (
+        User.objects.filter(organisation__city__code=CITY_CODE)
+        .select_related("organisation")
+        .prefetch_related("role_grants")
+        .order_by("organisation__code", "username")
+    )
+    return [
+        DemoLogin(
+            user.username, user.organisation.name, "、".join(Role(r).label for r in user.roles)
+        )
+        for user in users
+    ]

@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand
+
+from accounts.models import User
+from core.demo import DEMO_PASSWORD, demo_seed
+from core.history import acting_as
+from core.migration_utils import SYSTEM_USERNAME
+
+
+class Command(BaseCommand):
+    help = "创建演示数据（一个市、三个区、十二个基层工会及各角色用户），并打印登录账号。"
+
+    def handle(self, *args, **options):
+        system = User.objects.get(username=SYSTEM_USERNAME)
+        with acting_as(system):
+            logins = demo_seed(actor=system)
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
+        by_organisation: dict[str, list[str]] = {}
+        for login in logins:
+            by_organisation.setdefault(login.organisation, []).append(
+                f"{login.username}（{login.role}）"
+            )
+        for organisation, accounts in by_organisation.items():
+            self.stdout.write(f"  {organisation}：{'  '.join(accounts)}")

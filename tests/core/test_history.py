@@ -1,0 +1,55 @@
+import pytest
+from django.apps import apps
+
+from accounts.models import Organisation, RoleGrant
+from core.history import acting_as
+from core.models import HistorySkippedError, TrackedManager, TrackedQuerySet
+
+OUR_APPS = {"core", "accounts", "assistance", "archives", "funds"}
+
+
+def our_models():
+    return [
+        model
+        for model in apps.get_models()
+        if model._meta.app_label in OUR_APPS and not model.__name__.startswith("Historical")
+    ]
+
+
+def test_every_model_has_history_and_a_history_keeping_manager():
+    models = our_models()
+    assert models, "no models found"
+    for model in models:
+        assert hasattr(model, "history"), f"{model.__name__} has no audit history"
+        assert isinstance(model._default_manager.all(), TrackedQuerySet), model.__name__
+
+
+def test_queryset_update_is_refused(tree):
+    with pytest.raises(HistorySkippedError):
+        Organisation.objects.filter(pk=tree.union_a1.pk).update(name="改名")
+    tree.union_a1.refresh_from_db()
+    assert tree.union_a1.name == "甲机械厂工会"
+
+
+def test_bulk_create_and_bulk_update_write_history(tree):
+    with acting_as(tree.admin):
+        grants = RoleGrant.objects.bulk_create(
+            [RoleGrant(user=tree.caseworker_a2, role="reviewer")]
+        )
+        assert RoleGrant.history.filter(id=grants[0].pk, history_type="+").count() == 1
+        tree.union_a1.name = "甲机械厂工会（新）"
+        Organisation.objects.bulk_update([tree.union_a1], ["name"])
+    row = tree.union_a1.history.latest("history_date")
+    assert row.history_type == "~"
+    assert row.name == "甲机械厂工会（新）"
+    assert row.history_user == tree.admin
+
+
+def test_password_is_never_in_history(tree):
+    fields = {f.name for f in tree.admin.history.model._meta.fields}
+    assert "password" not in fields
+    assert "username" in fields
+
+
+def test_manager_class():
+    assert isinstance(Organisation.objects, TrackedManager)
