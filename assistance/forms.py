@@ -16,7 +16,12 @@ class PolicyForm(forms.ModelForm):
 
     class Meta:
         model = Policy
-        exclude = ["created_at", "updated_at", "effective_to"]
+        fields = [
+            field.name
+            for field in Policy._meta.concrete_fields
+            if field.editable
+            and field.name not in {"id", "created_at", "updated_at", "effective_to"}
+        ]
         widgets = {"effective_from": forms.DateInput(attrs={"type": "date"})}
 
     @classmethod
