@@ -4,6 +4,7 @@ Nothing is guessed: a missing, negative, malformed or unknown value is an
 `InvalidCase` naming the field, with a message in Chinese.
 """
 
+import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -25,6 +26,7 @@ AMOUNT_FIELDS = (
 )
 COUNT_FIELDS = ("students", "urban_homes", "vehicles", "labor_relation_months")
 FLAG_FIELDS = ("retired", "migrant_worker", "fixed_urban_residence")
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 KNOWN_FIELDS = frozenset(
     {
         "id",
@@ -60,7 +62,11 @@ def _amount(value: Any, field: str, *, minimum: Decimal = Decimal("0")) -> Decim
         raise InvalidCase(field, f"“{value}”不是有效的金额。")
     if amount < minimum:
         raise InvalidCase(field, f"不能小于 {minimum}。")
-    if amount != amount.quantize(Decimal("0.01")):
+    try:
+        to_the_fen = amount.quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise InvalidCase(field, f"“{value}”超出可处理的金额范围。") from None
+    if amount != to_the_fen:
         raise InvalidCase(field, "金额最多保留两位小数。")
     return amount
 
@@ -93,13 +99,13 @@ def _breakdown(value: Any, field: str, kinds: tuple[str, ...]) -> dict[str, Deci
 def _date(value: Any, field: str) -> date:
     if not isinstance(value, str):
         raise InvalidCase(field, "应为 YYYY-MM-DD 格式的日期。")
+    # `date.fromisoformat` also takes "20260315" and week dates such as "2026-W11-1".
+    if not ISO_DATE.fullmatch(value):
+        raise InvalidCase(field, f"“{value}”不是 YYYY-MM-DD 格式的有效日期。")
     try:
-        parsed = date.fromisoformat(value)
+        return date.fromisoformat(value)
     except ValueError:
         raise InvalidCase(field, f"“{value}”不是 YYYY-MM-DD 格式的有效日期。") from None
-    if len(value) != 10:
-        raise InvalidCase(field, f"“{value}”不是 YYYY-MM-DD 格式的有效日期。")
-    return parsed
 
 
 def parse_case(data: Any) -> Household:
@@ -112,13 +118,13 @@ def parse_case(data: Any) -> Household:
         if required not in data:
             raise InvalidCase(required, "缺少此必填项。")
     main_cause = data.get("main_cause", MainCause.OTHER.value)
-    if main_cause not in MainCause._value2member_map_:
+    if not isinstance(main_cause, str) or main_cause not in MainCause._value2member_map_:
         raise InvalidCase("main_cause", f"未知的致困原因代码“{main_cause}”。")
     exclusions = data.get("exclusions", [])
     if not isinstance(exclusions, list):
         raise InvalidCase("exclusions", "应为代码列表。")
     for code in exclusions:
-        if code not in Exclusion._value2member_map_:
+        if not isinstance(code, str) or code not in Exclusion._value2member_map_:
             raise InvalidCase("exclusions", f"未知的不予帮扶情形代码“{code}”。")
     return Household(
         application_date=_date(data["application_date"], "application_date"),
