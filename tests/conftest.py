@@ -49,3 +49,8 @@ def tree(db) -> Tree:
         caseworker_a2=make_user(union_a2, Role.CASEWORKER),
         caseworker_b1=make_user(union_b1, Role.CASEWORKER),
     )
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests run last: their transactional database is flushed after each one."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

@@ -1,0 +1,59 @@
+import pytest
+
+from accounts.models import Organisation, User
+from accounts.roles import Role
+from tests.browser.conftest import log_in, screenshot
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture
+def tree_live(request):
+    return request.getfixturevalue("tree")
+
+
+def test_admin_builds_the_tree_and_a_user(page, tree_live):
+    tree = tree_live
+    log_in(page, "admin1", PASSWORD)
+    page.get_by_role("link", name="组织机构").click()
+    page.get_by_role("link", name="新建组织").click()
+    page.get_by_label("上级组织").select_option(label=tree.county_b.name)
+    page.get_by_label("编码").fill("YJ-77")
+    page.get_by_label("名称").fill("己五金厂工会")
+    page.get_by_label("类型").select_option(label="企事业单位工会")
+    page.get_by_role("button", name="保存").click()
+    page.get_by_text("已新建组织“己五金厂工会”").wait_for()
+    union = Organisation.objects.get(code="YJ-77")
+    assert union.county == tree.county_b
+
+    page.get_by_role("link", name="用户与角色").click()
+    page.get_by_role("link", name="新建用户").click()
+    page.get_by_label("登录名").fill("ji_caseworker")
+    page.get_by_label("姓名").fill("冯经办")
+    page.get_by_label("所属组织").select_option(label="己五金厂工会")
+    page.get_by_label("经办人").check()
+    page.locator("#id_password1").fill("Ji-strong-2026")
+    page.get_by_label("确认密码").fill("Ji-strong-2026")
+    screenshot(page, "admin-user-create")
+    page.get_by_role("button", name="保存").click()
+    page.get_by_text("已新建用户“ji_caseworker”").wait_for()
+    created = User.objects.get(username="ji_caseworker")
+    assert created.roles == {Role.CASEWORKER}
+    assert created.organisation == union
+
+    page.get_by_role("button", name="退出").click()
+    log_in(page, "ji_caseworker", "Ji-strong-2026")
+    page.get_by_text("己五金厂工会").first.wait_for()
+    assert page.get_by_role("link", name="组织机构").count() == 0
+
+
+def test_lockout_after_five_failures(page, tree_live):
+    for _ in range(4):
+        log_in(page, "cw_a1", "wrong-password")
+        page.get_by_text("请输入一个正确的").wait_for()
+    log_in(page, "cw_a1", "wrong-password")
+    page.get_by_text("账户已暂时锁定").wait_for()
+    log_in(page, "cw_a1", PASSWORD)
+    page.get_by_text("账户已暂时锁定").wait_for()
+    screenshot(page, "login-locked-out")
