@@ -27,6 +27,12 @@ AMOUNT_FIELDS = (
 COUNT_FIELDS = ("students", "urban_homes", "vehicles", "labor_relation_months")
 FLAG_FIELDS = ("retired", "migrant_worker", "fixed_urban_residence")
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+NUMERIC_STRING = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+FEN = Decimal("0.01")
+# Far above any household's figures, and small enough that every product the engine
+# forms stays exact within Decimal's 28 digits.
+MAX_AMOUNT = Decimal("9999999999.99")
+MAX_COUNT = 9999
 KNOWN_FIELDS = frozenset(
     {
         "id",
@@ -54,19 +60,20 @@ class InvalidCase(ValueError):
 def _amount(value: Any, field: str, *, minimum: Decimal = Decimal("0")) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise InvalidCase(field, "应为金额（数字或数字字符串）。")
+    text = str(value).strip()
+    if isinstance(value, str) and not NUMERIC_STRING.fullmatch(text):
+        raise InvalidCase(field, f"“{value}”不是有效的金额。")
     try:
-        amount = Decimal(str(value).strip())
+        amount = Decimal(text)
     except InvalidOperation:
         raise InvalidCase(field, f"“{value}”不是有效的金额。") from None
     if not amount.is_finite():
         raise InvalidCase(field, f"“{value}”不是有效的金额。")
     if amount < minimum:
         raise InvalidCase(field, f"不能小于 {minimum}。")
-    try:
-        to_the_fen = amount.quantize(Decimal("0.01"))
-    except InvalidOperation:
-        raise InvalidCase(field, f"“{value}”超出可处理的金额范围。") from None
-    if amount != to_the_fen:
+    if amount > MAX_AMOUNT:
+        raise InvalidCase(field, f"超出可处理的金额范围（最多 {MAX_AMOUNT} 元）。")
+    if amount != amount.quantize(FEN):
         raise InvalidCase(field, "金额最多保留两位小数。")
     return amount
 
@@ -76,6 +83,8 @@ def _count(value: Any, field: str, *, minimum: int = 0) -> int:
         raise InvalidCase(field, "应为整数。")
     if value < minimum:
         raise InvalidCase(field, f"不能小于 {minimum}。")
+    if value > MAX_COUNT:
+        raise InvalidCase(field, f"不能大于 {MAX_COUNT}。")
     return value
 
 
