@@ -1,5 +1,6 @@
 from contextvars import ContextVar
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -56,3 +57,44 @@ class TrackedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class Holiday(TrackedModel):
+    """One day of the official holiday calendar (国务院办公厅部分节假日安排).
+
+    Only days that differ from the ordinary week are stored: a `holiday` row is a day off
+    (it matters for counting when it falls Monday–Friday), a `workday` row is a weekend
+    day worked in exchange (调休上班). A year with at least one row counts as published.
+    """
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", "法定节假日"
+        WORKDAY = "workday", "调休上班日"
+
+    class Source(models.TextChoices):
+        CHINESECALENDAR = "chinesecalendar", "chinesecalendar 数据包"
+        MANUAL = "manual", "手工录入"
+
+    date = models.DateField(
+        "日期", unique=True, error_messages={"unique": "该日期已有节假日安排。"}
+    )
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    name = models.CharField("名称", max_length=50, help_text="如 春节、国庆节。")
+    source = models.CharField(
+        "来源", max_length=16, choices=Source.choices, default=Source.MANUAL, editable=False
+    )
+
+    class Meta:
+        verbose_name = "节假日安排"
+        verbose_name_plural = "节假日安排"
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}（{self.get_kind_display()}）"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.kind == self.Kind.WORKDAY and self.date and self.date.weekday() < 5:
+            raise ValidationError(
+                {"kind": "调休上班日只能是周六或周日（周一至周五本来就是工作日）。"}
+            )

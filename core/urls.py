@@ -1,3 +1,12 @@
+from django.urls import path
+
+from core import views
+
 app_name = "core"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.holiday_list, name="holiday_list"),
+    path("new/", views.holiday_create, name="holiday_create"),
+    path("<int:pk>/edit/", views.holiday_edit, name="holiday_edit"),
+    path("<int:pk>/delete/", views.holiday_delete, name="holiday_delete"),
+]

@@ -1,7 +1,120 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.access import role_required
+from accounts.roles import Role
+from core import workdays
+from core.forms import (
+    HolidayCreateForm,
+    HolidayDeleteForm,
+    HolidayForm,
+    HolidayYearForm,
+    WorkdayCalculatorForm,
+)
+from core.workdays import (
+    access_holiday,
+    add_working_days,
+    holiday_list_for_year,
+    holiday_published_years,
+)
 
 
 @login_required
 def home(request):
     return render(request, "core/home.html")
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    """A service's error goes next to the field it names, or above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _list_url(year: int) -> str:
+    return f"{reverse('core:holiday_list')}?year={year}"
+
+
+@login_required
+@role_required(Role.ADMIN)
+def holiday_list(request):
+    year_form = HolidayYearForm(request.GET if "year" in request.GET else None)
+    year = year_form.cleaned_data["year"] if year_form.is_valid() else timezone.localdate().year
+    if not year_form.is_bound:
+        year_form = HolidayYearForm(initial={"year": year})
+    calculator = WorkdayCalculatorForm(request.GET if "start" in request.GET else None)
+    result = None
+    if calculator.is_valid():
+        result = add_working_days(calculator.cleaned_data["start"], calculator.cleaned_data["days"])
+    page_obj = Paginator(holiday_list_for_year(year), 50).get_page(request.GET.get("page"))
+    published_years = holiday_published_years()
+    return render(
+        request,
+        "core/holiday_list.html",
+        {
+            "year": year,
+            "year_form": year_form,
+            "published": year in published_years,
+            "published_years": published_years,
+            "page_obj": page_obj,
+            "calculator": calculator,
+            "result": result,
+        },
+    )
+
+
+@login_required
+@role_required(Role.ADMIN)
+def holiday_create(request):
+    form = HolidayCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            holiday = workdays.holiday_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, f"已新增节假日安排：{holiday}。")
+            return redirect(_list_url(holiday.date.year))
+    return render(request, "core/holiday_form.html", {"form": form, "holiday": None})
+
+
+@login_required
+def holiday_edit(request, pk: int):
+    holiday = access_holiday(request.user, pk)
+    initial = {"kind": holiday.kind, "name": holiday.name}
+    form = HolidayForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            holiday = workdays.holiday_update(
+                actor=request.user, holiday=holiday, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, f"已修改节假日安排：{holiday}。")
+            return redirect(_list_url(holiday.date.year))
+    return render(request, "core/holiday_form.html", {"form": form, "holiday": holiday})
+
+
+@login_required
+def holiday_delete(request, pk: int):
+    holiday = access_holiday(request.user, pk)
+    form = HolidayDeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workdays.holiday_delete(
+                actor=request.user, holiday=holiday, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, f"已删除节假日安排：{holiday}。")
+            return redirect(_list_url(holiday.date.year))
+    return render(request, "core/holiday_delete.html", {"form": form, "holiday": holiday})
