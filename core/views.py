@@ -16,6 +16,7 @@ from core.forms import (
     HolidayYearForm,
     WorkdayCalculatorForm,
 )
+from core.service_forms import add_service_errors
 from core.workdays import (
     access_holiday,
     add_working_days,
@@ -27,15 +28,6 @@ from core.workdays import (
 @login_required
 def home(request):
     return render(request, "core/home.html")
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    """A service's error goes next to the field it names, or above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _list_url(year: int) -> str:
@@ -78,7 +70,7 @@ def holiday_create(request):
         try:
             holiday = workdays.holiday_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"已新增节假日安排：{holiday}。")
             return redirect(_list_url(holiday.date.year))
@@ -96,7 +88,7 @@ def holiday_edit(request, pk: int):
                 actor=request.user, holiday=holiday, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"已修改节假日安排：{holiday}。")
             return redirect(_list_url(holiday.date.year))
@@ -113,7 +105,7 @@ def holiday_delete(request, pk: int):
                 actor=request.user, holiday=holiday, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"已删除节假日安排：{holiday}。")
             return redirect(_list_url(holiday.date.year))

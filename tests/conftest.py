@@ -1,10 +1,26 @@
 from dataclasses import dataclass
 
 import pytest
+from django.db import connections
 
 from accounts.models import Organisation, User
 from accounts.roles import Role
 from tests.factories import make_city, make_org, make_user
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """Keep the snapshot of the migrated database for every connection object.
+
+    Browser tests use `serialized_rollback` to get the data migrations' rows back after
+    each flush. Django keeps that snapshot on the connection object, but Playwright's sync
+    API runs the test in another context, where Django hands out a new connection object:
+    the snapshot is therefore pinned on the connection class.
+    """
+    for connection in connections.all():
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents is not None:
+            type(connection)._test_serialized_contents = contents
 
 
 @dataclass
@@ -53,4 +69,7 @@ def tree(db) -> Tree:
 
 def pytest_collection_modifyitems(items):
     """Browser tests run last: their transactional database is flushed after each one."""
+    for item in items:
+        if "tests/browser/" in item.nodeid:
+            item.add_marker(pytest.mark.browser)
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

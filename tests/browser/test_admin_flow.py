@@ -8,13 +8,7 @@ from tests.factories import PASSWORD
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-@pytest.fixture
-def tree_live(request):
-    return request.getfixturevalue("tree")
-
-
-def test_admin_builds_the_tree_and_a_user(page, tree_live):
-    tree = tree_live
+def test_admin_builds_the_tree_and_a_user(page, tree):
     log_in(page, "admin1", PASSWORD)
     page.get_by_role("link", name="组织机构").click()
     page.get_by_role("link", name="新建组织").click()
@@ -48,7 +42,7 @@ def test_admin_builds_the_tree_and_a_user(page, tree_live):
     assert page.get_by_role("link", name="组织机构").count() == 0
 
 
-def test_lockout_after_five_failures(page, tree_live):
+def test_lockout_after_five_failures(page, tree):
     for _ in range(4):
         log_in(page, "cw_a1", "wrong-password")
         page.get_by_text("请输入一个正确的").wait_for()
