@@ -20,6 +20,17 @@ def _count(label: str, **kwargs) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(label, **kwargs)
 
 
+POLICY_MONEY_FIELDS = (
+    "minimum_rigid_expenses",
+    "relative_rigid_expenses_floor",
+    "accident_cost_threshold",
+    "medical_floor",
+    "accident_cap",
+    "provincial_approval_over",
+    "national_approval_over",
+)
+
+
 class Policy(TrackedModel):
     """Every number of DOMAIN.md §3, §5–§8 for one region and period (policy as data, §9).
 
@@ -112,6 +123,16 @@ class Policy(TrackedModel):
                 condition=models.Q(accident_rate__gte=0, accident_rate__lte=1),
                 name="policy_accident_rate_fraction",
             ),
+            models.CheckConstraint(
+                condition=models.Q(deep_line_multiple__gt=0, relative_line_multiple__gt=0),
+                name="policy_line_multiples_positive",
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{name}__gte": 0}), name=f"policy_{name}_non_negative"
+                )
+                for name in POLICY_MONEY_FIELDS
+            ],
         ]
 
     def __str__(self) -> str:

@@ -2,6 +2,7 @@
 
 import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -145,3 +146,12 @@ def test_the_assessment_names_the_policy_in_force_on_the_application_date(wuhu_2
 
     assert before["policy"] == "wuhu-2020"
     assert after["policy"] == "wuhu-2026"
+
+
+@pytest.mark.parametrize(
+    "field", ["minimum_rigid_expenses", "accident_cap", "national_approval_over"]
+)
+def test_the_database_refuses_negative_money_in_a_policy(wuhu_2020, field):
+    setattr(wuhu_2020, field, Decimal("-1"))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        wuhu_2020.save(update_fields=[field])
