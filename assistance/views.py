@@ -6,7 +6,7 @@ from accounts.access import role_required
 from accounts.roles import Role
 from assistance import services
 from assistance.forms import MinimumLivingStandardForm, PolicyForm
-from assistance.models import Policy
+from assistance.models import Policy, parse_medical_tiers
 from assistance.selectors import minimum_living_standard_list_for_user, policy_list
 from core.service_forms import add_service_errors, paginate
 
@@ -45,9 +45,23 @@ def _policy_values(policy: Policy):
         display = getattr(policy, f"get_{name}_display", None)
         if name == "items_funded":
             value = "、".join(Policy.Item(item).label for item in value)
+        elif name.endswith("_medical_tiers"):
+            value = _tiers_text(parse_medical_tiers(value), policy.medical_floor)
         elif display is not None:
             value = display()
         yield name, value
+
+
+def _tiers_text(tiers, floor) -> str:
+    """E.g. "5000–10000元（含）：4000元；…；30000元以上：20000元"."""
+    parts, lower = [], floor
+    for tier in tiers:
+        if tier.up_to is None:
+            parts.append(f"超过{lower:.0f}元：{tier.amount:.0f}元")
+        else:
+            parts.append(f"{lower:.0f}–{tier.up_to:.0f}元（含）：{tier.amount:.0f}元")
+            lower = tier.up_to
+    return "；".join(parts)
 
 
 @role_required(Role.ADMIN)

@@ -23,6 +23,7 @@ def test_policy_page_shows_every_number(admin_client, tree):
     assert "芜工办〔2020〕14号" in page
     assert "公示期（工作日）" in page
     assert "相对困难生活救助（月低保标准）" in page
+    assert "20000–30000元（含）：15000元；超过30000元：20000元" in page
 
 
 def test_new_policy_version_closes_the_previous_one(admin_client, tree):
