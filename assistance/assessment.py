@@ -1,10 +1,14 @@
 """The engine fed with the policy in force: what the command and the forms call."""
 
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+from accounts.models import Organisation
 from assistance.assess_input import InvalidCase, assessment_as_json, parse_case
-from assistance.eligibility import Assessment, Household, assess
-from assistance.selectors import PolicyNotFound, policy_in_force
+from assistance.eligibility import EXPENSE_KINDS, INCOME_KINDS, Assessment, Household, assess
+from assistance.models import Policy
+from assistance.selectors import PolicyNotFound, minimum_living_standard_for, policy_in_force
 
 
 def assess_under_policy(household: Household, *, region: str) -> Assessment:
@@ -23,3 +27,70 @@ def assess_raw_case(data: Any, *, region: str) -> dict:
     except PolicyNotFound as exc:
         return {"id": case_id, "error": {"field": "application_date", "message": str(exc)}}
     return assessment_as_json(assessment, case_id)
+
+
+@dataclass(frozen=True)
+class MemberInput:
+    """A household member as entered; `pk` names an existing member being edited."""
+
+    name: str
+    id_number: str
+    relation: str
+    health: str
+    disability: str
+    school: str
+    employment: str
+    pk: int | None = None
+
+
+def household_from_values(values: dict, members: list[MemberInput], *, mls: Decimal) -> Household:
+    """The engine's input from a case's values (saved or still in the form) and its members.
+
+    Household size and students are counted from the members, never typed twice: the
+    applicant plus each member living together; a member with a school is a student.
+    """
+    return Household(
+        application_date=values["application_date"],
+        minimum_living_standard=mls,
+        household_size=1 + len(members),
+        annual_income={kind: values[f"income_{kind}"] for kind in INCOME_KINDS},
+        rigid_expenses={kind: values[f"expense_{kind}"] for kind in EXPENSE_KINDS},
+        accident_costs=values["accident_costs"],
+        medical_out_of_pocket=values["medical_out_of_pocket"],
+        students=sum(1 for member in members if member.school),
+        urban_homes=values["urban_homes"],
+        vehicles=values["vehicles"],
+        main_cause=values["main_cause"],
+        retired=values["retired"],
+        migrant_worker=values["migrant_worker"],
+        labor_relation_months=values["labor_relation_months"],
+        fixed_urban_residence=values["fixed_urban_residence"],
+        exclusions=tuple(values["exclusions"]),
+    )
+
+
+@dataclass(frozen=True)
+class CaseAssessment:
+    """An assessment with what it was made under, ready to show or to store."""
+
+    assessment: Assessment
+    policy: Policy
+    minimum_living_standard: Decimal
+
+
+def assess_case_values(
+    values: dict, members: list[MemberInput], *, organisation: Organisation
+) -> CaseAssessment:
+    """Assess under the policy and the county's 低保 in force on the application date.
+
+    Raises `PolicyNotFound` with a Chinese message when either is missing.
+    """
+    on = values["application_date"]
+    policy = policy_in_force(region=organisation.region, on=on)
+    standard = minimum_living_standard_for(county=organisation.county, on=on)
+    household = household_from_values(values, members, mls=standard.monthly_amount)
+    return CaseAssessment(
+        assessment=assess(household, policy.rules()),
+        policy=policy,
+        minimum_living_standard=standard.monthly_amount,
+    )

@@ -1,10 +1,16 @@
+from decimal import Decimal
+
 from django import forms
 from django.forms.models import model_to_dict
+from django.utils import timezone
 
 from accounts.models import Organisation
 from accounts.roles import Level
 from accounts.selectors import organisation_choices_for_user
-from assistance.models import Policy
+from assistance.assessment import MemberInput
+from assistance.eligibility import Exclusion
+from assistance.models import Case, CaseDocument, HouseholdMember, Policy
+from core.id_numbers import validate_id_number
 
 
 class PolicyForm(forms.ModelForm):
@@ -45,3 +51,196 @@ class MinimumLivingStandardForm(forms.Form):
         self.fields["county"].queryset = organisation_choices_for_user(
             actor, levels=(Level.COUNTY,)
         )
+
+
+class IdNumberField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        return validate_id_number(value) if value else value
+
+
+MONEY = {"min_value": Decimal("0"), "max_digits": 12, "decimal_places": 2}
+MONEY_ERRORS = {
+    "min_value": "金额不能为负数。",
+    "invalid": "请输入金额（数字，最多两位小数）。",
+    "max_decimal_places": "金额最多两位小数。",
+    "max_digits": "金额过大。",
+    "max_whole_digits": "金额过大。",
+}
+
+
+def _money_field(label: str) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        initial=Decimal("0"),
+        error_messages=MONEY_ERRORS,
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
+        **MONEY,
+    )
+
+
+MONEY_FIELDS = (
+    "income_wages",
+    "income_business",
+    "income_property",
+    "income_transfer",
+    "income_other",
+    "expense_medical",
+    "expense_disability",
+    "expense_education",
+    "expense_housing",
+    "expense_other",
+    "accident_costs",
+    "medical_out_of_pocket",
+)
+
+
+class CaseForm(forms.ModelForm):
+    """The applicant, the household's year of income and expenses, assets and exclusions."""
+
+    organisation = forms.ModelChoiceField(
+        label="受理基层工会", queryset=Organisation.objects.none()
+    )
+    id_number = IdNumberField(label="身份证号")
+    bank_card = forms.RegexField(
+        label="银行卡号",
+        regex=r"^\d{12,19}$",
+        error_messages={"invalid": "银行卡号应为 12–19 位数字。"},
+    )
+    phone = forms.RegexField(
+        label="联系电话",
+        regex=r"^(1\d{10}|0\d{2,3}-?\d{7,8})$",
+        error_messages={"invalid": "请输入 11 位手机号或带区号的固定电话。"},
+    )
+    exclusions = forms.MultipleChoiceField(
+        label="不予帮扶情形（芜湖实施办法第七条）",
+        choices=Exclusion.choices(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Case
+        fields = [
+            "organisation",
+            "channel",
+            "application_date",
+            "applicant_name",
+            "phone",
+            "work_unit",
+            "employment",
+            "migrant_worker",
+            "labor_relation_months",
+            "fixed_urban_residence",
+            "retired",
+            "bank_name",
+            "income_wages",
+            "income_business",
+            "income_property",
+            "income_transfer",
+            "income_other",
+            "expense_medical",
+            "expense_disability",
+            "expense_education",
+            "expense_housing",
+            "expense_other",
+            "accident_costs",
+            "medical_out_of_pocket",
+            "urban_homes",
+            "vehicles",
+            "main_cause",
+            "exclusions",
+        ]
+        widgets = {"application_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        unions = organisation_choices_for_user(actor, levels=(Level.GRASSROOTS,))
+        self.fields["organisation"].queryset = unions
+        if self.instance.pk is None and actor.organisation.level == Level.GRASSROOTS:
+            self.fields["organisation"].initial = actor.organisation
+        for name in MONEY_FIELDS:
+            self.fields[name] = _money_field(self.fields[name].label)
+        for name in ("labor_relation_months", "urban_homes", "vehicles"):
+            self.fields[name].max_value = 9999
+            self.fields[name].widget.attrs.update({"min": "0", "max": "9999"})
+            self.fields[name].error_messages["min_value"] = "不能为负数。"
+            self.fields[name].error_messages["max_value"] = "数值过大。"
+        self.fields["application_date"].initial = timezone.localdate
+
+    def clean_application_date(self):
+        value = self.cleaned_data["application_date"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("申请日期不能晚于今天。")
+        return value
+
+
+class MemberForm(forms.Form):
+    pk = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    name = forms.CharField(label="姓名", max_length=50)
+    id_number = IdNumberField(label="身份证号")
+    relation = forms.ChoiceField(label="关系", choices=HouseholdMember.Relation.choices)
+    health = forms.ChoiceField(label="健康状况", choices=HouseholdMember.Health.choices)
+    disability = forms.ChoiceField(label="残疾", choices=HouseholdMember.Disability.choices)
+    school = forms.ChoiceField(
+        label="在校情况", choices=HouseholdMember.School.choices, required=False
+    )
+    employment = forms.ChoiceField(label="就业情况", choices=HouseholdMember.Employment.choices)
+
+
+class BaseMemberFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        seen: dict[str, int] = {}
+        for index, form in enumerate(self.forms, start=1):
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            number = form.cleaned_data["id_number"]
+            if number in seen:
+                form.add_error("id_number", f"与第 {seen[number]} 位成员的身份证号重复。")
+            seen[number] = index
+
+    def members(self) -> list[MemberInput]:
+        return [
+            MemberInput(**{k: v for k, v in form.cleaned_data.items() if k != "DELETE"})
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+
+
+MemberFormSet = forms.formset_factory(
+    MemberForm, formset=BaseMemberFormSet, extra=0, can_delete=True, max_num=30, validate_max=True
+)
+
+
+def check_applicant_not_member(case_form: CaseForm, formset: BaseMemberFormSet) -> bool:
+    """The applicant is counted once: a member with the applicant's ID is an error on that row."""
+    number = case_form.cleaned_data.get("id_number")
+    clean = True
+    for form in formset.forms:
+        data = form.cleaned_data
+        if data and not data.get("DELETE") and number and data.get("id_number") == number:
+            form.add_error("id_number", "与申请人的身份证号相同：申请人不必再列为家庭成员。")
+            clean = False
+    return clean
+
+
+class DocumentUploadForm(forms.Form):
+    doc_type = forms.ChoiceField(label="材料类型", choices=CaseDocument.Type.choices)
+    file = forms.FileField(
+        label="文件（PDF、JPG、PNG，不超过 10 MB）",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+
+
+class DuplicateClearForm(forms.Form):
+    id_hash = forms.CharField(widget=forms.HiddenInput)
+    other_case = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label="说明（为何两份申请可以同时存在）", widget=forms.Textarea(attrs={"rows": 2})
+    )

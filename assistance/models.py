@@ -1,4 +1,6 @@
+import uuid
 from decimal import Decimal
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -6,7 +8,7 @@ from django.db import models
 
 from accounts.models import Organisation
 from accounts.roles import Level
-from assistance.eligibility import MedicalTier, PolicyRules
+from assistance.eligibility import Category, Exclusion, MainCause, MedicalTier, PolicyRules
 from core.models import TrackedModel
 
 
@@ -239,3 +241,301 @@ class MinimumLivingStandard(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.county} {self.effective_from:%Y-%m-%d} 起 {self.monthly_amount} 元/月"
+
+
+class Case(TrackedModel):
+    """A household's application (申请) and, later, its way through the review chain.
+
+    The organisation path (`organisation` → `county` → `city`) is copied onto the row so that
+    scoping a list is one indexed equality. Personal numbers are kept encrypted, with a keyed
+    hash for exact search and duplicate detection and a mask for lists (`core.crypto`).
+    """
+
+    SCOPE_FIELDS = {Level.CITY: "city", Level.COUNTY: "county", Level.GRASSROOTS: "organisation"}
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        SUBMITTED = "submitted", "已提交"
+
+    # Applications still in hand: a person may stand in only one of them (一户一档, WH-M §16).
+    OPEN_STATUSES = (Status.DRAFT, Status.SUBMITTED)
+
+    class Channel(models.TextChoices):
+        PAPER = "paper", "书面申请"
+        APP = "app", "工会APP在线申请"
+
+    class Employment(models.TextChoices):
+        IN_POST = "in_post", "在岗"
+        LAID_OFF = "laid_off", "下岗失业"
+        FLEXIBLE = "flexible", "灵活就业"
+
+    class Sex(models.TextChoices):
+        MALE = "M", "男"
+        FEMALE = "F", "女"
+
+    number = models.CharField("申请编号", max_length=20, unique=True, null=True, editable=False)
+    status = models.CharField(
+        "状态", max_length=24, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    organisation = models.ForeignKey(
+        Organisation, models.PROTECT, related_name="cases", verbose_name="受理基层工会"
+    )
+    county = models.ForeignKey(Organisation, models.PROTECT, related_name="+", editable=False)
+    city = models.ForeignKey(Organisation, models.PROTECT, related_name="+", editable=False)
+    channel = models.CharField("申请渠道", max_length=8, choices=Channel.choices)
+    application_date = models.DateField("申请日期", db_index=True)
+    entered_by = models.ForeignKey(
+        "accounts.User", models.PROTECT, related_name="+", editable=False, verbose_name="录入人"
+    )
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True, editable=False)
+
+    # Applicant (WH-M §6, WH-annex 二)
+    applicant_name = models.CharField("申请人姓名", max_length=50, db_index=True)
+    applicant_id_cipher = models.TextField(editable=False)
+    applicant_id_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    applicant_id_masked = models.CharField("身份证号", max_length=18, editable=False)
+    birth_date = models.DateField("出生日期", editable=False)
+    sex = models.CharField("性别", max_length=1, choices=Sex.choices, editable=False)
+    phone = models.CharField("联系电话", max_length=20)
+    work_unit = models.CharField("工作单位", max_length=100)
+    employment = models.CharField("就业状态", max_length=16, choices=Employment.choices)
+    migrant_worker = models.BooleanField("农民工", default=False)
+    labor_relation_months = models.PositiveSmallIntegerField("事实劳动关系（月）", default=0)
+    fixed_urban_residence = models.BooleanField("在城市有固定居所", default=False)
+    retired = models.BooleanField("离退休人员", default=False)
+    bank_name = models.CharField("开户银行", max_length=50)
+    bank_card_cipher = models.TextField(editable=False)
+    bank_card_masked = models.CharField("银行卡号", max_length=24, editable=False)
+
+    # 12 months before the application date (WH-M §6(四))
+    income_wages = _money("工资性收入", default=0)
+    income_business = _money("经营净收入", default=0)
+    income_property = _money("财产净收入", default=0)
+    income_transfer = _money("转移净收入", default=0)
+    income_other = _money("其他收入", default=0)
+    expense_medical = _money("因病支出", default=0)
+    expense_disability = _money("因残支出", default=0)
+    expense_education = _money("因学支出", default=0)
+    expense_housing = _money("住房租金支出", default=0)
+    expense_other = _money("其他刚性支出", default=0)
+    accident_costs = _money("年度致困费用（损失）", default=0)
+    medical_out_of_pocket = _money("医保内个人负担医疗费", default=0)
+    urban_homes = models.PositiveSmallIntegerField("城镇住房（套）", default=0)
+    vehicles = models.PositiveSmallIntegerField("机动车（辆）", default=0)
+    main_cause = models.CharField("主要致困原因", max_length=16, choices=MainCause.choices())
+    exclusions = models.JSONField("不予帮扶情形", default=list, blank=True)
+
+    household_size = models.PositiveSmallIntegerField("共同生活人口", default=1, editable=False)
+    students = models.PositiveSmallIntegerField("在校学生", default=0, editable=False)
+
+    # The assessment as saved, with the policy and 低保 it was made under (never recomputed).
+    policy = models.ForeignKey(
+        Policy, models.PROTECT, null=True, editable=False, related_name="cases"
+    )
+    minimum_living_standard = models.DecimalField(
+        "适用低保标准", max_digits=8, decimal_places=2, null=True, editable=False
+    )
+    assessment = models.JSONField("评估结果", null=True, editable=False)
+    category = models.CharField(
+        "建议类别", max_length=16, choices=Category.choices(), null=True, editable=False
+    )
+    per_capita_income = models.DecimalField(
+        "人均月收入", max_digits=12, decimal_places=2, null=True, editable=False
+    )
+    assessed_at = models.DateTimeField("评估时间", null=True, editable=False)
+
+    class Meta:
+        verbose_name = "帮扶申请"
+        verbose_name_plural = "帮扶申请"
+        ordering = ["-application_date", "-id"]
+        indexes = [
+            models.Index(fields=["county", "status", "-application_date"]),
+            models.Index(fields=["organisation", "status", "-application_date"]),
+            models.Index(fields=["city", "status", "-application_date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(household_size__gte=1), name="case_household_size_at_least_one"
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{name}__gte": 0}), name=f"case_{name}_non_negative"
+                )
+                for name in (
+                    "income_wages",
+                    "income_business",
+                    "income_property",
+                    "income_transfer",
+                    "income_other",
+                    "expense_medical",
+                    "expense_disability",
+                    "expense_education",
+                    "expense_housing",
+                    "expense_other",
+                    "accident_costs",
+                    "medical_out_of_pocket",
+                )
+            ],
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number or '草稿'} {self.applicant_name}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def exclusion_labels(self) -> list[str]:
+        return [Exclusion(code).label for code in self.exclusions]
+
+
+class HouseholdMember(TrackedModel):
+    """A member of the household living together (共同生活人口), besides the applicant."""
+
+    class Relation(models.TextChoices):
+        SPOUSE = "spouse", "配偶"
+        CHILD = "child", "子女"
+        PARENT = "parent", "父母"
+        GRANDPARENT = "grandparent", "祖父母/外祖父母"
+        GRANDCHILD = "grandchild", "孙子女/外孙子女"
+        SIBLING = "sibling", "兄弟姐妹"
+        OTHER = "other", "其他"
+
+    class Health(models.TextChoices):
+        HEALTHY = "healthy", "健康"
+        CHRONIC = "chronic", "慢性病"
+        SERIOUS = "serious", "重大疾病"
+
+    class Disability(models.TextChoices):
+        NONE = "none", "无"
+        GRADE_1 = "1", "一级"
+        GRADE_2 = "2", "二级"
+        GRADE_3 = "3", "三级"
+        GRADE_4 = "4", "四级"
+
+    class School(models.TextChoices):
+        NONE = "", "不在校"
+        PRESCHOOL = "preschool", "学前教育"
+        PRIMARY = "primary", "小学"
+        JUNIOR = "junior", "初中"
+        SENIOR = "senior", "普通高中"
+        VOCATIONAL = "vocational", "中职/技工学校"
+        COLLEGE = "college", "大专/本科"
+        POSTGRADUATE = "postgraduate", "研究生"
+
+    class Employment(models.TextChoices):
+        EMPLOYED = "employed", "就业"
+        UNEMPLOYED = "unemployed", "失业"
+        FLEXIBLE = "flexible", "灵活就业"
+        RETIRED = "retired", "离退休"
+        NOT_WORKING = "not_working", "无劳动能力/未到就业年龄"
+        STUDENT = "student", "在校学生"
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="members")
+    name = models.CharField("姓名", max_length=50)
+    id_cipher = models.TextField(editable=False)
+    id_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    id_masked = models.CharField("身份证号", max_length=18, editable=False)
+    relation = models.CharField("与申请人关系", max_length=16, choices=Relation.choices)
+    health = models.CharField("健康状况", max_length=16, choices=Health.choices)
+    disability = models.CharField("残疾等级", max_length=8, choices=Disability.choices)
+    school = models.CharField("在校情况", max_length=16, choices=School.choices, blank=True)
+    employment = models.CharField("就业情况", max_length=16, choices=Employment.choices)
+
+    class Meta:
+        verbose_name = "家庭成员"
+        verbose_name_plural = "家庭成员"
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "id_hash"], name="member_once_per_case")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_relation_display()}）"
+
+    @property
+    def is_student(self) -> bool:
+        return bool(self.school)
+
+
+def document_path(document: "CaseDocument", filename: str) -> str:
+    return f"cases/{document.case_id}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+
+
+class CaseDocument(TrackedModel):
+    """A document of the application (WH-M §10(一), §16), stored outside the web root."""
+
+    class Type(models.TextChoices):
+        APPLICATION_FORM = "application_form", "帮扶救助申请书"
+        ID_CARD = "id_card", "身份证"
+        HOUSEHOLD_REGISTER = "household_register", "户口本"
+        INCOME_PROOF = "income_proof", "家庭财产收入证明"
+        HARDSHIP_PROOF = "hardship_proof", "家庭困难证明材料"
+        AUTHORISATION = "authorisation", "家庭经济状况核对承诺授权书"
+
+    REQUIRED_FOR_SUBMISSION = tuple(Type)
+
+    case = models.ForeignKey(Case, models.PROTECT, related_name="documents")
+    doc_type = models.CharField("材料类型", max_length=24, choices=Type.choices)
+    file = models.FileField("文件", upload_to=document_path)
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("文件类型", max_length=50)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
+    removed = models.BooleanField("已撤下", default=False)
+
+    class Meta:
+        verbose_name = "申请材料"
+        verbose_name_plural = "申请材料"
+        ordering = ["doc_type", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_doc_type_display()}：{self.original_name}"
+
+
+class DuplicateClearance(TrackedModel):
+    """A reviewer's record of why a person may stand in this case and in another (一户一档)."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="duplicate_clearances")
+    id_hash = models.CharField(max_length=64)
+    person_name = models.CharField("姓名", max_length=50)
+    other_case = models.ForeignKey(Case, models.PROTECT, related_name="+", null=True)
+    reason = models.TextField("说明")
+    cleared_by = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "重复申请说明"
+        verbose_name_plural = "重复申请说明"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "id_hash", "other_case"], name="duplicate_cleared_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.person_name}"
+
+
+class PersonalDataAccess(TrackedModel):
+    """Each display of a full ID or bank card number: who, which record, when (for auditors)."""
+
+    SCOPE_FIELDS = {
+        Level.CITY: "case__city",
+        Level.COUNTY: "case__county",
+        Level.GRASSROOTS: "case__organisation",
+    }
+
+    user = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, models.PROTECT, related_name="personal_data_accesses")
+    fields = models.JSONField("查看内容")
+    ip_address = models.GenericIPAddressField(null=True)
+
+    class Meta:
+        verbose_name = "个人信息查看记录"
+        verbose_name_plural = "个人信息查看记录"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} 查看 {self.case}"

@@ -35,3 +35,7 @@ def database_config() -> dict:
         "NAME": VAR_DIR / "db.sqlite3",
         "OPTIONS": {"timeout": 20},
     }
+
+
+def env_keys(name: str, default: str = "") -> list[bytes]:
+    return [key.encode() for key in env_list(name, default)]

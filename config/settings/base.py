@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from config.env import BASE_DIR, VAR_DIR, database_config, env_list, env_str
+from config.env import BASE_DIR, VAR_DIR, database_config, env_keys, env_list, env_str
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me")
 DEBUG = False
@@ -103,6 +103,16 @@ STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "private"
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# Personal data (ID and bank card numbers): keys separate from SECRET_KEY, from the
+# environment in production. The first PII key encrypts; all decrypt (rotation).
+PII_KEYS = env_keys("PII_KEYS")
+PII_HASH_KEY = env_str("PII_HASH_KEY")
+
+# Uploaded documents: kept under MEDIA_ROOT (outside the web root), served only through
+# a permission-checked view.
+DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o600
 
 # The default policy region when a command or form does not name one.
 DEFAULT_POLICY_REGION = "wuhu"

@@ -1,0 +1,388 @@
+"""Intake screens: the case list, the application form with its live assessment, the case page."""
+
+from datetime import date
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.access import role_required
+from accounts.roles import Level, Role
+from accounts.selectors import organisation_choices_for_user
+from assistance import services
+from assistance.access import access_case, access_document
+from assistance.assessment import assess_case_values
+from assistance.eligibility import Category, reason_text
+from assistance.forms import (
+    CaseForm,
+    DocumentUploadForm,
+    DuplicateClearForm,
+    MemberFormSet,
+    check_applicant_not_member,
+)
+from assistance.models import Case, CaseDocument
+from assistance.selectors import (
+    CASE_ORDERS,
+    PolicyNotFound,
+    case_duplicates,
+    case_history,
+    case_list_for_user,
+    duplicate_matches,
+    personal_data_access_list_for_user,
+)
+from assistance.services.cases import submission_problems
+from core.crypto import decrypt, keyed_hash
+from core.service_forms import add_service_errors, paginate
+
+ASSESSMENT_FIELDS = {
+    "organisation",
+    "application_date",
+    "income_wages",
+    "income_business",
+    "income_property",
+    "income_transfer",
+    "income_other",
+    "expense_medical",
+    "expense_disability",
+    "expense_education",
+    "expense_housing",
+    "expense_other",
+    "accident_costs",
+    "medical_out_of_pocket",
+    "urban_homes",
+    "vehicles",
+    "main_cause",
+    "retired",
+    "migrant_worker",
+    "labor_relation_months",
+    "fixed_urban_residence",
+    "exclusions",
+}
+
+
+@login_required
+def case_list(request):
+    params = request.GET
+    filters = {
+        "search": params.get("q", "").strip(),
+        "status": params.get("status", "") if params.get("status") in Case.Status.values else "",
+        "category": params.get("category", "")
+        if params.get("category") in {*Category, "none"}
+        else "",
+        "order": params.get("order") if params.get("order") in CASE_ORDERS else "-application_date",
+    }
+    org = params.get("organisation", "")
+    filters["organisation_id"] = int(org) if org.isdigit() else None
+    date_errors = []
+    for key in ("date_from", "date_to"):
+        value = params.get(key, "")
+        try:
+            filters[key] = _parse_date(value)
+        except ValueError:
+            filters[key] = None
+            date_errors.append(f"日期“{value}”格式不正确，已忽略。")
+    cases = case_list_for_user(request.user, **filters)
+    return render(
+        request,
+        "assistance/case_list.html",
+        {
+            "page_obj": paginate(request, cases),
+            "params": params,
+            "statuses": Case.Status.choices,
+            "categories": [*Category.choices(), ("none", "不符合建档条件")],
+            "orders": CASE_ORDERS.items(),
+            "unions": organisation_choices_for_user(request.user, levels=(Level.GRASSROOTS,)),
+            "date_errors": date_errors,
+        },
+    )
+
+
+def _parse_date(value: str) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _case_initial(case: Case) -> tuple[dict, list[dict]]:
+    initial = {name: getattr(case, name) for name in CaseForm.Meta.fields}
+    initial["organisation"] = case.organisation
+    initial["id_number"] = decrypt(case.applicant_id_cipher)
+    initial["bank_card"] = decrypt(case.bank_card_cipher)
+    members = [
+        {
+            "pk": m.pk,
+            "name": m.name,
+            "id_number": decrypt(m.id_cipher),
+            "relation": m.relation,
+            "health": m.health,
+            "disability": m.disability,
+            "school": m.school,
+            "employment": m.employment,
+        }
+        for m in case.members.all()
+    ]
+    return initial, members
+
+
+def _case_form_page(request, case: Case | None):
+    if case is None:
+        initial, member_initial = {}, []
+    else:
+        initial, member_initial = _case_initial(case)
+    data = request.POST if request.method == "POST" else None
+    form = CaseForm(data, actor=request.user, initial=initial)
+    formset = MemberFormSet(data, initial=member_initial or None, prefix="members")
+    if request.method == "POST":
+        valid = form.is_valid() & formset.is_valid()
+        if valid and check_applicant_not_member(form, formset):
+            fields = dict(form.cleaned_data)
+            organisation = fields.pop("organisation")
+            try:
+                if case is None:
+                    outcome = services.case_create(
+                        actor=request.user,
+                        organisation=organisation,
+                        fields=fields,
+                        members=formset.members(),
+                    )
+                else:
+                    outcome = services.case_update(
+                        actor=request.user, case=case, fields=fields, members=formset.members()
+                    )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, f"已保存申请 {outcome.case.number}（草稿）。")
+                if outcome.warning:
+                    messages.warning(request, outcome.warning)
+                return redirect("assistance:case_detail", pk=outcome.case.pk)
+        messages.error(request, "有填写错误，请按标红提示修改；已填内容均已保留。")
+    return render(
+        request,
+        "assistance/case_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "case": case,
+            "preview": _preview(request, form, formset) if request.method == "POST" else None,
+        },
+    )
+
+
+@role_required(Role.CASEWORKER)
+def case_create(request):
+    return _case_form_page(request, None)
+
+
+@login_required
+def case_edit(request, pk: int):
+    return _case_form_page(request, access_case(request.user, pk, perm="edit"))
+
+
+def _preview(request, form: CaseForm, formset) -> dict:
+    """The live assessment of what is on the form, valid or not yet."""
+    form.is_valid()
+    formset.is_valid()
+    blocking = sorted(
+        str(form.fields[name].label) for name in form.errors if name in ASSESSMENT_FIELDS
+    )
+    if blocking or not formset.is_valid():
+        return {"problems": blocking or ["家庭成员"]}
+    values = form.cleaned_data
+    members = formset.members()
+    try:
+        result = assess_case_values(values, members, organisation=values["organisation"])
+    except PolicyNotFound as exc:
+        return {"problems": [], "error": str(exc)}
+    people = {}
+    if "id_number" in values:
+        people[keyed_hash(values["id_number"])] = values.get("applicant_name") or "申请人"
+    people.update({keyed_hash(m.id_number): m.name for m in members})
+    case_id = request.POST.get("case_id", "")
+    duplicates = duplicate_matches(
+        people, exclude_case_id=int(case_id) if case_id.isdigit() else None
+    )
+    return {
+        "assessment": result.assessment,
+        "reasons": [reason_text(code) for code in result.assessment.reasons],
+        "category_label": Category(result.assessment.category).label
+        if result.assessment.category
+        else None,
+        "policy": result.policy,
+        "mls": result.minimum_living_standard,
+        "household_size": 1 + len(members),
+        "students": sum(1 for m in members if m.school),
+        "duplicates": _with_visibility(request.user, duplicates),
+    }
+
+
+def _with_visibility(user, duplicates) -> list:
+    """Each duplicate with whether this user may open the other record (else: its union)."""
+    visible = set(
+        case_list_for_user(user)
+        .filter(pk__in=[d.other_case.pk for d in duplicates])
+        .values_list("pk", flat=True)
+    )
+    return [(d, d.other_case.pk in visible) for d in duplicates]
+
+
+@require_POST
+@role_required(Role.CASEWORKER)
+def case_preview(request):
+    form = CaseForm(request.POST, actor=request.user)
+    formset = MemberFormSet(request.POST, prefix="members")
+    return render(
+        request, "assistance/_assessment.html", {"preview": _preview(request, form, formset)}
+    )
+
+
+@login_required
+def case_detail(request, pk: int, revealed=None):
+    case = access_case(request.user, pk)
+    documents = list(case.documents.filter(removed=False).select_related("uploaded_by"))
+    present = {d.doc_type for d in documents}
+    return render(
+        request,
+        "assistance/case_detail.html",
+        {
+            "case": case,
+            "members": list(case.members.all()),
+            "documents": documents,
+            "checklist": [(t, t in present) for t in CaseDocument.REQUIRED_FOR_SUBMISSION],
+            "duplicates": _with_visibility(request.user, case_duplicates(case)),
+            "reasons": [reason_text(code) for code in (case.assessment or {}).get("reasons", [])],
+            "category_label": Category(case.category).label if case.category else None,
+            "problems": submission_problems(case) if case.is_editable else [],
+            "upload_form": DocumentUploadForm(),
+            "clear_form": DuplicateClearForm(),
+            "history": case_history(case),
+            "revealed": revealed,
+            "can_edit": case.is_editable and request.user.has_role(Role.CASEWORKER),
+            "can_clear": request.user.has_role(Role.REVIEWER),
+            "max_mb": settings.DOCUMENT_MAX_BYTES // (1024 * 1024),
+        },
+    )
+
+
+@require_POST
+@login_required
+def case_reveal(request, pk: int):
+    case = access_case(request.user, pk)
+    revealed = services.personal_data_reveal(
+        actor=request.user, case=case, ip_address=request.META.get("REMOTE_ADDR")
+    )
+    return case_detail(request, pk, revealed=revealed)
+
+
+@login_required
+def case_submit(request, pk: int):
+    case = access_case(request.user, pk, perm="edit")
+    if request.method == "POST":
+        try:
+            services.case_submit(actor=request.user, case=case)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, f"申请 {case.number} 已提交，申请人信息已锁定。")
+        return redirect("assistance:case_detail", pk=case.pk)
+    return render(
+        request,
+        "assistance/case_submit.html",
+        {"case": case, "problems": submission_problems(case)},
+    )
+
+
+@require_POST
+@login_required
+def document_upload(request, pk: int):
+    case = access_case(request.user, pk, perm="edit")
+    # Refuse an oversized body before reading it (a 200 MB upload is never stored).
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    if length > settings.DOCUMENT_MAX_BYTES + 64 * 1024:
+        messages.error(
+            request, f"文件超过 {settings.DOCUMENT_MAX_BYTES // (1024 * 1024)} MB，未上传。"
+        )
+        return redirect("assistance:case_detail", pk=case.pk)
+    form = DocumentUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            document = services.document_upload(
+                actor=request.user,
+                case=case,
+                doc_type=form.cleaned_data["doc_type"],
+                upload=form.cleaned_data["file"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, f"未上传：{message}")
+        else:
+            messages.success(request, f"已上传：{document}")
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, f"未上传：{message}")
+    return redirect("assistance:case_detail", pk=case.pk)
+
+
+@login_required
+def document_download(request, pk: int, doc_pk: int):
+    document = access_document(request.user, pk, doc_pk)
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+
+
+@require_POST
+@login_required
+def document_remove(request, pk: int, doc_pk: int):
+    access_case(request.user, pk, perm="edit")
+    document = access_document(request.user, pk, doc_pk)
+    try:
+        services.document_remove(actor=request.user, document=document)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"已撤下：{document}")
+    return redirect("assistance:case_detail", pk=pk)
+
+
+@require_POST
+@role_required(Role.REVIEWER)
+def duplicate_clear(request, pk: int):
+    case = access_case(request.user, pk)
+    form = DuplicateClearForm(request.POST)
+    if form.is_valid():
+        try:
+            services.duplicate_clear(
+                actor=request.user,
+                case=case,
+                id_hash=form.cleaned_data["id_hash"],
+                other_case_id=form.cleaned_data["other_case"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, "已登记说明。")
+    else:
+        messages.error(request, "请填写说明。")
+    return redirect("assistance:case_detail", pk=pk)
+
+
+@role_required(Role.AUDITOR, Role.ADMIN)
+def access_log(request):
+    return render(
+        request,
+        "assistance/access_log.html",
+        {
+            "page_obj": paginate(
+                request, personal_data_access_list_for_user(request.user), per_page=50
+            )
+        },
+    )

@@ -1,0 +1,25 @@
+"""Every write of the assistance app, one function per action."""
+
+from assistance.services.cases import (
+    MemberInput,
+    case_create,
+    case_submit,
+    case_update,
+    duplicate_clear,
+    personal_data_reveal,
+)
+from assistance.services.documents import document_remove, document_upload
+from assistance.services.policy import minimum_living_standard_create, policy_create
+
+__all__ = [
+    "MemberInput",
+    "case_create",
+    "case_submit",
+    "case_update",
+    "document_remove",
+    "document_upload",
+    "duplicate_clear",
+    "minimum_living_standard_create",
+    "personal_data_reveal",
+    "policy_create",
+]

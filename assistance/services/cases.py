@@ -1,0 +1,311 @@
+"""Intake: a caseworker enters, edits and submits a household's application."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from stdnum.cn import ric
+
+from accounts.models import Organisation, User
+from accounts.roles import Level, Role
+from accounts.selectors import scope_queryset
+from assistance.assess_input import assessment_as_json
+from assistance.assessment import MemberInput, assess_case_values
+from assistance.models import (
+    Case,
+    CaseDocument,
+    DuplicateClearance,
+    HouseholdMember,
+    PersonalDataAccess,
+)
+from assistance.selectors import PolicyNotFound, case_duplicates
+from core.crypto import decrypt, encrypt, keyed_hash, mask, mask_card
+from core.history import delete_tracked, save_tracked
+from core.id_numbers import validate_id_number
+
+APPLICANT_FIELDS = (
+    "channel",
+    "application_date",
+    "applicant_name",
+    "phone",
+    "work_unit",
+    "employment",
+    "migrant_worker",
+    "labor_relation_months",
+    "fixed_urban_residence",
+    "retired",
+    "bank_name",
+    "income_wages",
+    "income_business",
+    "income_property",
+    "income_transfer",
+    "income_other",
+    "expense_medical",
+    "expense_disability",
+    "expense_education",
+    "expense_housing",
+    "expense_other",
+    "accident_costs",
+    "medical_out_of_pocket",
+    "urban_homes",
+    "vehicles",
+    "main_cause",
+    "exclusions",
+)
+
+__all__ = [
+    "AssessmentOutcome",
+    "MemberInput",
+    "case_create",
+    "case_submit",
+    "case_update",
+    "duplicate_clear",
+    "personal_data_reveal",
+    "submission_problems",
+]
+
+
+@dataclass(frozen=True)
+class AssessmentOutcome:
+    case: Case
+    warning: str = ""
+
+
+def _require_caseworker_over(actor: User, organisation: Organisation) -> None:
+    if not actor.has_role(Role.CASEWORKER):
+        raise PermissionDenied("只有经办人可以录入帮扶申请。")
+    if organisation.level != Level.GRASSROOTS:
+        raise ValidationError({"organisation": "请选择受理申请的基层工会。"})
+    if not scope_queryset(Organisation.objects.all(), actor).filter(pk=organisation.pk).exists():
+        raise PermissionDenied("该基层工会不在您的管理范围内。")
+
+
+def _lock_editable(actor: User, case: Case) -> Case:
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _require_caseworker_over(actor, case.organisation)
+    if not case.is_editable:
+        raise ValidationError("申请已提交，申请人信息已锁定，只能通过审核流程修改。")
+    return case
+
+
+def _set_applicant(case: Case, fields: dict) -> None:
+    for name in APPLICANT_FIELDS:
+        setattr(case, name, fields[name])
+    id_number = ric.compact(fields["id_number"])
+    if keyed_hash(id_number) != case.applicant_id_hash:
+        case.applicant_id_cipher = encrypt(id_number)
+        case.applicant_id_hash = keyed_hash(id_number)
+        case.applicant_id_masked = mask(id_number)
+        case.birth_date = ric.get_birth_date(id_number)
+        case.sex = Case.Sex.MALE if int(id_number[16]) % 2 else Case.Sex.FEMALE
+    bank_card = fields["bank_card"].replace(" ", "")
+    if not case.bank_card_cipher or decrypt(case.bank_card_cipher) != bank_card:
+        case.bank_card_cipher = encrypt(bank_card)
+        case.bank_card_masked = mask_card(bank_card)
+
+
+def _sync_members(actor: User, case: Case, members: list[MemberInput]) -> None:
+    existing = {member.pk: member for member in case.members.select_for_update()}
+    kept = {member.pk for member in members if member.pk in existing}
+    for pk in set(existing) - kept:
+        delete_tracked(existing[pk], actor=actor, reason="删除家庭成员")
+    for entry in members:
+        member = existing.get(entry.pk) or HouseholdMember(case=case)
+        id_number = ric.compact(entry.id_number)
+        if keyed_hash(id_number) != member.id_hash:
+            member.id_cipher = encrypt(id_number)
+            member.id_hash = keyed_hash(id_number)
+            member.id_masked = mask(id_number)
+        for name in ("name", "relation", "health", "disability", "school", "employment"):
+            setattr(member, name, getattr(entry, name))
+        save_tracked(member, actor=actor, reason="修改家庭成员" if member.pk else "新增家庭成员")
+
+
+def _validate_people(fields: dict, members: list[MemberInput]) -> None:
+    """One person once per household; the applicant is not listed again as a member."""
+    seen = {keyed_hash(validate_id_number(fields["id_number"]))}
+    for index, member in enumerate(members, start=1):
+        digest = keyed_hash(validate_id_number(member.id_number))
+        if digest in seen:
+            raise ValidationError(
+                {
+                    "members": f"第 {index} 位家庭成员（{member.name}）与申请人或其他成员身份证号重复。"
+                }
+            )
+        seen.add(digest)
+
+
+def _reassess(actor: User, case: Case, members: list[MemberInput], reason: str) -> str:
+    """Store the assessment under the policy and 低保 in force on the application date."""
+    values = {name: getattr(case, name) for name in APPLICANT_FIELDS}
+    try:
+        result = assess_case_values(values, members, organisation=case.organisation)
+    except PolicyNotFound as exc:
+        case.policy = case.assessment = case.category = case.per_capita_income = None
+        case.minimum_living_standard = case.assessed_at = None
+        save_tracked(case, actor=actor, reason=reason)
+        return f"未能评估：{exc} 请联系系统管理员。"
+    assessment = result.assessment
+    case.policy = result.policy
+    case.minimum_living_standard = result.minimum_living_standard
+    case.assessment = assessment_as_json(assessment)
+    case.category = assessment.category
+    case.per_capita_income = assessment.per_capita_monthly_income
+    case.assessed_at = timezone.now()
+    case.household_size = 1 + len(members)
+    case.students = sum(1 for member in members if member.school)
+    save_tracked(case, actor=actor, reason=reason)
+    return ""
+
+
+@transaction.atomic
+def case_create(
+    *,
+    actor: User,
+    organisation: Organisation,
+    fields: dict,
+    members: list[MemberInput],
+) -> AssessmentOutcome:
+    """A new draft application, assessed and stored with the policy it was assessed under."""
+    _require_caseworker_over(actor, organisation)
+    _validate_people(fields, members)
+    case = Case(
+        organisation=organisation,
+        county=organisation.county,
+        city=organisation.city,
+        entered_by=actor,
+    )
+    _set_applicant(case, fields)
+    case.household_size = 1 + len(members)
+    case.students = sum(1 for member in members if member.school)
+    save_tracked(case, actor=actor, reason="新建申请（草稿）")
+    case.number = f"{case.application_date:%Y}{case.pk:06d}"
+    save_tracked(case, actor=actor, reason="分配申请编号", update_fields=["number"])
+    _sync_members(actor, case, members)
+    warning = _reassess(actor, case, members, "评估")
+    return AssessmentOutcome(case=case, warning=warning)
+
+
+@transaction.atomic
+def case_update(
+    *, actor: User, case: Case, fields: dict, members: list[MemberInput]
+) -> AssessmentOutcome:
+    case = _lock_editable(actor, case)
+    _validate_people(fields, members)
+    _set_applicant(case, fields)
+    _sync_members(actor, case, members)
+    warning = _reassess(actor, case, members, "修改申请（草稿）")
+    return AssessmentOutcome(case=case, warning=warning)
+
+
+def _member_inputs(case: Case) -> list[MemberInput]:
+    return [
+        MemberInput(
+            pk=member.pk,
+            name=member.name,
+            id_number=decrypt(member.id_cipher),
+            relation=member.relation,
+            health=member.health,
+            disability=member.disability,
+            school=member.school,
+            employment=member.employment,
+        )
+        for member in case.members.all()
+    ]
+
+
+def submission_problems(case: Case) -> list[str]:
+    """What stands between a draft and its submission, in plain Chinese."""
+    problems = []
+    present = set(
+        case.documents.filter(removed=False).values_list("doc_type", flat=True).distinct()
+    )
+    missing = [t.label for t in CaseDocument.REQUIRED_FOR_SUBMISSION if t not in present]
+    if missing:
+        problems.append("缺少申请材料：" + "、".join(missing))
+    if case.assessment is None:
+        problems.append("尚未完成资格评估（缺少政策或低保标准）。")
+    uncleared = [d for d in case_duplicates(case) if not d.cleared]
+    if uncleared:
+        names = "、".join(sorted({d.person_name for d in uncleared}))
+        problems.append(f"{names} 已在其他在办申请中，须由审核人登记说明后才能提交。")
+    return problems
+
+
+@transaction.atomic
+def case_submit(*, actor: User, case: Case) -> Case:
+    case = _lock_editable(actor, case)
+    _reassess(actor, case, _member_inputs(case), "提交前重新评估")
+    problems = submission_problems(case)
+    if problems:
+        raise ValidationError(problems)
+    case.status = Case.Status.SUBMITTED
+    case.submitted_at = timezone.now()
+    return save_tracked(
+        case, actor=actor, reason="提交申请", update_fields=["status", "submitted_at", "updated_at"]
+    )
+
+
+@transaction.atomic
+def duplicate_clear(
+    *, actor: User, case: Case, id_hash: str, other_case_id: int, reason: str
+) -> DuplicateClearance:
+    """A reviewer records why a person may stand both here and in another open application.
+
+    The other application may belong to a union the reviewer cannot see; only a real,
+    current duplicate of this case can be cleared.
+    """
+    if not actor.has_role(Role.REVIEWER):
+        raise PermissionDenied("只有审核人可以登记重复申请说明。")
+    case = scope_queryset(Case.objects.select_for_update(), actor).filter(pk=case.pk).first()
+    if case is None:
+        raise PermissionDenied("该申请不在您的管理范围内。")
+    if not reason.strip():
+        raise ValidationError({"reason": "请说明两份申请为何可以同时存在。"})
+    match = next(
+        (
+            d
+            for d in case_duplicates(case)
+            if (d.id_hash, d.other_case_id) == (id_hash, other_case_id)
+        ),
+        None,
+    )
+    if match is None:
+        raise ValidationError("该人员当前没有重复的在办申请。")
+    clearance = DuplicateClearance(
+        case=case,
+        id_hash=id_hash,
+        person_name=match.person_name,
+        other_case=match.other_case,
+        reason=reason.strip(),
+        cleared_by=actor,
+    )
+    return save_tracked(clearance, actor=actor, reason="登记重复申请说明")
+
+
+@dataclass(frozen=True)
+class RevealedNumbers:
+    applicant_id: str
+    bank_card: str
+    members: dict[int, str]
+
+
+@transaction.atomic
+def personal_data_reveal(*, actor: User, case: Case, ip_address: str | None) -> RevealedNumbers:
+    """The full ID and bank card numbers of a case, for a user who may see it; logged."""
+    if not scope_queryset(Case.objects.all(), actor).filter(pk=case.pk).exists():
+        raise PermissionDenied("该申请不在您的管理范围内。")
+    members = list(case.members.all())
+    access = PersonalDataAccess(
+        user=actor,
+        case=case,
+        fields=["申请人身份证号", "银行卡号", *[f"{m.name}身份证号" for m in members]],
+        ip_address=ip_address,
+    )
+    save_tracked(access, actor=actor, reason="查看完整个人信息")
+    return RevealedNumbers(
+        applicant_id=decrypt(case.applicant_id_cipher),
+        bank_card=decrypt(case.bank_card_cipher),
+        members={m.pk: decrypt(m.id_cipher) for m in members},
+    )

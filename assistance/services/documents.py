@@ -1,0 +1,99 @@
+"""Documents of an application: type- and size-checked, stored outside the web root."""
+
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from accounts.models import User
+from accounts.roles import Role
+from accounts.selectors import scope_queryset
+from assistance.models import Case, CaseDocument
+from core.history import save_tracked
+
+# What a file's first bytes must be for each accepted kind, and the names it may carry.
+SIGNATURES = {
+    "application/pdf": (b"%PDF-", {".pdf"}),
+    "image/jpeg": (b"\xff\xd8\xff", {".jpg", ".jpeg"}),
+    "image/png": (b"\x89PNG\r\n\x1a\n", {".png"}),
+}
+
+
+def sniff_content_type(upload: UploadedFile) -> str:
+    """The real type of an upload, from its content and its name; a mismatch is refused."""
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    suffix = Path(upload.name or "").suffix.lower()
+    for content_type, (signature, suffixes) in SIGNATURES.items():
+        if head.startswith(signature):
+            if suffix not in suffixes:
+                raise ValidationError(
+                    {"file": f"文件内容是 {content_type}，与扩展名“{suffix or '无'}”不符。"}
+                )
+            return content_type
+    raise ValidationError({"file": "只接受 PDF、JPG、PNG 文件；该文件的内容不是这几种格式之一。"})
+
+
+def check_size(size: int) -> None:
+    limit = settings.DOCUMENT_MAX_BYTES
+    if size > limit:
+        raise ValidationError(
+            {"file": f"文件超过 {limit // (1024 * 1024)} MB，请压缩或拆分后上传。"}
+        )
+    if size == 0:
+        raise ValidationError({"file": "文件是空的。"})
+
+
+def _lock_case_for_documents(actor: User, case: Case) -> Case:
+    if not actor.has_role(Role.CASEWORKER):
+        raise PermissionDenied("只有经办人可以上传或撤下申请材料。")
+    case = scope_queryset(Case.objects.select_for_update(), actor).filter(pk=case.pk).first()
+    if case is None:
+        raise PermissionDenied("该申请不在您的管理范围内。")
+    if not case.is_editable:
+        raise ValidationError("申请已提交，材料只能通过审核流程补充。")
+    return case
+
+
+@transaction.atomic
+def document_upload(
+    *, actor: User, case: Case, doc_type: str, upload: UploadedFile
+) -> CaseDocument:
+    case = _lock_case_for_documents(actor, case)
+    check_size(upload.size)
+    content_type = sniff_content_type(upload)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    document = CaseDocument(
+        case=case,
+        doc_type=doc_type,
+        file=upload,
+        original_name=Path(upload.name).name[:200],
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
+    )
+    return save_tracked(
+        document, actor=actor, reason=f"上传材料：{document.get_doc_type_display()}"
+    )
+
+
+@transaction.atomic
+def document_remove(*, actor: User, document: CaseDocument) -> CaseDocument:
+    """Take a document out of the application; the file and its history are kept."""
+    _lock_case_for_documents(actor, document.case)
+    document = CaseDocument.objects.select_for_update().get(pk=document.pk)
+    document.removed = True
+    return save_tracked(
+        document,
+        actor=actor,
+        reason=f"撤下材料：{document.get_doc_type_display()}",
+        update_fields=["removed", "updated_at"],
+    )
