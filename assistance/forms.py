@@ -117,7 +117,7 @@ class CaseForm(forms.ModelForm):
         error_messages={"invalid": "请输入 11 位手机号或带区号的固定电话。"},
     )
     exclusions = forms.MultipleChoiceField(
-        label="不予帮扶情形（芜湖实施办法第七条）",
+        label="有以下情形之一的不予帮扶（芜湖实施办法第七条），如有请勾选",
         choices=Exclusion.choices(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -171,6 +171,8 @@ class CaseForm(forms.ModelForm):
             self.fields[name].error_messages["min_value"] = "不能为负数。"
             self.fields[name].error_messages["max_value"] = "数值过大。"
         self.fields["application_date"].initial = timezone.localdate
+        self.fields["channel"].initial = Case.Channel.PAPER
+        self.fields["employment"].initial = Case.Employment.IN_POST
 
     def clean_application_date(self):
         value = self.cleaned_data["application_date"]
