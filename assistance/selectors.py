@@ -1,7 +1,7 @@
 from dataclasses import dataclass, replace
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from accounts.models import Organisation
 from accounts.selectors import scope_queryset
@@ -236,3 +236,15 @@ def personal_data_access_list_for_user(user) -> QuerySet[PersonalDataAccess]:
     return scope_queryset(PersonalDataAccess.objects.all(), user).select_related(
         "user", "case", "case__organisation"
     )
+
+
+def case_counts_for_user(user) -> dict[str, int]:
+    """How many of the user's cases stand in each status (one query)."""
+    rows = (
+        scope_queryset(Case.objects.all(), user)
+        .values_list("status")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    counts = dict(rows)
+    return {label: counts.get(value, 0) for value, label in Case.Status.choices}

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.access import role_required
 from accounts.roles import Role
+from assistance.selectors import case_counts_for_user
 from core import workdays
 from core.forms import (
     HolidayCreateForm,
@@ -27,7 +28,7 @@ from core.workdays import (
 
 @login_required
 def home(request):
-    return render(request, "core/home.html")
+    return render(request, "core/home.html", {"case_counts": case_counts_for_user(request.user)})
 
 
 def _list_url(year: int) -> str:
