@@ -10,6 +10,7 @@ from accounts.models import Organisation, User
 from accounts.roles import Role
 from accounts.services import organisation_create, user_create
 from assistance.services import minimum_living_standard_create
+from core.demo_cases import demo_cases_seed
 
 DEMO_PASSWORD = "Demo-2026!"
 CITY_CODE = "WH"
@@ -68,7 +69,7 @@ def _staff(actor: User, organisation: Organisation, prefix: str, roles, logins: 
 
 @transaction.atomic
 def demo_seed(*, actor: User) -> list[DemoLogin]:
-    """Create the demo tree and staff once; a second run changes nothing."""
+    """Create the demo tree, staff and applications once; a second run changes nothing."""
     if Organisation.objects.filter(code=CITY_CODE).exists():
         return demo_logins()
     logins: list[DemoLogin] = []
@@ -112,6 +113,7 @@ def demo_seed(*, actor: User) -> list[DemoLogin]:
                 kind=kind,
             )
             _staff(actor, union, f"{county_code}{index:02d}", GRASSROOTS_ROLES, logins)
+    demo_cases_seed(city=city)
     return logins
 
 
