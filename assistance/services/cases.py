@@ -138,6 +138,8 @@ def _validate_people(fields: dict, members: list[MemberInput]) -> None:
 
 def _reassess(actor: User, case: Case, members: list[MemberInput], reason: str) -> str:
     """Store the assessment under the policy and 低保 in force on the application date."""
+    case.household_size = 1 + len(members)
+    case.students = sum(1 for member in members if member.school)
     values = {name: getattr(case, name) for name in APPLICANT_FIELDS}
     try:
         result = assess_case_values(values, members, organisation=case.organisation)
@@ -153,8 +155,6 @@ def _reassess(actor: User, case: Case, members: list[MemberInput], reason: str) 
     case.category = assessment.category
     case.per_capita_income = assessment.per_capita_monthly_income
     case.assessed_at = timezone.now()
-    case.household_size = 1 + len(members)
-    case.students = sum(1 for member in members if member.school)
     save_tracked(case, actor=actor, reason=reason)
     return ""
 
@@ -236,7 +236,10 @@ def submission_problems(case: Case) -> list[str]:
 @transaction.atomic
 def case_submit(*, actor: User, case: Case) -> Case:
     case = _lock_editable(actor, case)
-    _reassess(actor, case, _member_inputs(case), "提交前重新评估")
+    if case.assessment is None:
+        # Only a case saved before its policy or 低保 was on file is assessed here: a stored
+        # assessment stands as saved, whatever policy or 低保 was entered since.
+        _reassess(actor, case, _member_inputs(case), "提交前评估")
     problems = submission_problems(case)
     if problems:
         raise ValidationError(problems)

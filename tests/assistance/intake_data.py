@@ -79,3 +79,112 @@ def member(name: str, serial: int, *, relation="spouse", school="", birth="19820
         "school": school,
         "employment": "student" if school else "employed",
     }
+
+
+# --- Shared by the intake service, view and security tests ---------------------------
+
+# The first bytes of each accepted kind: enough for the signature check, small to keep.
+PDF_BYTES = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02"
+JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+
+
+def upload_file(name: str = "申请书.pdf", content: bytes = PDF_BYTES):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content)
+
+
+def member_input(name: str, serial: int, **kwargs):
+    """A household member as the services take it (`member()` fields)."""
+    from assistance.services import MemberInput
+
+    return MemberInput(**member(name, serial, **kwargs))
+
+
+def standard_members() -> list:
+    """The smoke test's household: spouse, a pupil and a small child (4 people, 1 student)."""
+    return [
+        member_input("李秀英", 21),
+        member_input("张小明", 31, relation="child", school="junior", birth="20120505"),
+        member_input("张小红", 41, relation="child", birth="20150505"),
+    ]
+
+
+def minimum_living_standards(actor, *counties, amount="760", effective_from=None) -> None:
+    """低保 `amount` for each county from `effective_from` (2026-01-01)."""
+    from assistance.services import minimum_living_standard_create
+
+    for county in counties:
+        minimum_living_standard_create(
+            actor=actor,
+            county=county,
+            monthly_amount=Decimal(amount),
+            effective_from=effective_from or datetime.date(2026, 1, 1),
+        )
+
+
+def new_case(actor, organisation, *, members=None, **overrides):
+    """A draft created through `case_create`, as the form would (standard household)."""
+    from assistance.services import case_create
+
+    return case_create(
+        actor=actor,
+        organisation=organisation,
+        fields=applicant_fields(**overrides),
+        members=standard_members() if members is None else members,
+    ).case
+
+
+def upload_all_documents(actor, case) -> list:
+    """One PDF for every document type the checklist requires."""
+    from assistance.models import CaseDocument
+    from assistance.services import document_upload
+
+    return [
+        document_upload(
+            actor=actor,
+            case=case,
+            doc_type=doc_type,
+            upload=upload_file(f"{doc_type}.pdf"),
+        )
+        for doc_type in CaseDocument.REQUIRED_FOR_SUBMISSION
+    ]
+
+
+def edit_post(case, *, fields=None, members=None) -> dict:
+    """The edit form's POST body for a saved case: its members keep their primary keys."""
+    from core.crypto import decrypt
+
+    if fields is None:
+        fields = case_fields(case)
+    if members is None:
+        members = [
+            {
+                "pk": str(m.pk),
+                "name": m.name,
+                "id_number": decrypt(m.id_cipher),
+                "relation": m.relation,
+                "health": m.health,
+                "disability": m.disability,
+                "school": m.school,
+                "employment": m.employment,
+            }
+            for m in case.members.all()
+        ]
+    data = form_post(fields, members, case.organisation_id)
+    data["members-INITIAL_FORMS"] = str(sum(1 for m in members if m.get("pk")))
+    data["case_id"] = str(case.pk)
+    return data
+
+
+def case_fields(case, **overrides) -> dict:
+    """A saved case's applicant fields, as `case_create`/`case_update` take them."""
+    from assistance.services.cases import APPLICANT_FIELDS
+    from core.crypto import decrypt
+
+    fields = {name: getattr(case, name) for name in APPLICANT_FIELDS}
+    fields["id_number"] = decrypt(case.applicant_id_cipher)
+    fields["bank_card"] = decrypt(case.bank_card_cipher)
+    fields.update(overrides)
+    return fields
