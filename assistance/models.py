@@ -256,6 +256,7 @@ class Case(TrackedModel):
     class Status(models.TextChoices):
         DRAFT = "draft", "草稿"
         SUBMITTED = "submitted", "已提交"
+        WITHDRAWN = "withdrawn", "已撤回"
 
     # Applications still in hand: a person may stand in only one of them (一户一档, WH-M §16).
     OPEN_STATUSES = (Status.DRAFT, Status.SUBMITTED)
@@ -530,7 +531,7 @@ class PersonalDataAccess(TrackedModel):
     user = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
     case = models.ForeignKey(Case, models.PROTECT, related_name="personal_data_accesses")
     fields = models.JSONField("查看内容")
-    ip_address = models.GenericIPAddressField(null=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
 
     class Meta:
         verbose_name = "个人信息查看记录"

@@ -5,6 +5,7 @@ from assistance.services.cases import (
     case_create,
     case_submit,
     case_update,
+    case_withdraw,
     duplicate_clear,
     personal_data_reveal,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "case_create",
     "case_submit",
     "case_update",
+    "case_withdraw",
     "document_remove",
     "document_upload",
     "duplicate_clear",

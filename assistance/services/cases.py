@@ -60,6 +60,7 @@ __all__ = [
     "case_create",
     "case_submit",
     "case_update",
+    "case_withdraw",
     "duplicate_clear",
     "personal_data_reveal",
     "submission_problems",
@@ -122,8 +123,16 @@ def _sync_members(actor: User, case: Case, members: list[MemberInput]) -> None:
         save_tracked(member, actor=actor, reason="修改家庭成员" if member.pk else "新增家庭成员")
 
 
-def _validate_people(fields: dict, members: list[MemberInput]) -> None:
-    """One person once per household; the applicant is not listed again as a member."""
+def _validate_input(fields: dict, members: list[MemberInput]) -> None:
+    """What the form checks, checked again here for every caller.
+
+    The application date is not in the future; the bank card is digits; one person stands
+    once per household and the applicant is not listed again as a member.
+    """
+    if fields["application_date"] > timezone.localdate():
+        raise ValidationError({"application_date": "申请日期不能晚于今天。"})
+    if not fields["bank_card"].replace(" ", "").isdigit():
+        raise ValidationError({"bank_card": "银行卡号应为数字。"})
     seen = {keyed_hash(validate_id_number(fields["id_number"]))}
     for index, member in enumerate(members, start=1):
         digest = keyed_hash(validate_id_number(member.id_number))
@@ -169,7 +178,7 @@ def case_create(
 ) -> AssessmentOutcome:
     """A new draft application, assessed and stored with the policy it was assessed under."""
     _require_caseworker_over(actor, organisation)
-    _validate_people(fields, members)
+    _validate_input(fields, members)
     case = Case(
         organisation=organisation,
         county=organisation.county,
@@ -192,7 +201,7 @@ def case_update(
     *, actor: User, case: Case, fields: dict, members: list[MemberInput]
 ) -> AssessmentOutcome:
     case = _lock_editable(actor, case)
-    _validate_people(fields, members)
+    _validate_input(fields, members)
     _set_applicant(case, fields)
     _sync_members(actor, case, members)
     warning = _reassess(actor, case, members, "修改申请（草稿）")
@@ -247,6 +256,24 @@ def case_submit(*, actor: User, case: Case) -> Case:
     case.submitted_at = timezone.now()
     return save_tracked(
         case, actor=actor, reason="提交申请", update_fields=["status", "submitted_at", "updated_at"]
+    )
+
+
+@transaction.atomic
+def case_withdraw(*, actor: User, case: Case, reason: str) -> Case:
+    """A draft the household no longer pursues (or entered by mistake) is withdrawn.
+
+    It stays on file, read-only, and no longer counts as an open application.
+    """
+    case = _lock_editable(actor, case)
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写撤回原因。"})
+    case.status = Case.Status.WITHDRAWN
+    return save_tracked(
+        case,
+        actor=actor,
+        reason=f"撤回申请：{reason.strip()}",
+        update_fields=["status", "updated_at"],
     )
 
 

@@ -863,12 +863,6 @@ def test_reveal_returns_the_numbers_and_logs_the_access(tree, case):
     assert PersonalDataAccess.objects.count() == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="PersonalDataAccess.ip_address is null=True without blank=True: full_clean refuses "
-    "a reveal without a client address (REMOTE_ADDR absent or empty, e.g. gunicorn on a unix "
-    "socket); the fix needs blank=True and a migration.",
-)
 @pytest.mark.parametrize("ip_address", [None, ""])
 def test_reveal_without_a_client_address_is_still_logged(tree, case, ip_address):
     revealed = personal_data_reveal(actor=tree.caseworker_a1, case=case, ip_address=ip_address)

@@ -1,0 +1,74 @@
+"""Withdrawing a draft, and the checks the services make for every caller."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from assistance.models import Case
+from assistance.selectors import case_duplicates
+from assistance.services import case_create, case_withdraw
+from tests.assistance.intake_data import (
+    applicant_fields,
+    id_number,
+    member_input,
+    minimum_living_standards,
+    new_case,
+)
+
+
+@pytest.fixture
+def mls(tree):
+    minimum_living_standards(tree.admin, tree.county_a, tree.county_b)
+
+
+def test_withdrawn_draft_stays_on_file_and_no_longer_blocks_a_duplicate(tree, mls):
+    first = new_case(
+        tree.caseworker_a1, tree.union_a1, members=[member_input("王芳", 77, birth="19900303")]
+    )
+    second = new_case(
+        tree.caseworker_b1,
+        tree.union_b1,
+        members=[member_input("王芳", 77, birth="19900303")],
+        applicant_name="刘强",
+        id_number=id_number(78, birth="19850505"),
+    )
+    assert case_duplicates(second)
+
+    case_withdraw(actor=tree.caseworker_a1, case=first, reason="申请人放弃申请")
+
+    first.refresh_from_db()
+    assert first.status == Case.Status.WITHDRAWN
+    assert first.history.latest("history_date").history_change_reason == "撤回申请：申请人放弃申请"
+    assert case_duplicates(second) == []
+
+
+def test_withdraw_needs_a_reason_and_a_caseworker_in_scope(tree, mls):
+    case = new_case(tree.caseworker_a1, tree.union_a1)
+    with pytest.raises(ValidationError):
+        case_withdraw(actor=tree.caseworker_a1, case=case, reason="  ")
+    with pytest.raises(PermissionDenied):
+        case_withdraw(actor=tree.caseworker_a2, case=case, reason="误录")
+    case.refresh_from_db()
+    assert case.status == Case.Status.DRAFT
+
+
+def test_a_withdrawn_case_cannot_be_withdrawn_or_edited_again(tree, mls):
+    case = new_case(tree.caseworker_a1, tree.union_a1)
+    case_withdraw(actor=tree.caseworker_a1, case=case, reason="误录")
+    with pytest.raises(ValidationError):
+        case_withdraw(actor=tree.caseworker_a1, case=case, reason="误录")
+
+
+def test_services_refuse_a_future_application_date(tree, mls):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    with pytest.raises(ValidationError) as error:
+        case_create(
+            actor=tree.caseworker_a1,
+            organisation=tree.union_a1,
+            fields=applicant_fields(application_date=tomorrow),
+            members=[],
+        )
+    assert "application_date" in error.value.error_dict
+    assert not Case.objects.exists()
