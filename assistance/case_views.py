@@ -242,7 +242,11 @@ def case_preview(request):
 def case_detail(request, pk: int, revealed=None):
     case = access_case(request.user, pk)
     documents = list(case.documents.filter(removed=False).select_related("uploaded_by"))
+    # Documents in the checklist's order; the upload form offers the first missing type.
+    order = {t: i for i, t in enumerate(CaseDocument.REQUIRED_FOR_SUBMISSION)}
+    documents.sort(key=lambda d: (order.get(d.doc_type, len(order)), d.pk))
     present = {d.doc_type for d in documents}
+    missing = [t for t in CaseDocument.REQUIRED_FOR_SUBMISSION if t not in present]
     return render(
         request,
         "assistance/case_detail.html",
@@ -255,7 +259,9 @@ def case_detail(request, pk: int, revealed=None):
             "reasons": [reason_text(code) for code in (case.assessment or {}).get("reasons", [])],
             "category_label": Category(case.category).label if case.category else None,
             "problems": submission_problems(case) if case.is_editable else [],
-            "upload_form": DocumentUploadForm(),
+            "upload_form": DocumentUploadForm(
+                initial={"doc_type": missing[0] if missing else None}
+            ),
             "clear_form": DuplicateClearForm(),
             "history": case_history(case),
             "revealed": revealed,
