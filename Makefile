@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint format bench browser-deps
+.PHONY: demo test lint format bench browser-deps screenshots
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,9 @@ format: $(BIN)/.installed
 
 browser-deps:
 	@scripts/ensure-browser
+
+screenshots: $(BIN)/.installed browser-deps
+	UPDATE_SCREENSHOTS=1 $(BIN)/pytest tests/browser
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/run.py

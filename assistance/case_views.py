@@ -35,7 +35,7 @@ from assistance.selectors import (
     personal_data_access_list_for_user,
 )
 from assistance.services.cases import submission_problems
-from core.crypto import decrypt, keyed_hash
+from core.crypto import keyed_hash
 from core.service_forms import add_service_errors, paginate
 
 ASSESSMENT_FIELDS = {
@@ -108,13 +108,11 @@ def _parse_date(value: str) -> date | None:
 def _case_initial(case: Case) -> tuple[dict, list[dict]]:
     initial = {name: getattr(case, name) for name in CaseForm.Meta.fields}
     initial["organisation"] = case.organisation
-    initial["id_number"] = decrypt(case.applicant_id_cipher)
-    initial["bank_card"] = decrypt(case.bank_card_cipher)
     members = [
         {
             "pk": m.pk,
             "name": m.name,
-            "id_number": decrypt(m.id_cipher),
+            "id_masked": m.id_masked,
             "relation": m.relation,
             "health": m.health,
             "disability": m.disability,
@@ -132,7 +130,7 @@ def _case_form_page(request, case: Case | None):
     else:
         initial, member_initial = _case_initial(case)
     data = request.POST if request.method == "POST" else None
-    form = CaseForm(data, actor=request.user, initial=initial)
+    form = CaseForm(data, actor=request.user, initial=initial, editing=case)
     formset = MemberFormSet(data, initial=member_initial or None, prefix="members")
     if request.method == "POST":
         valid = form.is_valid() & formset.is_valid()
@@ -197,13 +195,10 @@ def _preview(request, form: CaseForm, formset) -> dict:
     except PolicyNotFound as exc:
         return {"problems": [], "error": str(exc)}
     people = {}
-    if "id_number" in values:
+    if values.get("id_number"):
         people[keyed_hash(values["id_number"])] = values.get("applicant_name") or "申请人"
-    people.update({keyed_hash(m.id_number): m.name for m in members})
-    case_id = request.POST.get("case_id", "")
-    duplicates = duplicate_matches(
-        people, exclude_case_id=int(case_id) if case_id.isdigit() else None
-    )
+    people.update({keyed_hash(m.id_number): m.name for m in members if m.id_number})
+    duplicates = duplicate_matches(people, exclude_case_id=form.editing_pk)
     return {
         "assessment": result.assessment,
         "reasons": [reason_text(code) for code in result.assessment.reasons],
@@ -231,7 +226,14 @@ def _with_visibility(user, duplicates) -> list:
 @require_POST
 @role_required(Role.CASEWORKER)
 def case_preview(request):
-    form = CaseForm(request.POST, actor=request.user)
+    case_id = request.POST.get("case_id", "")
+    case = access_case(request.user, int(case_id), perm="edit") if case_id.isdigit() else None
+    form = CaseForm(
+        request.POST,
+        actor=request.user,
+        editing=case,
+        initial={"organisation": case.organisation} if case else None,
+    )
     formset = MemberFormSet(request.POST, prefix="members")
     return render(
         request, "assistance/_assessment.html", {"preview": _preview(request, form, formset)}

@@ -108,8 +108,8 @@ class CaseForm(forms.ModelForm):
     id_number = IdNumberField(label="身份证号")
     bank_card = forms.RegexField(
         label="银行卡号",
-        regex=r"^\d{12,19}$",
-        error_messages={"invalid": "银行卡号应为 12–19 位数字。"},
+        regex=r"^(\d[ ]?){11,18}\d$",
+        error_messages={"invalid": "银行卡号应为 12–19 位数字（可用空格分隔）。"},
     )
     phone = forms.RegexField(
         label="联系电话",
@@ -157,8 +157,19 @@ class CaseForm(forms.ModelForm):
         ]
         widgets = {"application_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
-    def __init__(self, *args, actor, **kwargs):
+    def __init__(self, *args, actor, editing: Case | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.editing_pk = editing.pk if editing is not None else None
+        if editing is not None:
+            # Full numbers are never put back on a page: blank keeps the stored number.
+            for name, masked in (
+                ("id_number", editing.applicant_id_masked),
+                ("bank_card", editing.bank_card_masked),
+            ):
+                self.fields[name].required = False
+                self.fields[name].widget.attrs["placeholder"] = masked
+                self.fields[name].help_text = f"当前 {masked}；不修改请留空。"
+            self.fields["organisation"].disabled = True
         unions = organisation_choices_for_user(actor, levels=(Level.GRASSROOTS,))
         self.fields["organisation"].queryset = unions
         if self.instance.pk is None and actor.organisation.level == Level.GRASSROOTS:
@@ -174,6 +185,9 @@ class CaseForm(forms.ModelForm):
         self.fields["channel"].initial = Case.Channel.PAPER
         self.fields["employment"].initial = Case.Employment.IN_POST
 
+    def clean_bank_card(self):
+        return self.cleaned_data["bank_card"].replace(" ", "")
+
     def clean_application_date(self):
         value = self.cleaned_data["application_date"]
         if value > timezone.localdate():
@@ -184,7 +198,7 @@ class CaseForm(forms.ModelForm):
 class MemberForm(forms.Form):
     pk = forms.IntegerField(widget=forms.HiddenInput, required=False)
     name = forms.CharField(label="姓名", max_length=50)
-    id_number = IdNumberField(label="身份证号")
+    id_number = IdNumberField(label="身份证号", required=False)
     relation = forms.ChoiceField(label="关系", choices=HouseholdMember.Relation.choices)
     health = forms.ChoiceField(label="健康状况", choices=HouseholdMember.Health.choices)
     disability = forms.ChoiceField(label="残疾", choices=HouseholdMember.Disability.choices)
@@ -192,6 +206,24 @@ class MemberForm(forms.Form):
         label="在校情况", choices=HouseholdMember.School.choices, required=False
     )
     employment = forms.ChoiceField(label="就业情况", choices=HouseholdMember.Employment.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("aria-label", field.label)
+        masked = self.initial.get("id_masked")
+        if masked:
+            self.fields["id_number"].widget.attrs["placeholder"] = f"{masked}（不修改请留空）"
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            not cleaned.get("pk")
+            and not cleaned.get("id_number")
+            and "id_number" not in self.errors
+        ):
+            self.add_error("id_number", "请输入身份证号。")
+        return cleaned
 
 
 class BaseMemberFormSet(forms.BaseFormSet):
@@ -203,6 +235,8 @@ class BaseMemberFormSet(forms.BaseFormSet):
             if not form.cleaned_data or form.cleaned_data.get("DELETE"):
                 continue
             number = form.cleaned_data["id_number"]
+            if not number:
+                continue
             if number in seen:
                 form.add_error("id_number", f"与第 {seen[number]} 位成员的身份证号重复。")
             seen[number] = index

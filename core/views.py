@@ -111,3 +111,7 @@ def holiday_delete(request, pk: int):
             messages.success(request, f"已删除节假日安排：{holiday}。")
             return redirect(_list_url(holiday.date.year))
     return render(request, "core/holiday_delete.html", {"form": form, "holiday": holiday})
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "403_csrf.html", status=403)

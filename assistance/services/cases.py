@@ -91,19 +91,22 @@ def _lock_editable(actor: User, case: Case) -> Case:
 
 
 def _set_applicant(case: Case, fields: dict) -> None:
+    """Copy the applicant's fields; a number left blank on an edit keeps the stored one."""
     for name in APPLICANT_FIELDS:
         setattr(case, name, fields[name])
-    id_number = ric.compact(fields["id_number"])
-    if keyed_hash(id_number) != case.applicant_id_hash:
+    id_number = ric.compact(fields["id_number"]) if fields["id_number"] else ""
+    if id_number and keyed_hash(id_number) != case.applicant_id_hash:
         case.applicant_id_cipher = encrypt(id_number)
         case.applicant_id_hash = keyed_hash(id_number)
         case.applicant_id_masked = mask(id_number)
         case.birth_date = ric.get_birth_date(id_number)
         case.sex = Case.Sex.MALE if int(id_number[16]) % 2 else Case.Sex.FEMALE
     bank_card = fields["bank_card"].replace(" ", "")
-    if not case.bank_card_cipher or decrypt(case.bank_card_cipher) != bank_card:
+    if bank_card and (not case.bank_card_cipher or decrypt(case.bank_card_cipher) != bank_card):
         case.bank_card_cipher = encrypt(bank_card)
         case.bank_card_masked = mask_card(bank_card)
+    if not case.bank_card_cipher:
+        raise ValidationError({"bank_card": "请输入银行卡号。"})
 
 
 def _sync_members(actor: User, case: Case, members: list[MemberInput]) -> None:
@@ -113,8 +116,8 @@ def _sync_members(actor: User, case: Case, members: list[MemberInput]) -> None:
         delete_tracked(existing[pk], actor=actor, reason="删除家庭成员")
     for entry in members:
         member = existing.get(entry.pk) or HouseholdMember(case=case)
-        id_number = ric.compact(entry.id_number)
-        if keyed_hash(id_number) != member.id_hash:
+        id_number = ric.compact(entry.id_number) if entry.id_number else ""
+        if id_number and keyed_hash(id_number) != member.id_hash:
             member.id_cipher = encrypt(id_number)
             member.id_hash = keyed_hash(id_number)
             member.id_masked = mask(id_number)
@@ -123,19 +126,34 @@ def _sync_members(actor: User, case: Case, members: list[MemberInput]) -> None:
         save_tracked(member, actor=actor, reason="修改家庭成员" if member.pk else "新增家庭成员")
 
 
-def _validate_input(fields: dict, members: list[MemberInput]) -> None:
+def _validate_input(fields: dict, members: list[MemberInput], case: Case | None = None) -> None:
     """What the form checks, checked again here for every caller.
 
-    The application date is not in the future; the bank card is digits; one person stands
-    once per household and the applicant is not listed again as a member.
+    The application date is not in the future; the bank card is digits; every person has
+    an ID number (on an edit, a blank one keeps the stored number); one person stands once
+    per household and the applicant is not listed again as a member.
     """
     if fields["application_date"] > timezone.localdate():
         raise ValidationError({"application_date": "申请日期不能晚于今天。"})
-    if not fields["bank_card"].replace(" ", "").isdigit():
+    if fields["bank_card"] and not fields["bank_card"].replace(" ", "").isdigit():
         raise ValidationError({"bank_card": "银行卡号应为数字。"})
-    seen = {keyed_hash(validate_id_number(fields["id_number"]))}
+    stored = {m.pk: m.id_hash for m in case.members.all()} if case else {}
+    if fields["id_number"]:
+        applicant = keyed_hash(validate_id_number(fields["id_number"]))
+    elif case is not None:
+        applicant = case.applicant_id_hash
+    else:
+        raise ValidationError({"id_number": "请输入身份证号。"})
+    seen = {applicant}
     for index, member in enumerate(members, start=1):
-        digest = keyed_hash(validate_id_number(member.id_number))
+        if member.id_number:
+            digest = keyed_hash(validate_id_number(member.id_number))
+        elif member.pk in stored:
+            digest = stored[member.pk]
+        else:
+            raise ValidationError(
+                {"members": f"第 {index} 位家庭成员（{member.name}）缺少身份证号。"}
+            )
         if digest in seen:
             raise ValidationError(
                 {
@@ -201,7 +219,7 @@ def case_update(
     *, actor: User, case: Case, fields: dict, members: list[MemberInput]
 ) -> AssessmentOutcome:
     case = _lock_editable(actor, case)
-    _validate_input(fields, members)
+    _validate_input(fields, members, case)
     _set_applicant(case, fields)
     _sync_members(actor, case, members)
     warning = _reassess(actor, case, members, "修改申请（草稿）")

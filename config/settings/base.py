@@ -124,3 +124,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"

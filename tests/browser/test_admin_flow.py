@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 def test_admin_builds_the_tree_and_a_user(page, tree):
     log_in(page, "admin1", PASSWORD)
-    page.get_by_role("link", name="组织机构").click()
+    page.get_by_role("navigation").get_by_role("link", name="组织机构").click()
     page.get_by_role("link", name="新建组织").click()
     page.get_by_label("上级组织").select_option(label=tree.county_b.name)
     page.get_by_label("编码").fill("YJ-77")
@@ -21,7 +21,7 @@ def test_admin_builds_the_tree_and_a_user(page, tree):
     union = Organisation.objects.get(code="YJ-77")
     assert union.county == tree.county_b
 
-    page.get_by_role("link", name="用户与角色").click()
+    page.get_by_role("navigation").get_by_role("link", name="用户与角色").click()
     page.get_by_role("link", name="新建用户").click()
     page.get_by_label("登录名").fill("ji_caseworker")
     page.get_by_label("姓名").fill("冯经办")
