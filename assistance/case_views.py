@@ -22,6 +22,7 @@ from assistance.forms import (
     DocumentUploadForm,
     DuplicateClearForm,
     MemberFormSet,
+    WithdrawForm,
     check_applicant_not_member,
 )
 from assistance.models import Case, CaseDocument
@@ -394,3 +395,20 @@ def access_log(request):
             )
         },
     )
+
+
+@login_required
+def case_withdraw(request, pk: int):
+    case = access_case(request.user, pk, perm="edit")
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_withdraw(
+                actor=request.user, case=case, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"申请 {case.number} 已撤回，记录保留备查。")
+            return redirect("assistance:case_detail", pk=case.pk)
+    return render(request, "assistance/case_withdraw.html", {"case": case, "form": form})

@@ -280,3 +280,9 @@ class DuplicateClearForm(forms.Form):
     reason = forms.CharField(
         label="说明（为何两份申请可以同时存在）", widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="撤回原因", max_length=200, widget=forms.Textarea(attrs={"rows": 2})
+    )

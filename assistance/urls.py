@@ -12,6 +12,7 @@ urlpatterns = [
     path("cases/<int:pk>/edit/", case_views.case_edit, name="case_edit"),
     path("cases/<int:pk>/reveal/", case_views.case_reveal, name="case_reveal"),
     path("cases/<int:pk>/submit/", case_views.case_submit, name="case_submit"),
+    path("cases/<int:pk>/withdraw/", case_views.case_withdraw, name="case_withdraw"),
     path("cases/<int:pk>/documents/", case_views.document_upload, name="document_upload"),
     path(
         "cases/<int:pk>/documents/<int:doc_pk>/",

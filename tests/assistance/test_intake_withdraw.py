@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from assistance.models import Case
@@ -72,3 +73,26 @@ def test_services_refuse_a_future_application_date(tree, mls):
         )
     assert "application_date" in error.value.error_dict
     assert not Case.objects.exists()
+
+
+def test_withdraw_in_the_browser_asks_for_a_reason_first(client, tree, mls):
+    case = new_case(tree.caseworker_a1, tree.union_a1)
+    client.force_login(tree.caseworker_a1)
+    url = reverse("assistance:case_withdraw", args=[case.pk])
+    assert "确认撤回" in client.get(url).content.decode()
+    response = client.post(url, {"reason": ""})
+    assert response.status_code == 200
+    case.refresh_from_db()
+    assert case.status == Case.Status.DRAFT
+    assert client.post(url, {"reason": "重复录入"}).status_code == 302
+    case.refresh_from_db()
+    assert case.status == Case.Status.WITHDRAWN
+
+
+def test_withdraw_by_url_from_a_sibling_union_is_404(client, tree, mls):
+    case = new_case(tree.caseworker_a1, tree.union_a1)
+    client.force_login(tree.caseworker_a2)
+    url = reverse("assistance:case_withdraw", args=[case.pk])
+    assert client.post(url, {"reason": "x"}).status_code == 404
+    case.refresh_from_db()
+    assert case.status == Case.Status.DRAFT
