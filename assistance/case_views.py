@@ -25,7 +25,7 @@ from assistance.forms import (
     WithdrawForm,
     check_applicant_not_member,
 )
-from assistance.models import Case, CaseDocument
+from assistance.models import CASE_ASSESSED_FIELDS, Case, CaseDocument
 from assistance.selectors import (
     CASE_ORDERS,
     PolicyNotFound,
@@ -39,30 +39,7 @@ from assistance.services.cases import submission_problems
 from core.crypto import keyed_hash
 from core.service_forms import add_service_errors, paginate
 
-ASSESSMENT_FIELDS = {
-    "organisation",
-    "application_date",
-    "income_wages",
-    "income_business",
-    "income_property",
-    "income_transfer",
-    "income_other",
-    "expense_medical",
-    "expense_disability",
-    "expense_education",
-    "expense_housing",
-    "expense_other",
-    "accident_costs",
-    "medical_out_of_pocket",
-    "urban_homes",
-    "vehicles",
-    "main_cause",
-    "retired",
-    "migrant_worker",
-    "labor_relation_months",
-    "fixed_urban_residence",
-    "exclusions",
-}
+ASSESSMENT_FIELDS = {"organisation", *CASE_ASSESSED_FIELDS}
 
 
 @login_required

@@ -9,7 +9,14 @@ from accounts.roles import Level
 from accounts.selectors import organisation_choices_for_user
 from assistance.assessment import MemberInput
 from assistance.eligibility import Exclusion
-from assistance.models import Case, CaseDocument, HouseholdMember, Policy
+from assistance.models import (
+    CASE_INPUT_FIELDS,
+    CASE_MONEY_FIELDS,
+    Case,
+    CaseDocument,
+    HouseholdMember,
+    Policy,
+)
 from core.id_numbers import validate_id_number
 
 
@@ -83,22 +90,6 @@ def _money_field(label: str) -> forms.DecimalField:
     )
 
 
-MONEY_FIELDS = (
-    "income_wages",
-    "income_business",
-    "income_property",
-    "income_transfer",
-    "income_other",
-    "expense_medical",
-    "expense_disability",
-    "expense_education",
-    "expense_housing",
-    "expense_other",
-    "accident_costs",
-    "medical_out_of_pocket",
-)
-
-
 class CaseForm(forms.ModelForm):
     """The applicant, the household's year of income and expenses, assets and exclusions."""
 
@@ -125,36 +116,7 @@ class CaseForm(forms.ModelForm):
 
     class Meta:
         model = Case
-        fields = [
-            "organisation",
-            "channel",
-            "application_date",
-            "applicant_name",
-            "phone",
-            "work_unit",
-            "employment",
-            "migrant_worker",
-            "labor_relation_months",
-            "fixed_urban_residence",
-            "retired",
-            "bank_name",
-            "income_wages",
-            "income_business",
-            "income_property",
-            "income_transfer",
-            "income_other",
-            "expense_medical",
-            "expense_disability",
-            "expense_education",
-            "expense_housing",
-            "expense_other",
-            "accident_costs",
-            "medical_out_of_pocket",
-            "urban_homes",
-            "vehicles",
-            "main_cause",
-            "exclusions",
-        ]
+        fields = ["organisation", *CASE_INPUT_FIELDS]
         widgets = {"application_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, actor, editing: Case | None = None, **kwargs):
@@ -174,7 +136,7 @@ class CaseForm(forms.ModelForm):
         self.fields["organisation"].queryset = unions
         if self.instance.pk is None and actor.organisation.level == Level.GRASSROOTS:
             self.fields["organisation"].initial = actor.organisation
-        for name in MONEY_FIELDS:
+        for name in CASE_MONEY_FIELDS:
             self.fields[name] = _money_field(self.fields[name].label)
         for name in ("labor_relation_months", "urban_homes", "vehicles"):
             self.fields[name].max_value = 9999

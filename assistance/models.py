@@ -8,7 +8,15 @@ from django.db import models
 
 from accounts.models import Organisation
 from accounts.roles import Level
-from assistance.eligibility import Category, Exclusion, MainCause, MedicalTier, PolicyRules
+from assistance.eligibility import (
+    EXPENSE_KINDS,
+    INCOME_KINDS,
+    Category,
+    Exclusion,
+    MainCause,
+    MedicalTier,
+    PolicyRules,
+)
 from core.models import TrackedModel
 
 
@@ -243,6 +251,38 @@ class MinimumLivingStandard(TrackedModel):
         return f"{self.county} {self.effective_from:%Y-%m-%d} 起 {self.monthly_amount} 元/月"
 
 
+# The household's figures (WH-M §6): money, never negative in the database.
+CASE_MONEY_FIELDS = (
+    *(f"income_{kind}" for kind in INCOME_KINDS),
+    *(f"expense_{kind}" for kind in EXPENSE_KINDS),
+    "accident_costs",
+    "medical_out_of_pocket",
+)
+# What the engine reads from a case besides the money.
+CASE_ASSESSED_FIELDS = (
+    "application_date",
+    *CASE_MONEY_FIELDS,
+    "urban_homes",
+    "vehicles",
+    "main_cause",
+    "retired",
+    "migrant_worker",
+    "labor_relation_months",
+    "fixed_urban_residence",
+    "exclusions",
+)
+# Everything a caseworker enters on the application form, but the numbers kept encrypted.
+CASE_INPUT_FIELDS = (
+    "channel",
+    "applicant_name",
+    "phone",
+    "work_unit",
+    "employment",
+    "bank_name",
+    *CASE_ASSESSED_FIELDS,
+)
+
+
 class Case(TrackedModel):
     """A household's application (申请) and, later, its way through the review chain.
 
@@ -362,20 +402,7 @@ class Case(TrackedModel):
                 models.CheckConstraint(
                     condition=models.Q(**{f"{name}__gte": 0}), name=f"case_{name}_non_negative"
                 )
-                for name in (
-                    "income_wages",
-                    "income_business",
-                    "income_property",
-                    "income_transfer",
-                    "income_other",
-                    "expense_medical",
-                    "expense_disability",
-                    "expense_education",
-                    "expense_housing",
-                    "expense_other",
-                    "accident_costs",
-                    "medical_out_of_pocket",
-                )
+                for name in CASE_MONEY_FIELDS
             ],
         ]
 

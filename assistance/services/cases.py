@@ -13,6 +13,7 @@ from accounts.selectors import scope_queryset
 from assistance.assess_input import assessment_as_json
 from assistance.assessment import MemberInput, assess_case_values
 from assistance.models import (
+    CASE_INPUT_FIELDS,
     Case,
     CaseDocument,
     DuplicateClearance,
@@ -23,36 +24,6 @@ from assistance.selectors import PolicyNotFound, case_duplicates
 from core.crypto import decrypt, encrypt, keyed_hash, mask, mask_card
 from core.history import delete_tracked, save_tracked
 from core.id_numbers import validate_id_number
-
-APPLICANT_FIELDS = (
-    "channel",
-    "application_date",
-    "applicant_name",
-    "phone",
-    "work_unit",
-    "employment",
-    "migrant_worker",
-    "labor_relation_months",
-    "fixed_urban_residence",
-    "retired",
-    "bank_name",
-    "income_wages",
-    "income_business",
-    "income_property",
-    "income_transfer",
-    "income_other",
-    "expense_medical",
-    "expense_disability",
-    "expense_education",
-    "expense_housing",
-    "expense_other",
-    "accident_costs",
-    "medical_out_of_pocket",
-    "urban_homes",
-    "vehicles",
-    "main_cause",
-    "exclusions",
-)
 
 __all__ = [
     "AssessmentOutcome",
@@ -92,7 +63,7 @@ def _lock_editable(actor: User, case: Case) -> Case:
 
 def _set_applicant(case: Case, fields: dict) -> None:
     """Copy the applicant's fields; a number left blank on an edit keeps the stored one."""
-    for name in APPLICANT_FIELDS:
+    for name in CASE_INPUT_FIELDS:
         setattr(case, name, fields[name])
     id_number = ric.compact(fields["id_number"]) if fields["id_number"] else ""
     if id_number and keyed_hash(id_number) != case.applicant_id_hash:
@@ -167,7 +138,7 @@ def _reassess(actor: User, case: Case, members: list[MemberInput], reason: str) 
     """Store the assessment under the policy and 低保 in force on the application date."""
     case.household_size = 1 + len(members)
     case.students = sum(1 for member in members if member.school)
-    values = {name: getattr(case, name) for name in APPLICANT_FIELDS}
+    values = {name: getattr(case, name) for name in CASE_INPUT_FIELDS}
     try:
         result = assess_case_values(values, members, organisation=case.organisation)
     except PolicyNotFound as exc:

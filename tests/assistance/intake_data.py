@@ -180,10 +180,10 @@ def edit_post(case, *, fields=None, members=None) -> dict:
 
 def case_fields(case, **overrides) -> dict:
     """A saved case's applicant fields, as `case_create`/`case_update` take them."""
-    from assistance.services.cases import APPLICANT_FIELDS
+    from assistance.models import CASE_INPUT_FIELDS
     from core.crypto import decrypt
 
-    fields = {name: getattr(case, name) for name in APPLICANT_FIELDS}
+    fields = {name: getattr(case, name) for name in CASE_INPUT_FIELDS}
     fields["id_number"] = decrypt(case.applicant_id_cipher)
     fields["bank_card"] = decrypt(case.bank_card_cipher)
     fields.update(overrides)
