@@ -389,7 +389,11 @@ class Case(TrackedModel):
         verbose_name = "帮扶申请"
         verbose_name_plural = "帮扶申请"
         ordering = ["-application_date", "-id"]
+        # Each level's list: its path key, then the list's own order (and with a status).
         indexes = [
+            models.Index(fields=["county", "-application_date", "-id"]),
+            models.Index(fields=["organisation", "-application_date", "-id"]),
+            models.Index(fields=["city", "-application_date", "-id"]),
             models.Index(fields=["county", "status", "-application_date"]),
             models.Index(fields=["organisation", "status", "-application_date"]),
             models.Index(fields=["city", "status", "-application_date"]),
