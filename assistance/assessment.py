@@ -7,6 +7,7 @@ from typing import Any
 from accounts.models import Organisation
 from assistance.assess_input import InvalidCase, assessment_as_json, parse_case
 from assistance.eligibility import EXPENSE_KINDS, INCOME_KINDS, Assessment, Household, assess
+from assistance.inputs import MemberInput
 from assistance.models import Policy
 from assistance.selectors import PolicyNotFound, minimum_living_standard_for, policy_in_force
 
@@ -27,20 +28,6 @@ def assess_raw_case(data: Any, *, region: str) -> dict:
     except PolicyNotFound as exc:
         return {"id": case_id, "error": {"field": "application_date", "message": str(exc)}}
     return assessment_as_json(assessment, case_id)
-
-
-@dataclass(frozen=True)
-class MemberInput:
-    """A household member as entered; `pk` names an existing member being edited."""
-
-    name: str
-    id_number: str
-    relation: str
-    health: str
-    disability: str
-    school: str
-    employment: str
-    pk: int | None = None
 
 
 def household_from_values(values: dict, members: list[MemberInput], *, mls: Decimal) -> Household:

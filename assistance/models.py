@@ -5,6 +5,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from guardian.managers import UserObjectPermissionManager
+from guardian.models import UserObjectPermissionBase
 
 from accounts.models import Organisation
 from accounts.roles import Level
@@ -17,7 +19,7 @@ from assistance.eligibility import (
     MedicalTier,
     PolicyRules,
 )
-from core.models import TrackedModel
+from core.models import TrackedModel, TrackedQuerySet
 
 
 def _money(label: str, **kwargs) -> models.DecimalField:
@@ -294,12 +296,31 @@ class Case(TrackedModel):
     SCOPE_FIELDS = {Level.CITY: "city", Level.COUNTY: "county", Level.GRASSROOTS: "organisation"}
 
     class Status(models.TextChoices):
+        """Where the application stands; the moves between them are `assistance.workflow`."""
+
         DRAFT = "draft", "草稿"
-        SUBMITTED = "submitted", "已提交"
+        SUBMITTED = "submitted", "待基层初审"
+        RETURNED = "returned", "退回补充材料"
+        COUNTY_REVIEW = "county_review", "待县级审核"
+        COMPARISON = "comparison", "待信息比对"
+        CITY_CONFIRMATION = "city_confirmation", "待市级认定"
+        NOTICE = "notice", "公示中"
+        APPROVED = "approved", "已认定"
+        REJECTED = "rejected", "不予帮扶"
         WITHDRAWN = "withdrawn", "已撤回"
 
     # Applications still in hand: a person may stand in only one of them (一户一档, WH-M §16).
-    OPEN_STATUSES = (Status.DRAFT, Status.SUBMITTED)
+    CLOSED_STATUSES = (Status.REJECTED, Status.WITHDRAWN)
+    OPEN_STATUSES = (
+        Status.DRAFT,
+        Status.SUBMITTED,
+        Status.RETURNED,
+        Status.COUNTY_REVIEW,
+        Status.COMPARISON,
+        Status.CITY_CONFIRMATION,
+        Status.NOTICE,
+        Status.APPROVED,
+    )
 
     class Channel(models.TextChoices):
         PAPER = "paper", "书面申请"
@@ -385,10 +406,30 @@ class Case(TrackedModel):
     )
     assessed_at = models.DateTimeField("评估时间", null=True, editable=False)
 
+    # The review chain (assistance.workflow)
+    state_entered_at = models.DateTimeField("进入当前环节时间", null=True, editable=False)
+    returned_to = models.CharField(
+        "补充材料后回到", max_length=24, choices=Status.choices, blank=True, editable=False
+    )
+    doubtful = models.BooleanField("建档存疑", default=False, editable=False)
+    doubtful_reason = models.TextField("存疑原因", blank=True, editable=False)
+    notice_start = models.DateField("公示开始", null=True, editable=False)
+    notice_end = models.DateField("公示截止", null=True, editable=False)
+    final_category = models.CharField(
+        "认定类别", max_length=16, choices=Category.choices(), null=True, editable=False
+    )
+    decided_at = models.DateTimeField("办结时间", null=True, editable=False)
+    rejection_reasons = models.JSONField("不予帮扶理由", default=list, editable=False)
+    rejection_opinion = models.TextField("不予帮扶说明", blank=True, editable=False)
+
     class Meta:
         verbose_name = "帮扶申请"
         verbose_name_plural = "帮扶申请"
         ordering = ["-application_date", "-id"]
+        permissions = [
+            ("review_case", "指定审核该申请"),
+            ("visit_case", "参与该申请的联合走访"),
+        ]
         # Each level's list: its path key, then the list's own order (and with a status).
         indexes = [
             models.Index(fields=["county", "-application_date", "-id"]),
@@ -415,7 +456,8 @@ class Case(TrackedModel):
 
     @property
     def is_editable(self) -> bool:
-        return self.status == self.Status.DRAFT
+        """A draft, or a case returned for more material, can be corrected by its caseworker."""
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
 
     @property
     def exclusion_labels(self) -> list[str]:
@@ -505,8 +547,18 @@ class CaseDocument(TrackedModel):
         INCOME_PROOF = "income_proof", "家庭财产收入证明"
         HARDSHIP_PROOF = "hardship_proof", "家庭困难证明材料"
         AUTHORISATION = "authorisation", "家庭经济状况核对承诺授权书"
+        VISIT_SURVEY = "visit_survey", "困难职工家庭走访调查表"
+        COMPARISON_REPORT = "comparison_report", "家庭经济状况核对报告"
+        SUPPLEMENT = "supplement", "补充材料"
 
-    REQUIRED_FOR_SUBMISSION = tuple(Type)
+    REQUIRED_FOR_SUBMISSION = (
+        Type.APPLICATION_FORM,
+        Type.ID_CARD,
+        Type.HOUSEHOLD_REGISTER,
+        Type.INCOME_PROOF,
+        Type.HARDSHIP_PROOF,
+        Type.AUTHORISATION,
+    )
 
     case = models.ForeignKey(Case, models.PROTECT, related_name="documents")
     doc_type = models.CharField("材料类型", max_length=24, choices=Type.choices)
@@ -571,3 +623,136 @@ class PersonalDataAccess(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.user} 查看 {self.case}"
+
+
+class CaseTransition(TrackedModel):
+    """One step of the review chain: who moved the case, from where to where, and why.
+
+    Append-only: the database refuses to change or delete a row (migration
+    `0007_review_chain`), so the timeline can be trusted by an auditor.
+    """
+
+    case = models.ForeignKey(Case, models.PROTECT, related_name="transitions")
+    action = models.CharField("操作", max_length=32)
+    from_status = models.CharField("原环节", max_length=24, choices=Case.Status.choices)
+    to_status = models.CharField("新环节", max_length=24, choices=Case.Status.choices)
+    actor = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(Organisation, models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField("层级", choices=Level.choices)
+    opinion = models.TextField("意见", blank=True)
+    reasons = models.JSONField("理由代码", default=list, blank=True)
+    documents = models.ManyToManyField("CaseDocument", blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = "审核环节记录"
+        verbose_name_plural = "审核环节记录"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.action}"
+
+
+class HomeVisit(TrackedModel):
+    """A home visit (入户走访) by two or more staff of the visiting union (WH-M §10(二)(三))."""
+
+    case = models.ForeignKey(Case, models.PROTECT, related_name="visits")
+    organisation = models.ForeignKey(
+        Organisation, models.PROTECT, related_name="+", verbose_name="走访工会"
+    )
+    level = models.PositiveSmallIntegerField("层级", choices=Level.choices)
+    visit_date = models.DateField("走访日期")
+    findings = models.TextField("走访情况")
+    survey = models.ForeignKey(
+        "CaseDocument",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="走访调查表",
+    )
+    verified = models.JSONField("核实数据", default=dict, blank=True)
+    assessment_before = models.JSONField("核实前评估", null=True)
+    assessment_after = models.JSONField("核实后评估", null=True)
+    recorded_by = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "入户走访"
+        verbose_name_plural = "入户走访"
+        ordering = ["visit_date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} 走访 {self.visit_date}"
+
+
+class HomeVisitStaff(TrackedModel):
+    visit = models.ForeignKey(HomeVisit, models.CASCADE, related_name="staff")
+    user = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "走访人员"
+        verbose_name_plural = "走访人员"
+        constraints = [models.UniqueConstraint(fields=["visit", "user"], name="visit_staff_once")]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class InformationComparison(TrackedModel):
+    """The result of comparing the household's economic data (信息比对, WH-M §10(四))."""
+
+    class Result(models.TextChoices):
+        CONSISTENT = "consistent", "一致（符合建档条件）"
+        INCONSISTENT = "inconsistent", "不一致"
+
+    case = models.ForeignKey(Case, models.PROTECT, related_name="comparisons")
+    result = models.CharField("比对结果", max_length=16, choices=Result.choices)
+    report = models.ForeignKey(
+        "CaseDocument", models.PROTECT, related_name="+", verbose_name="比对报告"
+    )
+    note = models.TextField("说明", blank=True)
+    recorded_by = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "信息比对"
+        verbose_name_plural = "信息比对"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.get_result_display()}"
+
+
+class NoticeObjection(TrackedModel):
+    """An objection raised during the public notice (公示异议)."""
+
+    case = models.ForeignKey(Case, models.PROTECT, related_name="objections")
+    raised_by = models.CharField("异议人", max_length=100)
+    content = models.TextField("异议内容")
+    recorded_by = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "公示异议"
+        verbose_name_plural = "公示异议"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} 异议：{self.raised_by}"
+
+
+class CasePermissionManager(UserObjectPermissionManager.from_queryset(TrackedQuerySet)):
+    pass
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase, TrackedModel):
+    """Individual grants on one case (django-guardian, direct foreign key).
+
+    `review_case`: the case is assigned to this reviewer at its current level.
+    `visit_case`: a user of another union joins the home visit of this case.
+    """
+
+    content_object = models.ForeignKey(Case, models.CASCADE, related_name="user_grants")
+
+    objects = CasePermissionManager()
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = "申请的个别授权"
+        verbose_name_plural = "申请的个别授权"

@@ -5,6 +5,7 @@ from django.db.models import Count, Q, QuerySet
 
 from accounts.models import Organisation
 from accounts.selectors import scope_queryset
+from assistance.inputs import MemberInput
 from assistance.models import (
     Case,
     CaseDocument,
@@ -13,7 +14,7 @@ from assistance.models import (
     PersonalDataAccess,
     Policy,
 )
-from core.crypto import keyed_hash
+from core.crypto import decrypt, keyed_hash
 
 
 class PolicyNotFound(LookupError):
@@ -248,3 +249,20 @@ def case_counts_for_user(user) -> dict[str, int]:
     )
     counts = dict(rows)
     return {label: counts.get(value, 0) for value, label in Case.Status.choices}
+
+
+def member_inputs(case: Case) -> list[MemberInput]:
+    """A case's members as the engine and the services take them (numbers decrypted)."""
+    return [
+        MemberInput(
+            pk=member.pk,
+            name=member.name,
+            id_number=decrypt(member.id_cipher),
+            relation=member.relation,
+            health=member.health,
+            disability=member.disability,
+            school=member.school,
+            employment=member.employment,
+        )
+        for member in case.members.all()
+    ]

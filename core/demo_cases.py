@@ -460,7 +460,7 @@ def _member_area(spec: DemoCase, member: Member, index: int) -> str:
 
 
 def _documents(stage: str, index: int) -> tuple[str, ...]:
-    types = tuple(CaseDocument.Type)
+    types = CaseDocument.REQUIRED_FOR_SUBMISSION
     if stage in (SUBMITTED, COMPLETE):
         return types
     if stage == MISSING:

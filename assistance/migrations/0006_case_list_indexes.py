@@ -5,24 +5,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_system_user'),
-        ('assistance', '0005_withdrawn_and_blank_ip'),
+        ("accounts", "0002_system_user"),
+        ("assistance", "0005_withdrawn_and_blank_ip"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['county', '-application_date', '-id'], name='assistance__county__e2ecf2_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["county", "-application_date", "-id"], name="assistance__county__e2ecf2_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['organisation', '-application_date', '-id'], name='assistance__organis_b0e5fb_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["organisation", "-application_date", "-id"],
+                name="assistance__organis_b0e5fb_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['city', '-application_date', '-id'], name='assistance__city_id_039254_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["city", "-application_date", "-id"], name="assistance__city_id_039254_idx"
+            ),
         ),
     ]

@@ -20,7 +20,8 @@ from assistance.models import (
     HouseholdMember,
     PersonalDataAccess,
 )
-from assistance.selectors import PolicyNotFound, case_duplicates
+from assistance.selectors import PolicyNotFound, case_duplicates, member_inputs
+from assistance.services.review import take_transition
 from core.crypto import decrypt, encrypt, keyed_hash, mask, mask_card
 from core.history import delete_tracked, save_tracked
 from core.id_numbers import validate_id_number
@@ -197,22 +198,6 @@ def case_update(
     return AssessmentOutcome(case=case, warning=warning)
 
 
-def _member_inputs(case: Case) -> list[MemberInput]:
-    return [
-        MemberInput(
-            pk=member.pk,
-            name=member.name,
-            id_number=decrypt(member.id_cipher),
-            relation=member.relation,
-            health=member.health,
-            disability=member.disability,
-            school=member.school,
-            employment=member.employment,
-        )
-        for member in case.members.all()
-    ]
-
-
 def submission_problems(case: Case) -> list[str]:
     """What stands between a draft and its submission, in plain Chinese."""
     problems = []
@@ -233,19 +218,17 @@ def submission_problems(case: Case) -> list[str]:
 
 @transaction.atomic
 def case_submit(*, actor: User, case: Case) -> Case:
+    """Submit a draft to the grassroots review, or a returned case back to where it was."""
     case = _lock_editable(actor, case)
     if case.assessment is None:
         # Only a case saved before its policy or 低保 was on file is assessed here: a stored
         # assessment stands as saved, whatever policy or 低保 was entered since.
-        _reassess(actor, case, _member_inputs(case), "提交前评估")
+        _reassess(actor, case, member_inputs(case), "提交前评估")
     problems = submission_problems(case)
     if problems:
         raise ValidationError(problems)
-    case.status = Case.Status.SUBMITTED
-    case.submitted_at = timezone.now()
-    return save_tracked(
-        case, actor=actor, reason="提交申请", update_fields=["status", "submitted_at", "updated_at"]
-    )
+    action = "submit" if case.status == Case.Status.DRAFT else "resubmit"
+    return take_transition(actor=actor, case=case, action=action)
 
 
 @transaction.atomic
@@ -257,13 +240,7 @@ def case_withdraw(*, actor: User, case: Case, reason: str) -> Case:
     case = _lock_editable(actor, case)
     if not reason.strip():
         raise ValidationError({"reason": "请填写撤回原因。"})
-    case.status = Case.Status.WITHDRAWN
-    return save_tracked(
-        case,
-        actor=actor,
-        reason=f"撤回申请：{reason.strip()}",
-        update_fields=["status", "updated_at"],
-    )
+    return take_transition(actor=actor, case=case, action="withdraw", opinion=reason)
 
 
 @transaction.atomic

@@ -55,7 +55,7 @@ def _lock_case_for_documents(actor: User, case: Case) -> Case:
     if case is None:
         raise PermissionDenied("该申请不在您的管理范围内。")
     if not case.is_editable:
-        raise ValidationError("申请已提交，材料只能通过审核流程补充。")
+        raise ValidationError("申请已提交，材料只能在退回补充时或通过审核流程补充。")
     return case
 
 
@@ -63,7 +63,13 @@ def _lock_case_for_documents(actor: User, case: Case) -> Case:
 def document_upload(
     *, actor: User, case: Case, doc_type: str, upload: UploadedFile
 ) -> CaseDocument:
+    """A caseworker adds a document to a draft or to a case returned for more material."""
     case = _lock_case_for_documents(actor, case)
+    return store_document(actor=actor, case=case, doc_type=doc_type, upload=upload)
+
+
+def store_document(*, actor: User, case: Case, doc_type: str, upload: UploadedFile) -> CaseDocument:
+    """Check and store one upload of a case the caller has locked and may write to."""
     check_size(upload.size)
     content_type = sniff_content_type(upload)
     digest = hashlib.sha256()

@@ -41,7 +41,13 @@ def test_withdrawn_draft_stays_on_file_and_no_longer_blocks_a_duplicate(tree, ml
 
     first.refresh_from_db()
     assert first.status == Case.Status.WITHDRAWN
-    assert first.history.latest("history_date").history_change_reason == "撤回申请：申请人放弃申请"
+    assert first.history.latest("history_date").history_change_reason == "撤回申请"
+    step = first.transitions.get()
+    assert (step.action, step.opinion, step.actor) == (
+        "withdraw",
+        "申请人放弃申请",
+        tree.caseworker_a1,
+    )
     assert case_duplicates(second) == []
 
 

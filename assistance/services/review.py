@@ -1,0 +1,486 @@
+"""The review chain: one service per transition, all through one engine (`_take`).
+
+Every move of a case's state happens here, in a transaction, on the locked case row,
+after checking the transition against the workflow table of the case's policy, the
+actor's role and organisation, segregation of duties, an assignment to a named reviewer,
+and the transition's requirements; and it leaves a `CaseTransition` row (append-only) and
+a history row with the actor and the reason.
+"""
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from guardian.core import ObjectPermissionChecker
+
+from accounts.models import User
+from accounts.roles import Level, Role
+from accounts.selectors import scope_queryset
+from assistance.assess_input import assessment_as_json
+from assistance.assessment import assess_case_values
+from assistance.models import (
+    CASE_ASSESSED_FIELDS,
+    CASE_MONEY_FIELDS,
+    Case,
+    CaseDocument,
+    CaseTransition,
+    CaseUserObjectPermission,
+    HomeVisit,
+    HomeVisitStaff,
+    InformationComparison,
+    NoticeObjection,
+)
+from assistance.selectors import member_inputs
+from assistance.services.documents import store_document
+from assistance.workflow import (
+    REQUIREMENT_TEXT,
+    InvalidTransition,
+    Transition,
+    find_transition,
+    organisation_at,
+    transitions_for,
+    workflow_of,
+)
+from core.history import acting_as, delete_tracked, save_tracked
+from core.workdays import WorkdayResult, add_working_days, is_working_day
+
+S = Case.Status
+VISIT_STATES = (S.SUBMITTED, S.COUNTY_REVIEW, S.COMPARISON, S.NOTICE, S.CITY_CONFIRMATION)
+VERIFIABLE_FIELDS = (*CASE_MONEY_FIELDS, "urban_homes", "vehicles")
+
+
+def notice_period(start: datetime.date, working_days: int) -> WorkdayResult[datetime.date]:
+    """The last day of a notice of `working_days` working days posted on `start`.
+
+    The posting day counts when it is a working day (公示不少于5个工作日, WH-M §10(四)).
+    """
+    starts_on_workday = is_working_day(start)
+    offset = working_days - 1 if starts_on_workday.value else working_days
+    end = add_working_days(start, offset)
+    years = tuple(sorted({*starts_on_workday.fallback_years, *end.fallback_years}))
+    return WorkdayResult(end.value, years)
+
+
+def decision_actions(workflow: str) -> set[str]:
+    return {t.action for t in transitions_for(workflow) if t.decision}
+
+
+def _assignee(case: Case) -> User | None:
+    grant = (
+        CaseUserObjectPermission.objects.filter(
+            content_object=case, permission__codename="review_case"
+        )
+        .select_related("user")
+        .first()
+    )
+    return grant.user if grant else None
+
+
+def _check_actor(actor: User, case: Case, transition: Transition) -> None:
+    if not actor.has_role(*transition.roles):
+        roles = "、".join(Role(r).label for r in transition.roles)
+        raise PermissionDenied(f"“{transition.label}”须由{roles}办理。")
+    holder = organisation_at(case, transition.level)
+    if Role.REVIEWER in transition.roles and actor.has_role(Role.REVIEWER):
+        if actor.organisation_id != holder.pk:
+            raise PermissionDenied(
+                f"该申请当前由{holder.name}办理，您不能执行“{transition.label}”。"
+            )
+        assignee = _assignee(case)
+        if assignee is not None and assignee.pk != actor.pk:
+            raise PermissionDenied(f"该申请已指派给{assignee}审核。")
+    elif not scope_queryset(Case.objects.all(), actor).filter(pk=case.pk).exists():
+        raise PermissionDenied("该申请不在您的管理范围内。")
+    if transition.decision:
+        decided = case.transitions.filter(
+            actor=actor, action__in=decision_actions(workflow_of(case))
+        )
+        if case.entered_by_id == actor.pk or decided.exists():
+            raise PermissionDenied(
+                "职责分离：您录入或审批过该申请，不能再次审批，请由其他审核人办理。"
+            )
+
+
+def _unmet(case: Case, transition: Transition) -> list[str]:
+    today = timezone.localdate()
+    checks = {
+        "grassroots_visit": lambda: case.visits.filter(level=Level.GRASSROOTS).exists(),
+        "county_visit": lambda: case.visits.filter(level=Level.COUNTY).exists(),
+        "county_visit_if_doubtful": lambda: (
+            not case.doubtful or case.visits.filter(level=Level.COUNTY).exists()
+        ),
+        "comparison_consistent": lambda: (
+            getattr(case.comparisons.order_by("-created_at", "-id").first(), "result", None)
+            == InformationComparison.Result.CONSISTENT
+        ),
+        "notice_ended": lambda: case.notice_end is not None and today > case.notice_end,
+        "qualifies": lambda: case.category is not None,
+    }
+    return [REQUIREMENT_TEXT[name] for name in transition.requires if not checks[name]()]
+
+
+def available_transitions(case: Case, actor: User) -> list[tuple[Transition, list[str]]]:
+    """The moves this actor could make now, each with what still stands in its way."""
+    result = []
+    for transition in transitions_for(workflow_of(case)):
+        if transition.source != case.status or transition.action in {
+            "submit",
+            "resubmit",
+            "withdraw",
+        }:
+            continue
+        try:
+            _check_actor(actor, case, transition)
+        except PermissionDenied:
+            continue
+        result.append((transition, _unmet(case, transition)))
+    return result
+
+
+def _lock(case: Case) -> Case:
+    return (
+        Case.objects.select_for_update()
+        .select_related("policy", "organisation", "county", "city")
+        .get(pk=case.pk)
+    )
+
+
+def take_transition(
+    *,
+    actor: User,
+    case: Case,
+    action: str,
+    opinion: str = "",
+    reasons: Iterable[str] = (),
+    documents: Iterable[CaseDocument] = (),
+) -> Case:
+    """Move a locked case along one transition of its workflow, or refuse with a reason."""
+    case = _lock(case)
+    try:
+        transition = find_transition(workflow_of(case), action, case.status)
+    except InvalidTransition as exc:
+        raise ValidationError(str(exc)) from exc
+    _check_actor(actor, case, transition)
+    unmet = _unmet(case, transition)
+    if unmet:
+        raise ValidationError(unmet)
+    if transition.needs_opinion and not opinion.strip():
+        raise ValidationError({"opinion": "请填写意见。"})
+    source = case.status
+    target = transition.target or case.returned_to
+    now = timezone.now()
+    fields = ["status", "state_entered_at", "updated_at"]
+    case.status, case.state_entered_at = target, now
+    if target == S.RETURNED:
+        case.returned_to = source
+        fields.append("returned_to")
+    elif source == S.RETURNED:
+        case.returned_to = ""
+        fields.append("returned_to")
+    if target == S.NOTICE:
+        case.notice_start = timezone.localdate()
+        case.notice_end = notice_period(case.notice_start, case.policy.notice_working_days).value
+        fields += ["notice_start", "notice_end"]
+    if target == S.APPROVED:
+        # Hand-off to the archives: an approved case carries its final category; the
+        # household's archive (困难职工档案) is created from it by the archives app.
+        case.final_category, case.decided_at = case.category, now
+        fields += ["final_category", "decided_at"]
+    if target == S.REJECTED:
+        case.rejection_reasons = sorted(set(reasons))
+        case.rejection_opinion = opinion.strip()
+        case.decided_at = now
+        fields += ["rejection_reasons", "rejection_opinion", "decided_at"]
+    if target == S.SUBMITTED and source == S.DRAFT:
+        case.submitted_at = now
+        fields.append("submitted_at")
+    save_tracked(case, actor=actor, reason=transition.label, update_fields=fields)
+    record = CaseTransition(
+        case=case,
+        action=action,
+        from_status=source,
+        to_status=target,
+        actor=actor,
+        organisation=actor.organisation,
+        level=actor.organisation.level,
+        opinion=opinion.strip(),
+        reasons=sorted(set(reasons)),
+    )
+    save_tracked(record, actor=actor, reason=transition.label)
+    record.documents.set([d for d in documents if d.case_id == case.pk])
+    _clear_assignment(actor, case)
+    return case
+
+
+def _clear_assignment(actor: User, case: Case) -> None:
+    """An assignment holds for one level: it ends when the case moves on."""
+    grants = CaseUserObjectPermission.objects.filter(
+        content_object=case, permission__codename="review_case"
+    )
+    for grant in grants:
+        delete_tracked(grant, actor=actor, reason="环节变更，指派结束")
+
+
+# --- One service per transition ---------------------------------------------------------
+
+
+@transaction.atomic
+def case_forward(
+    *, actor: User, case: Case, opinion: str, documents: Iterable[CaseDocument] = ()
+) -> Case:
+    """Approve at the actor's level: forward, pass the comparison, or confirm.
+
+    Which of the workflow's decisions this is follows from the case's state
+    (grassroots_forward, county_forward, comparison_pass, notice_complete,
+    notice_confirm, city_confirm).
+    """
+    case = _lock(case)
+    decisions = [
+        t for t in transitions_for(workflow_of(case)) if t.decision and t.source == case.status
+    ]
+    if not decisions:
+        raise ValidationError(f"当前环节（{case.get_status_display()}）没有可审批的操作。")
+    return take_transition(
+        actor=actor, case=case, action=decisions[0].action, opinion=opinion, documents=documents
+    )
+
+
+@transaction.atomic
+def case_reject(
+    *,
+    actor: User,
+    case: Case,
+    opinion: str,
+    reasons: Iterable[str],
+    documents: Iterable[CaseDocument] = (),
+) -> Case:
+    reasons = list(reasons)
+    if not reasons:
+        raise ValidationError({"reasons": "请选择不予帮扶的理由。"})
+    return take_transition(
+        actor=actor,
+        case=case,
+        action="reject",
+        opinion=opinion,
+        reasons=reasons,
+        documents=documents,
+    )
+
+
+@transaction.atomic
+def case_return(*, actor: User, case: Case, opinion: str) -> Case:
+    """Return for more material (退回补充): the caseworker corrects and resubmits."""
+    return take_transition(actor=actor, case=case, action="return", opinion=opinion)
+
+
+@transaction.atomic
+def notice_objection(*, actor: User, case: Case, raised_by: str, content: str) -> NoticeObjection:
+    """An objection during the notice sends the case back to county review (WH-M §10(四))."""
+    if not raised_by.strip() or not content.strip():
+        raise ValidationError("请填写异议人和异议内容。")
+    case = take_transition(
+        actor=actor,
+        case=case,
+        action="objection",
+        opinion=f"{raised_by.strip()}：{content.strip()}",
+    )
+    objection = NoticeObjection(
+        case=case, raised_by=raised_by.strip(), content=content.strip(), recorded_by=actor
+    )
+    return save_tracked(objection, actor=actor, reason="登记公示异议")
+
+
+# --- Review records: visits, doubt, comparison, assignment -----------------------------
+
+
+def _require_holder(actor: User, case: Case, roles: tuple[str, ...], what: str) -> None:
+    if not actor.has_role(*roles):
+        raise PermissionDenied(f"{what}须由{'、'.join(Role(r).label for r in roles)}办理。")
+    if not scope_queryset(Case.objects.all(), actor).filter(pk=case.pk).exists():
+        raise PermissionDenied("该申请不在您的管理范围内。")
+
+
+def _joint_visitor(user: User, case: Case) -> bool:
+    return ObjectPermissionChecker(user).has_perm("visit_case", case)
+
+
+@transaction.atomic
+def visit_record(
+    *,
+    actor: User,
+    case: Case,
+    visit_date: datetime.date,
+    staff: list[User],
+    findings: str,
+    survey: UploadedFile | None = None,
+    verified: dict | None = None,
+) -> HomeVisit:
+    """Record a home visit by two or more staff; verified figures re-run the assessment."""
+    case = _lock(case)
+    joint = _joint_visitor(actor, case)
+    if not joint:
+        _require_holder(actor, case, (Role.CASEWORKER, Role.REVIEWER), "登记走访")
+    if case.status not in VISIT_STATES:
+        raise ValidationError(f"当前环节（{case.get_status_display()}）不能登记走访。")
+    if visit_date > timezone.localdate():
+        raise ValidationError({"visit_date": "走访日期不能晚于今天。"})
+    staff = list({user.pk: user for user in staff}.values())
+    if len(staff) < 2:
+        raise ValidationError({"staff": "入户走访须有两名以上工作人员。"})
+    visiting = actor.organisation
+    for user in staff:
+        if user.organisation_id != visiting.pk and not _joint_visitor(user, case):
+            raise ValidationError(
+                {"staff": f"{user} 不是{visiting.name}的工作人员，也未受邀参加联合走访。"}
+            )
+    if not findings.strip():
+        raise ValidationError({"findings": "请填写走访情况。"})
+    verified = {k: v for k, v in (verified or {}).items() if v is not None and v != ""}
+    unknown = set(verified) - set(VERIFIABLE_FIELDS)
+    if unknown:
+        raise ValidationError(f"不能核实的项目：{'、'.join(sorted(unknown))}")
+    visit = HomeVisit(
+        case=case,
+        organisation=visiting,
+        level=visiting.level,
+        visit_date=visit_date,
+        findings=findings.strip(),
+        recorded_by=actor,
+        assessment_before=case.assessment,
+        verified={k: str(v) for k, v in verified.items()},
+    )
+    if survey is not None:
+        visit.survey = store_document(
+            actor=actor, case=case, doc_type=CaseDocument.Type.VISIT_SURVEY, upload=survey
+        )
+    changed = {k: v for k, v in verified.items() if getattr(case, k) != v}
+    if changed:
+        for name, value in changed.items():
+            setattr(case, name, value)
+        result = assess_case_values(
+            {name: getattr(case, name) for name in CASE_ASSESSED_FIELDS},
+            member_inputs(case),
+            organisation=case.organisation,
+        )
+        case.assessment = assessment_as_json(result.assessment)
+        case.category = result.assessment.category
+        case.per_capita_income = result.assessment.per_capita_monthly_income
+        case.assessed_at = timezone.now()
+        save_tracked(
+            case,
+            actor=actor,
+            reason="入户走访核实数据，重新评估",
+            update_fields=[
+                *changed,
+                "assessment",
+                "category",
+                "per_capita_income",
+                "assessed_at",
+                "updated_at",
+            ],
+        )
+        visit.assessment_after = case.assessment
+    save_tracked(visit, actor=actor, reason="登记入户走访")
+    for user in staff:
+        save_tracked(HomeVisitStaff(visit=visit, user=user), actor=actor, reason="走访人员")
+    return visit
+
+
+@transaction.atomic
+def case_flag_doubtful(*, actor: User, case: Case, reason: str) -> Case:
+    """The county marks a case doubtful (建档存疑): it cannot pass without a county visit."""
+    case = _lock(case)
+    if not actor.has_role(Role.REVIEWER) or actor.organisation_id != case.county_id:
+        raise PermissionDenied("只有县级审核人可以标记建档存疑。")
+    if case.status != S.COUNTY_REVIEW:
+        raise ValidationError("只有待县级审核的申请可以标记存疑。")
+    if not reason.strip():
+        raise ValidationError({"reason": "请说明存疑原因。"})
+    case.doubtful, case.doubtful_reason = True, reason.strip()
+    return save_tracked(
+        case,
+        actor=actor,
+        reason="标记建档存疑",
+        update_fields=["doubtful", "doubtful_reason", "updated_at"],
+    )
+
+
+@transaction.atomic
+def comparison_record(
+    *, actor: User, case: Case, result: str, report: UploadedFile, note: str = ""
+) -> InformationComparison:
+    """Record the information comparison (信息比对) with its report (WH-M §10(四))."""
+    case = _lock(case)
+    if (
+        not actor.has_role(Role.CASEWORKER, Role.REVIEWER)
+        or actor.organisation_id != case.county_id
+    ):
+        raise PermissionDenied("信息比对由县级工会登记。")
+    if case.status != S.COMPARISON:
+        raise ValidationError("只有待信息比对的申请可以登记比对结果。")
+    if result not in InformationComparison.Result.values:
+        raise ValidationError({"result": "请选择比对结果。"})
+    document = store_document(
+        actor=actor, case=case, doc_type=CaseDocument.Type.COMPARISON_REPORT, upload=report
+    )
+    comparison = InformationComparison(
+        case=case, result=result, report=document, note=note.strip(), recorded_by=actor
+    )
+    return save_tracked(comparison, actor=actor, reason="登记信息比对结果")
+
+
+@transaction.atomic
+def case_assign_reviewer(*, actor: User, case: Case, reviewer: User) -> Case:
+    """Assign the case at its current level to a named reviewer of the holding union."""
+    case = _lock(case)
+    holder = _holder_now(case)
+    if holder is None or not actor.has_role(Role.REVIEWER) or actor.organisation_id != holder.pk:
+        raise PermissionDenied("只有当前办理层级的审核人可以指派。")
+    if not reviewer.has_role(Role.REVIEWER) or reviewer.organisation_id != holder.pk:
+        raise ValidationError({"reviewer": f"请选择{holder.name}的审核人。"})
+    with acting_as(actor):
+        _clear_assignment(actor, case)
+        CaseUserObjectPermission.objects.assign_perm("review_case", reviewer, case)
+    return save_tracked(
+        case, actor=actor, reason=f"指派审核人：{reviewer}", update_fields=["updated_at"]
+    )
+
+
+@transaction.atomic
+def case_share_for_visit(*, actor: User, case: Case, user: User) -> Case:
+    """Invite a user of another union to a joint home visit of this case."""
+    case = _lock(case)
+    _require_holder(actor, case, (Role.CASEWORKER, Role.REVIEWER), "邀请联合走访")
+    if user.organisation is None or user.organisation.city_id != case.city_id:
+        raise ValidationError({"user": "只能邀请本市工会的工作人员。"})
+    with acting_as(actor):
+        CaseUserObjectPermission.objects.assign_perm("visit_case", user, case)
+    return save_tracked(
+        case, actor=actor, reason=f"邀请联合走访：{user}", update_fields=["updated_at"]
+    )
+
+
+def _holder_now(case: Case):
+    """The organisation that acts on the case in its current state, if any."""
+    for transition in transitions_for(workflow_of(case)):
+        if transition.source == case.status and transition.decision:
+            return organisation_at(case, transition.level)
+    return None
+
+
+__all__ = [
+    "available_transitions",
+    "case_assign_reviewer",
+    "case_flag_doubtful",
+    "case_forward",
+    "case_reject",
+    "case_return",
+    "case_share_for_visit",
+    "comparison_record",
+    "notice_objection",
+    "notice_period",
+    "visit_record",
+]
