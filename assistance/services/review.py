@@ -41,6 +41,7 @@ from assistance.workflow import (
     Transition,
     find_transition,
     organisation_at,
+    refusal_reason_choices,
     transitions_for,
     workflow_of,
 )
@@ -260,6 +261,9 @@ def case_reject(
     reasons = list(reasons)
     if not reasons:
         raise ValidationError({"reasons": "请选择不予帮扶的理由。"})
+    known = {code for code, _ in refusal_reason_choices(case)}
+    if not set(reasons) <= known:
+        raise ValidationError({"reasons": "理由不在可选范围内。"})
     return take_transition(
         actor=actor,
         case=case,
