@@ -252,3 +252,29 @@ def refusal_reason_choices(case: Case) -> list[tuple[str, str]]:
     """The engine's reasons of this case first, then the reviewer's own reasons."""
     engine = [(code, reason_text(code)) for code in (case.assessment or {}).get("reasons", [])]
     return [*engine, *REFUSAL_REASONS.items()]
+
+
+def mermaid(workflow: str) -> str:
+    """The state diagram of a workflow variant, in Mermaid, drawn from the table itself."""
+    lines = ["stateDiagram-v2"]
+    for transition in WORKFLOWS[workflow]:
+        if transition.action == "resubmit":
+            lines.append(f"    {S.RETURNED.value} --> {_RETURNS_TO}: {transition.label}")
+            continue
+        roles = "、".join(Role(r).label for r in transition.roles)
+        lines.append(
+            f"    {transition.source} --> {transition.target}: "
+            f"{transition.label}（{Level(transition.level).label}{roles}）"
+        )
+    used = {t.source for t in WORKFLOWS[workflow]} | {t.target for t in WORKFLOWS[workflow]}
+    for status in S:
+        if status in used:
+            lines.append(f"    {status.value}: {status.label}")
+    lines.append(f"    {_RETURNS_TO}: 退回前所在环节")
+    lines.append(f"    [*] --> {S.DRAFT.value}")
+    for status in (S.APPROVED, S.REJECTED, S.WITHDRAWN):
+        lines.append(f"    {status.value} --> [*]")
+    return "\n".join(lines)
+
+
+_RETURNS_TO = "returned_to"
