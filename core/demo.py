@@ -1,4 +1,11 @@
-"""A lived-in demo: one city, three counties, a dozen grassroots unions, staff for every role."""
+"""A lived-in demo: one city, three counties, a dozen grassroots unions, staff for every role.
+
+Each union has the staff its part of the review chain needs. A home visit takes two staff
+of the visiting union, so every grassroots union has two caseworkers (the reviewer stays
+free to decide) and every county two caseworkers for its own visits. Segregation of
+duties lets nobody take a second decision on a case, and a Wuhu case takes three at the
+county (审核通过、比对符合、确认建档), so every county has three reviewers.
+"""
 
 import datetime
 from dataclasses import dataclass
@@ -11,6 +18,7 @@ from accounts.roles import Role
 from accounts.services import organisation_create, user_create
 from assistance.services import minimum_living_standard_create
 from core.demo_cases import demo_cases_seed
+from core.demo_review import demo_review_seed
 
 DEMO_PASSWORD = "Demo-2026!"
 CITY_CODE = "WH"
@@ -37,11 +45,21 @@ MINIMUM_LIVING_STANDARDS = [
     (datetime.date(2025, 1, 1), Decimal("720.00"), "芜湖市民政局2025年低保标准"),
     (datetime.date(2026, 1, 1), Decimal("760.00"), "芜湖市民政局2026年低保标准"),
 ]
-CITY_ROLES = [Role.ADMIN, Role.CASEWORKER, Role.REVIEWER, Role.FINANCE, Role.AUDITOR]
-COUNTY_ROLES = [Role.CASEWORKER, Role.REVIEWER, Role.FINANCE, Role.AUDITOR]
-GRASSROOTS_ROLES = [Role.CASEWORKER, Role.REVIEWER]
+# Each organisation's staff: (role, how many); the second and third of a role get the
+# usernames `jh_reviewer2`, `jh_reviewer3`.
+CITY_STAFF = [
+    (Role.ADMIN, 1),
+    (Role.CASEWORKER, 1),
+    (Role.REVIEWER, 1),
+    (Role.FINANCE, 1),
+    (Role.AUDITOR, 1),
+]
+COUNTY_STAFF = [(Role.CASEWORKER, 2), (Role.REVIEWER, 3), (Role.FINANCE, 1), (Role.AUDITOR, 1)]
+GRASSROOTS_STAFF = [(Role.CASEWORKER, 2), (Role.REVIEWER, 1)]
+# One surname per demo user, none twice, so every name in a history is somebody else.
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+    "魏苏吕丁沈任姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦"
 )
 
 
@@ -52,27 +70,28 @@ class DemoLogin:
     role: str
 
 
-def _staff(actor: User, organisation: Organisation, prefix: str, roles, logins: list) -> None:
-    for role in roles:
-        username = f"{prefix}_{role}".lower()
-        index = len(logins)
-        user_create(
-            actor=actor,
-            username=username,
-            full_name=f"{SURNAMES[index % len(SURNAMES)]}{Role(role).label}",
-            organisation=organisation,
-            roles=[role],
-            password=DEMO_PASSWORD,
-        )
-        logins.append(DemoLogin(username, organisation.name, Role(role).label))
+def _staff(actor: User, organisation: Organisation, prefix: str, staff, names: list) -> None:
+    for role, count in staff:
+        for number in range(1, count + 1):
+            username = f"{prefix}_{role}{number if number > 1 else ''}".lower()
+            user_create(
+                actor=actor,
+                username=username,
+                full_name=f"{SURNAMES[len(names)]}{Role(role).label}",
+                organisation=organisation,
+                roles=[role],
+                password=DEMO_PASSWORD,
+            )
+            names.append(username)
 
 
 @transaction.atomic
 def demo_seed(*, actor: User) -> list[DemoLogin]:
-    """Create the demo tree, staff and applications once; a second run changes nothing."""
+    """Create the demo tree, staff, applications and their review once; a second run
+    changes nothing. Either run answers with the same list of logins."""
     if Organisation.objects.filter(code=CITY_CODE).exists():
         return demo_logins()
-    logins: list[DemoLogin] = []
+    staff: list[str] = []
     city = organisation_create(
         actor=actor,
         parent=None,
@@ -81,7 +100,7 @@ def demo_seed(*, actor: User) -> list[DemoLogin]:
         kind=Organisation.Kind.CITY,
         policy_region="wuhu",
     )
-    _staff(actor, city, "city", CITY_ROLES, logins)
+    _staff(actor, city, "city", CITY_STAFF, staff)
     for county_code, county_name, unions in COUNTIES:
         county = organisation_create(
             actor=actor,
@@ -90,7 +109,7 @@ def demo_seed(*, actor: User) -> list[DemoLogin]:
             name=county_name,
             kind=Organisation.Kind.COUNTY,
         )
-        _staff(actor, county, county_code, COUNTY_ROLES, logins)
+        _staff(actor, county, county_code, COUNTY_STAFF, staff)
         for effective_from, amount, document in MINIMUM_LIVING_STANDARDS:
             minimum_living_standard_create(
                 actor=User.objects.get(username=f"city_{Role.ADMIN}"),
@@ -112,9 +131,10 @@ def demo_seed(*, actor: User) -> list[DemoLogin]:
                 name=union_name,
                 kind=kind,
             )
-            _staff(actor, union, f"{county_code}{index:02d}", GRASSROOTS_ROLES, logins)
+            _staff(actor, union, f"{county_code}{index:02d}", GRASSROOTS_STAFF, staff)
     demo_cases_seed(city=city)
-    return logins
+    demo_review_seed(city=city)
+    return demo_logins()
 
 
 def demo_logins() -> list[DemoLogin]:
@@ -122,7 +142,7 @@ def demo_logins() -> list[DemoLogin]:
         User.objects.filter(organisation__city__code=CITY_CODE)
         .select_related("organisation")
         .prefetch_related("role_grants")
-        .order_by("organisation__code", "username")
+        .order_by("organisation_id", "id")  # tree order, staff as created
     )
     return [
         DemoLogin(

@@ -3,14 +3,15 @@ from django.core.management.base import BaseCommand
 from accounts.models import User
 from core.demo import CITY_CODE, DEMO_PASSWORD, demo_seed
 from core.demo_cases import demo_cases_summary
+from core.demo_review import demo_review_summary
 from core.history import acting_as
 from core.migration_utils import SYSTEM_USERNAME
 
 
 class Command(BaseCommand):
     help = (
-        "创建演示数据（一个市、三个区、十二个基层工会、各角色用户及几十份帮扶申请），"
-        "并打印登录账号。"
+        "创建演示数据（一个市、三个区、十二个基层工会、各角色用户及几十份帮扶申请，"
+        "已提交的申请走到审核流程的各个环节），并打印登录账号。"
     )
 
     def handle(self, *args, **options):
@@ -26,3 +27,4 @@ class Command(BaseCommand):
         for organisation, accounts in by_organisation.items():
             self.stdout.write(f"  {organisation}：{'  '.join(accounts)}")
         self.stdout.write(demo_cases_summary(city_code=CITY_CODE))
+        self.stdout.write(demo_review_summary(city_code=CITY_CODE))
