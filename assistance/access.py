@@ -2,21 +2,45 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from guardian.core import ObjectPermissionChecker
 
 from accounts.roles import Role
 from accounts.selectors import scope_queryset
 from assistance.models import Case, CaseDocument
 
+# What a user invited to a joint home visit (guardian `visit_case`) may do with the case.
+JOINT_VISIT_PERMS = ("view", "visit")
+
+
+def in_scope(user, case: Case) -> bool:
+    """Whether the user's organisation holds the case or is above it (no query)."""
+    organisation = getattr(user, "organisation", None)
+    if organisation is None:
+        return False
+    return getattr(case, f"{Case.SCOPE_FIELDS[organisation.level]}_id") == organisation.pk
+
+
+def invited_to_visit(user, case: Case) -> bool:
+    """Whether `user` holds the joint-visit grant on `case` (case_share_for_visit)."""
+    if not user.is_active or user.is_superuser:
+        # guardian grants a superuser every permission; a grant must be individual here.
+        return False
+    return ObjectPermissionChecker(user).has_perm("visit_case", case)
+
 
 def access_case(user, pk: int, *, perm: str = "view") -> Case:
-    """`view`: any user whose organisation holds the case or is above it.
+    """`view`: any user whose organisation holds the case or is above it, or who was invited
+    to its joint home visit.
+    `visit`: the same users; the service decides whether a visit can be recorded now.
+    `review`: the holding organisation and those above it only (decisions, records, grants);
+    the services check the role, the level and the state.
     `edit`: additionally a caseworker, while the case is still a draft."""
-    case = (
-        scope_queryset(Case.objects.all(), user)
-        .select_related("organisation", "county", "city", "policy", "entered_by")
-        .filter(pk=pk)
-        .first()
-    )
+    cases = Case.objects.select_related("organisation", "county", "city", "policy", "entered_by")
+    case = scope_queryset(cases, user).filter(pk=pk).first()
+    if case is None and perm in JOINT_VISIT_PERMS:
+        invited = cases.filter(pk=pk).first()
+        if invited is not None and invited_to_visit(user, invited):
+            case = invited
     if case is None:
         raise Http404("没有找到该申请，或您无权查看。")
     if perm == "edit":

@@ -26,11 +26,11 @@ from assistance.forms import (
     check_applicant_not_member,
 )
 from assistance.models import CASE_ASSESSED_FIELDS, Case, CaseDocument
+from assistance.review_views import review_context
 from assistance.selectors import (
     CASE_ORDERS,
     PolicyNotFound,
     case_duplicates,
-    case_history,
     case_list_for_user,
     duplicate_matches,
     personal_data_access_list_for_user,
@@ -243,11 +243,11 @@ def case_detail(request, pk: int, revealed=None):
                 initial={"doc_type": missing[0] if missing else None}
             ),
             "clear_form": DuplicateClearForm(),
-            "history": case_history(case),
             "revealed": revealed,
             "can_edit": case.is_editable and request.user.has_role(Role.CASEWORKER),
             "can_clear": request.user.has_role(Role.REVIEWER),
             "max_mb": settings.DOCUMENT_MAX_BYTES // (1024 * 1024),
+            **review_context(request, case),
         },
     )
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assistance import case_views, views
+from assistance import case_views, review_views, views
 
 app_name = "assistance"
 
@@ -30,4 +30,25 @@ urlpatterns = [
     path("policies/<slug:code>/", views.policy_detail, name="policy_detail"),
     path("policies/<slug:code>/new-version/", views.policy_create, name="policy_create"),
     path("minimum-living-standards/new/", views.minimum_living_standard_create, name="mls_create"),
+]
+
+# The review chain (assistance.review_views).
+urlpatterns += [
+    path("cases/<int:pk>/review/forward/", review_views.review_forward, name="review_forward"),
+    path("cases/<int:pk>/review/reject/", review_views.review_reject, name="review_reject"),
+    path("cases/<int:pk>/review/return/", review_views.review_return, name="review_return"),
+    path(
+        "cases/<int:pk>/review/objection/", review_views.review_objection, name="review_objection"
+    ),
+    path("cases/<int:pk>/review/visit/", review_views.review_visit, name="review_visit"),
+    path("cases/<int:pk>/review/doubtful/", review_views.review_doubtful, name="review_flag"),
+    path(
+        "cases/<int:pk>/review/comparison/",
+        review_views.review_comparison,
+        name="review_compare",
+    ),
+    path("cases/<int:pk>/review/assign/", review_views.review_assign, name="review_assign"),
+    path("cases/<int:pk>/review/invite/", review_views.review_invite, name="review_invite"),
+    path("cases/<int:pk>/refusal-notice/", review_views.refusal_notice, name="refusal_notice"),
+    path("notice-board/", review_views.notice_board, name="notice_board"),
 ]

@@ -56,3 +56,17 @@ def mask(value: str, *, head: int = 6, tail: int = 4) -> str:
 
 def mask_card(value: str) -> str:
     return mask(value, head=4, tail=4)
+
+
+def mask_name(name: str) -> str:
+    """A person's name as a public notice shows it: 张建国 → 张*国, 李四 → 李*, 欧阳娜娜 → 欧**娜.
+
+    The surname and, for three characters or more, the last character stay; a one-character
+    name is hidden entirely.
+    """
+    name = name.strip()
+    if len(name) <= 1:
+        return "*" * len(name)
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]

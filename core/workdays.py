@@ -14,7 +14,7 @@ for the years it does not cover, while counting must work for any year.
 """
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -140,6 +140,39 @@ def working_days_between(start: datetime.date, end: datetime.date) -> WorkdayRes
             break
         count += calendar.is_working_day(day)
     return calendar.result(count)
+
+
+def working_days_since(
+    starts: Iterable[datetime.date], end: datetime.date
+) -> dict[datetime.date, WorkdayResult[int]]:
+    """`working_days_between(start, end)` for many starts and one end, in one query.
+
+    For lists (how long each case of a work queue has waited): the calendar of the whole
+    range is read once, and each count is a difference of running totals.
+    """
+    starts = set(starts)
+    for start in starts:
+        _require_date(start, "start")
+    _require_date(end, "end")
+    earliest = min((start for start in starts if start < end), default=None)
+    if earliest is None:
+        return {start: WorkdayResult(value=0) for start in starts}
+    calendar = _Calendar(earliest + _ONE_DAY, end)
+    # after[day]: working days after `day`, up to and including `end`.
+    after = {end: 0}
+    day = end
+    while day > earliest:
+        after[day - _ONE_DAY] = after[day] + calendar.is_working_day(day)
+        day -= _ONE_DAY
+    results = {}
+    for start in starts:
+        if start >= end:
+            results[start] = WorkdayResult(value=0)
+            continue
+        years = range((start + _ONE_DAY).year, end.year + 1)
+        fallback = tuple(year for year in years if year in calendar.fallback_years)
+        results[start] = WorkdayResult(value=after[start], fallback_years=fallback)
+    return results
 
 
 # Reads for the administration pages.

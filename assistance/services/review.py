@@ -386,7 +386,9 @@ def visit_record(
                 "updated_at",
             ],
         )
-        visit.assessment_after = case.assessment
+    # The assessment after the visit: the re-run one, or the same when no figure changed
+    # (the field may not be blank, so a visit without changed figures could not be saved).
+    visit.assessment_after = case.assessment
     save_tracked(visit, actor=actor, reason="登记入户走访")
     for user in staff:
         save_tracked(HomeVisitStaff(visit=visit, user=user), actor=actor, reason="走访人员")

@@ -18,6 +18,7 @@ from core.workdays import (
     holiday_update,
     is_working_day,
     working_days_between,
+    working_days_since,
 )
 from tests.factories import system_user
 
@@ -174,6 +175,35 @@ def test_counting_reads_the_calendar_in_one_query(django_assert_max_num_queries)
         add_working_days(date(2025, 3, 1), 200)
     with django_assert_max_num_queries(1):
         working_days_between(date(2024, 12, 1), date(2026, 12, 31))
+
+
+@pytest.mark.django_db
+def test_many_starts_to_one_end_agree_with_one_by_one_in_one_query(
+    django_assert_num_queries,
+):
+    # A work queue: cases waiting since around the 2025 National Day, across New Year into
+    # the unpublished 2027, and one entered "today" or later.
+    end = date(2027, 1, 8)
+    starts = [
+        date(2025, 9, 26),
+        date(2025, 9, 30),
+        date(2025, 10, 5),
+        date(2026, 2, 13),
+        date(2026, 12, 25),
+        date(2027, 1, 4),
+        end,
+        date(2027, 2, 1),
+    ]
+    with django_assert_num_queries(1):
+        batch = working_days_since(starts, end)
+    assert batch == {start: working_days_between(start, end) for start in starts}
+    assert batch[date(2026, 12, 25)] == WorkdayResult(value=10, fallback_years=(2027,))
+    assert batch[date(2027, 2, 1)] == WorkdayResult(value=0)
+    # Inside published years there is no fallback note: Sun 28 (调休), Mon 29, Tue 30 Sep,
+    # (1–8 Oct off), Thu 9, Fri 10, Sat 11 (调休), Mon 13, Tue 14.
+    inside = working_days_since([date(2025, 9, 26)], date(2025, 10, 14))
+    assert inside[date(2025, 9, 26)] == WorkdayResult(value=8, fallback_years=())
+    assert working_days_since([], end) == {}
 
 
 # --- Services -------------------------------------------------------------------------------
