@@ -209,17 +209,16 @@ def _review_action(
     success: Callable[[Case, dict], str],
     perm: str = "review",
     upload: bool = False,
-    form_kwargs: Callable[[Abilities], dict] | None = None,
+    form_kwargs: Callable[[Case], dict] | None = None,
 ):
     case = access_case(request.user, pk, perm=perm)
-    can = abilities_of(request.user, case)
     if request.method == "POST" and upload and _upload_too_large(request):
         messages.error(
             request,
             f"文件超过 {settings.DOCUMENT_MAX_BYTES // (1024 * 1024)} MB，未登记，请压缩后重新提交。",
         )
         return redirect("assistance:case_detail", pk=case.pk)
-    extra = form_kwargs(can) if form_kwargs else {}
+    extra = form_kwargs(case) if form_kwargs else {}
     bound = request.method == "POST"
     form = form_class(
         request.POST if bound else None,
@@ -241,6 +240,7 @@ def _review_action(
                 messages.success(request, success(case, form.cleaned_data))
                 return redirect("assistance:case_detail", pk=case.pk)
         messages.error(request, "未办理：请按标红提示修改；已填内容均已保留。")
+    can = abilities_of(request.user, case)
     return render(
         request,
         "assistance/review/action.html",
@@ -417,7 +417,7 @@ def review_assign(request, pk: int):
             actor=request.user, case=case, reviewer=data["reviewer"]
         ),
         success=lambda case, data: f"申请 {case.number} 已指派给 {data['reviewer']} 审核。",
-        form_kwargs=lambda can: {"holder": can.stage.holder},
+        form_kwargs=lambda case: {"holder": case_stage(case).holder},
     )
 
 
