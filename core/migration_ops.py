@@ -38,7 +38,9 @@ class AppendOnly(migrations.operations.base.Operation):
                 CREATE TRIGGER {table}_append_only
                     BEFORE UPDATE OR DELETE ON {table}
                     FOR EACH ROW EXECUTE FUNCTION append_only_refuse();
-                """
+                """,
+                # No parameters: the `%` of RAISE's format must reach PostgreSQL as written.
+                params=None,
             )
         elif vendor == "sqlite":
             schema_editor.execute(

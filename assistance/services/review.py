@@ -90,8 +90,14 @@ def _check_actor(actor: User, case: Case, transition: Transition) -> None:
             raise PermissionDenied(
                 f"该申请当前由{holder.name}办理，您不能执行“{transition.label}”。"
             )
+        # An assignment binds the reviewers of the assignee's union only: it does not stop
+        # another level from its own step (the grassroots recording a notice objection).
         assignee = _assignee(case)
-        if assignee is not None and assignee.pk != actor.pk:
+        if (
+            assignee is not None
+            and assignee.pk != actor.pk
+            and assignee.organisation_id == holder.pk
+        ):
             raise PermissionDenied(f"该申请已指派给{assignee}审核。")
     elif not scope_queryset(Case.objects.all(), actor).filter(pk=case.pk).exists():
         raise PermissionDenied("该申请不在您的管理范围内。")
@@ -142,8 +148,10 @@ def available_transitions(case: Case, actor: User) -> list[tuple[Transition, lis
 
 
 def _lock(case: Case) -> Case:
+    # Only the case row is locked: PostgreSQL refuses FOR UPDATE on the nullable side of
+    # the outer join that the (nullable) policy needs.
     return (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .select_related("policy", "organisation", "county", "city")
         .get(pk=case.pk)
     )
@@ -158,8 +166,18 @@ def take_transition(
     reasons: Iterable[str] = (),
     documents: Iterable[CaseDocument] = (),
 ) -> Case:
-    """Move a locked case along one transition of its workflow, or refuse with a reason."""
+    """Move a locked case along one transition of its workflow, or refuse with a reason.
+
+    `case` is the case as the actor saw it: when its state has changed since (another
+    reviewer decided first), the action is refused rather than applied to a state the
+    actor never saw.
+    """
+    seen = case.status
     case = _lock(case)
+    if case.status != seen:
+        raise ValidationError(
+            f"该申请已由他人处理，当前环节为“{case.get_status_display()}”，请刷新页面后再操作。"
+        )
     try:
         transition = find_transition(workflow_of(case), action, case.status)
     except InvalidTransition as exc:
@@ -238,7 +256,8 @@ def case_forward(
     (grassroots_forward, county_forward, comparison_pass, notice_complete,
     notice_confirm, city_confirm).
     """
-    case = _lock(case)
+    # The decision the actor made is the one of the state they saw; `take_transition`
+    # refuses it if the case has moved on since.
     decisions = [
         t for t in transitions_for(workflow_of(case)) if t.decision and t.source == case.status
     ]
@@ -308,6 +327,9 @@ def _require_holder(actor: User, case: Case, roles: tuple[str, ...], what: str) 
 
 
 def _joint_visitor(user: User, case: Case) -> bool:
+    # guardian grants a superuser every permission: an invitation must be individual.
+    if not user.is_active or user.is_superuser:
+        return False
     return ObjectPermissionChecker(user).has_perm("visit_case", case)
 
 
