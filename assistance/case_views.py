@@ -37,7 +37,7 @@ from assistance.selectors import (
 )
 from assistance.services.cases import submission_problems
 from core.crypto import keyed_hash
-from core.service_forms import add_service_errors, paginate
+from core.service_forms import add_service_errors, oversized_upload, paginate
 
 ASSESSMENT_FIELDS = {"organisation", *CASE_ASSESSED_FIELDS}
 
@@ -285,12 +285,9 @@ def case_submit(request, pk: int):
 @login_required
 def document_upload(request, pk: int):
     case = access_case(request.user, pk, perm="edit")
-    # Refuse an oversized body before reading it (a 200 MB upload is never stored).
-    length = int(request.META.get("CONTENT_LENGTH") or 0)
-    if length > settings.DOCUMENT_MAX_BYTES + 64 * 1024:
-        messages.error(
-            request, f"文件超过 {settings.DOCUMENT_MAX_BYTES // (1024 * 1024)} MB，未上传。"
-        )
+    too_large = oversized_upload(request)
+    if too_large:
+        messages.error(request, too_large)
         return redirect("assistance:case_detail", pk=case.pk)
     form = DocumentUploadForm(request.POST, request.FILES)
     if form.is_valid():

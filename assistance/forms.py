@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from assistance.models import (
     Policy,
 )
 from core.id_numbers import validate_id_number
+from core.service_forms import human_size
 
 
 class PolicyForm(forms.ModelForm):
@@ -231,9 +233,14 @@ def check_applicant_not_member(case_form: CaseForm, formset: BaseMemberFormSet) 
 class DocumentUploadForm(forms.Form):
     doc_type = forms.ChoiceField(label="材料类型", choices=CaseDocument.Type.choices)
     file = forms.FileField(
-        label="文件（PDF、JPG、PNG，不超过 10 MB）",
+        label="文件",
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = human_size(settings.DOCUMENT_MAX_BYTES)
+        self.fields["file"].label = f"文件（PDF、JPG、PNG，不超过 {limit}）"
 
 
 class DuplicateClearForm(forms.Form):

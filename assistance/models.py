@@ -709,6 +709,8 @@ class InformationComparison(TrackedModel):
     report = models.ForeignKey(
         "CaseDocument", models.PROTECT, related_name="+", verbose_name="比对报告"
     )
+    # The step that brought the case into this comparison: a comparison counts only for it.
+    stage_entry = models.ForeignKey(CaseTransition, models.PROTECT, null=True, related_name="+")
     note = models.TextField("说明", blank=True)
     recorded_by = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
 

@@ -47,7 +47,7 @@ from assistance.selectors import (
 from assistance.services import review
 from assistance.services.review import VISIT_STATES
 from assistance.workflow import Transition, refusal_reason_choices, refusal_reason_text
-from core.service_forms import add_service_errors
+from core.service_forms import add_service_errors, oversized_upload
 from core.workdays import working_days_between
 
 S = Case.Status
@@ -181,12 +181,6 @@ def review_context(request, case: Case) -> dict:
 # --- One view per action ------------------------------------------------------------------
 
 
-def _upload_too_large(request) -> bool:
-    """An oversized body is refused before it is read (as case_views.document_upload)."""
-    length = int(request.META.get("CONTENT_LENGTH") or 0)
-    return length > settings.DOCUMENT_MAX_BYTES + 64 * 1024
-
-
 def _blocked(can: Abilities, kind: str) -> list[str]:
     """Why the user cannot take this action now (shown on the action's page)."""
     if kind in TRANSITION_FORMS:
@@ -212,11 +206,9 @@ def _review_action(
     form_kwargs: Callable[[Case], dict] | None = None,
 ):
     case = access_case(request.user, pk, perm=perm)
-    if request.method == "POST" and upload and _upload_too_large(request):
-        messages.error(
-            request,
-            f"文件超过 {settings.DOCUMENT_MAX_BYTES // (1024 * 1024)} MB，未登记，请压缩后重新提交。",
-        )
+    too_large = oversized_upload(request) if request.method == "POST" and upload else ""
+    if too_large:
+        messages.error(request, too_large)
         return redirect("assistance:case_detail", pk=case.pk)
     extra = form_kwargs(case) if form_kwargs else {}
     bound = request.method == "POST"

@@ -1,8 +1,10 @@
 """Putting a service's ValidationError back onto the form the user filled in."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.template.defaultfilters import filesizeformat
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -16,3 +18,21 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
 def paginate(request, queryset, *, per_page: int = 25):
     """A page of `queryset`; a bad page number shows the first or last page, never an error."""
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def human_size(size: int) -> str:
+    """E.g. "10.0 MB", with an ordinary space (Django puts a no-break space there)."""
+    return filesizeformat(size).replace("\xa0", " ")
+
+
+def oversized_upload(request) -> str:
+    """A Chinese message when the request body is larger than any document may be, else "".
+
+    Checked from the Content-Length header, before the body is read: a 200 MB upload is
+    refused without being stored anywhere.
+    """
+    limit = settings.DOCUMENT_MAX_BYTES
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    if length > limit + 64 * 1024:
+        return f"文件超过 {human_size(limit)}，未保存，请压缩或拆分后重新上传。"
+    return ""

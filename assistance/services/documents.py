@@ -13,6 +13,7 @@ from accounts.roles import Role
 from accounts.selectors import scope_queryset
 from assistance.models import Case, CaseDocument
 from core.history import save_tracked
+from core.service_forms import human_size
 
 # What a file's first bytes must be for each accepted kind, and the names it may carry.
 SIGNATURES = {
@@ -41,9 +42,7 @@ def sniff_content_type(upload: UploadedFile) -> str:
 def check_size(size: int) -> None:
     limit = settings.DOCUMENT_MAX_BYTES
     if size > limit:
-        raise ValidationError(
-            {"file": f"文件超过 {limit // (1024 * 1024)} MB，请压缩或拆分后上传。"}
-        )
+        raise ValidationError({"file": f"文件超过 {human_size(limit)}，请压缩或拆分后上传。"})
     if size == 0:
         raise ValidationError({"file": "文件是空的。"})
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from guardian.core import ObjectPermissionChecker
 
 from accounts.models import User
-from accounts.roles import Level, Role
+from accounts.roles import Role
 from accounts.selectors import scope_queryset
 from assistance.assess_input import assessment_as_json
 from assistance.assessment import assess_case_values
@@ -102,7 +102,7 @@ def _check_actor(actor: User, case: Case, transition: Transition) -> None:
     elif not scope_queryset(Case.objects.all(), actor).filter(pk=case.pk).exists():
         raise PermissionDenied("该申请不在您的管理范围内。")
     if transition.decision:
-        decided = case.transitions.filter(
+        decided = _this_round(case).filter(
             actor=actor, action__in=decision_actions(workflow_of(case))
         )
         if case.entered_by_id == actor.pk or decided.exists():
@@ -111,16 +111,43 @@ def _check_actor(actor: User, case: Case, transition: Transition) -> None:
             )
 
 
+def _this_round(case: Case):
+    """The transitions since the case last came back (a return or a notice objection).
+
+    Segregation of duties holds within a round: each decision of the round by a different
+    person, none by whoever entered the case. A case sent back starts a new round, or a
+    county with three reviewers could never approve a case after an objection.
+    """
+    restart = case.transitions.filter(action__in=("return", "objection")).order_by("-id").first()
+    transitions = case.transitions.all()
+    return transitions.filter(id__gt=restart.id) if restart else transitions
+
+
+def _stage_entry(case: Case) -> CaseTransition | None:
+    """The transition that brought the case into its current state."""
+    return case.transitions.filter(to_status=case.status).order_by("-id").first()
+
+
 def _unmet(case: Case, transition: Transition) -> list[str]:
+    """Which of the transition's requirements are not met, in the reviewer's words.
+
+    A visit counts for the union that holds the case at that level (an invited joint
+    visitor goes along on that union's visit); a comparison counts only for the step that
+    brought the case into the comparison (a case returned and resubmitted is compared again).
+    """
     today = timezone.localdate()
     checks = {
-        "grassroots_visit": lambda: case.visits.filter(level=Level.GRASSROOTS).exists(),
-        "county_visit": lambda: case.visits.filter(level=Level.COUNTY).exists(),
+        "grassroots_visit": lambda: case.visits.filter(organisation=case.organisation).exists(),
+        "county_visit": lambda: case.visits.filter(organisation=case.county).exists(),
         "county_visit_if_doubtful": lambda: (
-            not case.doubtful or case.visits.filter(level=Level.COUNTY).exists()
+            not case.doubtful or case.visits.filter(organisation=case.county).exists()
         ),
         "comparison_consistent": lambda: (
-            getattr(case.comparisons.order_by("-created_at", "-id").first(), "result", None)
+            getattr(
+                case.comparisons.filter(stage_entry=_stage_entry(case)).order_by("-id").first(),
+                "result",
+                None,
+            )
             == InformationComparison.Result.CONSISTENT
         ),
         "notice_ended": lambda: case.notice_end is not None and today > case.notice_end,
@@ -280,7 +307,7 @@ def case_reject(
     reasons = list(reasons)
     if not reasons:
         raise ValidationError({"reasons": "请选择不予帮扶的理由。"})
-    known = {code for code, _ in refusal_reason_choices(case)}
+    known = {code for code, _ in refusal_reason_choices(_lock(case))}
     if not set(reasons) <= known:
         raise ValidationError({"reasons": "理由不在可选范围内。"})
     return take_transition(
@@ -358,6 +385,8 @@ def visit_record(
         raise ValidationError({"staff": "入户走访须有两名以上工作人员。"})
     visiting = actor.organisation
     for user in staff:
+        if not user.is_active:
+            raise ValidationError({"staff": f"{user} 的账户已停用。"})
         if user.organisation_id != visiting.pk and not _joint_visitor(user, case):
             raise ValidationError(
                 {"staff": f"{user} 不是{visiting.name}的工作人员，也未受邀参加联合走访。"}
@@ -455,7 +484,12 @@ def comparison_record(
         actor=actor, case=case, doc_type=CaseDocument.Type.COMPARISON_REPORT, upload=report
     )
     comparison = InformationComparison(
-        case=case, result=result, report=document, note=note.strip(), recorded_by=actor
+        case=case,
+        result=result,
+        report=document,
+        note=note.strip(),
+        recorded_by=actor,
+        stage_entry=_stage_entry(case),
     )
     return save_tracked(comparison, actor=actor, reason="登记信息比对结果")
 

@@ -672,7 +672,7 @@ def test_document_upload_refuses_an_oversized_file_before_storing_it(
             upload=upload_file("大文件.pdf", content),
         )
 
-    assert info.value.message_dict == {"file": ["文件超过 1 MB，请压缩或拆分后上传。"]}
+    assert info.value.message_dict == {"file": ["文件超过 1.0 MB，请压缩或拆分后上传。"]}
     assert CaseDocument.objects.count() == 0
     assert not private_media.exists() or not any(private_media.rglob("*.*"))
 

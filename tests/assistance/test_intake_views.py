@@ -786,7 +786,7 @@ def test_an_oversized_file_is_refused(client, tree, case, settings, private_medi
         follow=True,
     )
 
-    assert messages_of(response) == ["未上传：文件超过 1 MB，请压缩或拆分后上传。"]
+    assert messages_of(response) == ["未上传：文件超过 1.0 MB，请压缩或拆分后上传。"]
     assert CaseDocument.objects.count() == 0
     assert not private_media.exists() or not any(p.is_file() for p in private_media.rglob("*"))
 
@@ -815,7 +815,7 @@ def test_a_request_declaring_a_body_over_the_limit_is_refused_unread(
     )
 
     follow = client.get(reverse("assistance:case_detail", args=[case.pk]))
-    assert messages_of(follow) == ["文件超过 1 MB，未上传。"] * 2
+    assert messages_of(follow) == ["文件超过 1.0 MB，未保存，请压缩或拆分后重新上传。"] * 2
     assert CaseDocument.objects.count() == 0 and CaseDocument.history.count() == 0
     assert not private_media.exists() or not any(p.is_file() for p in private_media.rglob("*"))
 

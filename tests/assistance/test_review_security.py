@@ -734,15 +734,6 @@ def test_taian_cases_follow_taian_rules_only(world):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "comparison_consistent reads the latest comparison ever recorded: one made before "
-        "a return, when the caseworker has since changed the household's figures, still "
-        "lets the comparison pass (assistance/services/review.py _unmet). Whether a "
-        "comparison must be redone on each entry into 待信息比对 is for the product to decide."
-    ),
-)
 def test_a_comparison_made_before_the_figures_changed_does_not_vouch_for_them(world):
     w = world.wuhu
     case = wuhu_comparison(world)

@@ -542,7 +542,7 @@ def test_visit_upload_declared_too_large_is_refused_unread(client, tree, staff, 
 
     assert response.status_code == 302
     follow = client.get(detail(case))
-    assert messages_of(follow) == ["文件超过 1 MB，未登记，请压缩后重新提交。"]
+    assert messages_of(follow) == ["文件超过 1.0 MB，未保存，请压缩或拆分后重新上传。"]
     assert not HomeVisit.objects.filter(case=case, level=Level.COUNTY).exists()
 
 

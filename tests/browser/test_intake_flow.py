@@ -153,9 +153,9 @@ def test_caseworker_enters_uploads_submits_and_finds_the_case(page, tree, mls, m
 
     # Documents: one of each type; the checklist turns ✓ one by one.
     checklist = page.locator("ul.checklist li")
-    expect(checklist).to_have_count(len(CaseDocument.Type))
-    expect(checklist.filter(has_text="✗")).to_have_count(len(CaseDocument.Type))
-    types = CaseDocument.Type.choices
+    expect(checklist).to_have_count(len(CaseDocument.REQUIRED_FOR_SUBMISSION))
+    expect(checklist.filter(has_text="✗")).to_have_count(len(CaseDocument.REQUIRED_FOR_SUBMISSION))
+    types = [(t.value, t.label) for t in CaseDocument.REQUIRED_FOR_SUBMISSION]
     for index, (value, label) in enumerate(types, start=1):
         upload(page, tmp_path, label, f"{value}.pdf")
         expect(checklist.filter(has_text=label)).to_have_text(f"✓ {label}")
@@ -174,7 +174,7 @@ def test_caseworker_enters_uploads_submits_and_finds_the_case(page, tree, mls, m
     expect(page.get_by_role("heading", name=f"提交申请 {case.number}")).to_be_visible()
     page.get_by_role("button", name="确认提交").click()
     expect(page.locator(".messages")).to_contain_text(f"申请 {case.number} 已提交")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("已提交")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("待基层初审")
     expect(page.get_by_role("link", name="修改", exact=True)).to_have_count(0)
     expect(page.get_by_role("button", name="上传", exact=True)).to_have_count(0)
     case.refresh_from_db()

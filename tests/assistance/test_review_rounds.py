@@ -1,0 +1,41 @@
+"""Segregation of duties holds within a round; a case sent back starts a new round."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from assistance.models import Case
+from assistance.services import case_forward, notice_objection
+from tests.assistance import review_data
+from tests.assistance.review_data import consistent_comparison, fresh, wuhu_notice
+
+clock = review_data.clock
+world = review_data.world
+S = Case.Status
+
+
+def test_after_an_objection_the_county_can_approve_with_its_own_reviewers(world):
+    w = world.wuhu
+    case = wuhu_notice(world)
+    notice_objection(
+        actor=w.caseworker, case=case, raised_by="邻居王某", content="家中新购轿车一辆"
+    )
+    case = fresh(case)
+    assert case.status == S.COUNTY_REVIEW
+    # Round two: the reviewers of round one may decide again, each once.
+    case = case_forward(actor=w.county_reviewer, case=case, opinion="核实无车，异议不成立。")
+    with pytest.raises(PermissionDenied):
+        case_forward(actor=w.county_reviewer, case=case, opinion="再次审批")
+    consistent_comparison(w.county_caseworker, case)
+    case = case_forward(actor=w.county_reviewer_2, case=case, opinion="比对符合，重新公示。")
+    assert case.status == S.NOTICE
+    world.clock.set(case.notice_end + datetime.timedelta(days=1))
+    case = case_forward(actor=w.county_reviewer_3, case=case, opinion="公示无异议。")
+    assert case.status == S.APPROVED
+    assert [t.action for t in case.transitions.order_by("id")][-4:] == [
+        "objection",
+        "county_forward",
+        "comparison_pass",
+        "notice_confirm",
+    ]
