@@ -5,6 +5,7 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Organisation, User
@@ -356,8 +357,20 @@ def review_queue_for(
     assigned_elsewhere = CaseUserObjectPermission.objects.filter(
         content_object=OuterRef("pk"), permission__codename="review_case"
     ).exclude(user=user)
+    # Segregation of duties holds within a round (services.review._this_round): only
+    # decisions since the case last came back (a return or an objection) count.
+    round_start = (
+        CaseTransition.objects.filter(
+            case=OuterRef(OuterRef("pk")), action__in=("return", "objection")
+        )
+        .order_by("-id")
+        .values("id")[:1]
+    )
     decided = CaseTransition.objects.filter(
-        case=OuterRef("pk"), actor=user, action__in=DECISION_ACTIONS
+        case=OuterRef("pk"),
+        actor=user,
+        action__in=DECISION_ACTIONS,
+        id__gt=Coalesce(Subquery(round_start), 0),
     )
     qs = (
         Case.objects.filter(reduce(or_, waiting))

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from assistance.models import Case
+from assistance.selectors import review_queue_for
 from assistance.services import case_forward, notice_objection
 from tests.assistance import review_data
 from tests.assistance.review_data import consistent_comparison, fresh, wuhu_notice
@@ -39,3 +40,11 @@ def test_after_an_objection_the_county_can_approve_with_its_own_reviewers(world)
         "comparison_pass",
         "notice_confirm",
     ]
+
+
+def test_the_queue_offers_a_reopened_case_to_the_reviewers_of_the_last_round(world):
+    w = world.wuhu
+    case = wuhu_notice(world)
+    assert case not in review_queue_for(w.county_reviewer)
+    notice_objection(actor=w.caseworker, case=case, raised_by="邻居王某", content="家中新购轿车")
+    assert fresh(case) in review_queue_for(w.county_reviewer)
