@@ -1,7 +1,8 @@
-"""The case list at scale: 100,000 applications across 3 counties and 300 grassroots unions.
+"""The case list and the work queue at scale: 100,000 applications, 3 counties, 300 unions.
 
 Reports the median time and the query count of the case list page for a county reviewer,
-a grassroots caseworker and a city reviewer, with and without a search.
+a grassroots caseworker and a city reviewer, with and without a search, and of the home page
+with its work queue for a county and a grassroots reviewer.
 """
 
 import datetime
@@ -13,7 +14,7 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from assistance.models import Case, Policy
-from assistance.selectors import case_list_for_user
+from assistance.selectors import case_list_for_user, review_queue_for
 from bench.common import analyze, explain, measure
 from core.crypto import encrypt, keyed_hash, mask, mask_card
 from core.history import acting_as
@@ -23,19 +24,31 @@ CASES = 100_000
 COUNTIES = 3
 UNIONS_PER_COUNTY = 100
 CATEGORIES = ["deep", "relative", "accident", None]
+# Most cases are decided; about a fifth wait somewhere along the chain.
+STATUSES = [
+    *[Case.Status.APPROVED] * 6,
+    Case.Status.REJECTED,
+    Case.Status.DRAFT,
+    Case.Status.SUBMITTED,
+    Case.Status.COUNTY_REVIEW,
+    Case.Status.COMPARISON,
+    Case.Status.NOTICE,
+]
 
 
 def _cases(unions, entered_by, policy):
     id_cipher = encrypt("340221198001010011")
     card_cipher = encrypt("6222021234567890123")
     start = datetime.date(2026, 1, 5)
+    entered = datetime.datetime(2026, 1, 5, 9, tzinfo=datetime.UTC)
     serial = itertools.count(1)
     for index in range(CASES):
         union = unions[index % len(unions)]
         number = next(serial)
         yield Case(
             number=f"2026{number:07d}",
-            status=Case.Status.SUBMITTED if index % 3 else Case.Status.DRAFT,
+            status=STATUSES[index % len(STATUSES)],
+            state_entered_at=entered + datetime.timedelta(minutes=index),
             organisation=union,
             county=union.county,
             city=union.city,
@@ -74,6 +87,7 @@ def run() -> None:
             for u in range(UNIONS_PER_COUNTY)
         ]
         caseworker = make_user(unions[0], Role.CASEWORKER)
+        grassroots_reviewer = make_user(unions[0], Role.REVIEWER)
         county_reviewer = make_user(counties[0], Role.REVIEWER)
         city_reviewer = make_user(city, Role.REVIEWER)
         Case.objects.bulk_create(_cases(unions, caseworker, policy), batch_size=5000)
@@ -94,6 +108,20 @@ def run() -> None:
             lambda c=client: c.get(url, {"page": 100}),
             repeat=7,
         )
+    home = reverse("home")
+    for label, user in [
+        ("county reviewer", county_reviewer),
+        ("grassroots reviewer", grassroots_reviewer),
+    ]:
+        client = Client()
+        client.force_login(user)
+        measure(f"{label}: home page with work queue", lambda c=client: c.get(home), repeat=7)
+        measure(
+            f"{label}: work queue page 20",
+            lambda c=client: c.get(home, {"page": 20}),
+            repeat=7,
+        )
+    explain("county reviewer's queue", review_queue_for(county_reviewer)[:25])
     client = Client()
     client.force_login(county_reviewer)
     measure(
