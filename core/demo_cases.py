@@ -615,6 +615,6 @@ def demo_cases_summary(*, city_code: str) -> str:
     )
     return (
         f"演示申请：共 {len(cases)} 份（草稿 {status[Case.Status.DRAFT]}，"
-        f"已提交 {status[Case.Status.SUBMITTED]}；{kinds}；"
+        f"已提交 {len(cases) - status[Case.Status.DRAFT]}；{kinds}；"
         f"有待说明的重复申请 {flagged} 份，重复已由审核人说明 {cleared} 份）"
     )
