@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -46,7 +47,13 @@ from assistance.selectors import (
 )
 from assistance.services import review
 from assistance.services.review import VISIT_STATES
-from assistance.workflow import Transition, refusal_reason_choices, refusal_reason_text
+from assistance.workflow import (
+    Transition,
+    refusal_reason_choices,
+    refusal_reason_text,
+    transitions_for,
+    workflow_of,
+)
 from core.service_forms import add_service_errors, oversized_upload
 from core.workdays import working_days_between
 
@@ -140,6 +147,7 @@ def review_context(request, case: Case) -> dict:
         for kind, (transition, unmet) in can.transitions.items()
         if kind in TRANSITION_FORMS
     ]
+    assignees = case_grantees(case, "review_case")
     timeline = case_timeline(case)
     steps = [entry.transition for entry in timeline if entry.transition is not None]
     returned = next((t for t in steps if t.to_status == S.RETURNED), None)
@@ -149,7 +157,18 @@ def review_context(request, case: Case) -> dict:
         period = working_days_between(
             case.notice_start - datetime.timedelta(days=1), case.notice_end
         )
-        notice = {"working_days": period.value, "note": period.note}
+        # An objection after the notice began interrupted it (the case went back to review).
+        latest = (
+            case.transitions.filter(Q(action="objection") | Q(to_status=S.NOTICE))
+            .order_by("-id")
+            .values_list("action", flat=True)
+            .first()
+        )
+        notice = {
+            "working_days": period.value,
+            "note": period.note,
+            "interrupted": latest == "objection",
+        }
     return {
         "in_scope": in_scope(user, case),
         "timeline": timeline,
@@ -164,7 +183,8 @@ def review_context(request, case: Case) -> dict:
                 case.comparisons.select_related("report", "recorded_by").order_by("created_at")
             ),
             "objections": list(case.objections.select_related("recorded_by")),
-            "assignees": case_grantees(case, "review_case"),
+            "assignees": assignees,
+            "withheld": _withheld_decision(user, case, can, assignees),
             "joint_visitors": case_grantees(case, "visit_case"),
             "visit_form": VisitForm(**form_kwargs) if can.visit else None,
             "doubtful_form": DoubtfulForm(**form_kwargs) if can.flag else None,
@@ -176,6 +196,27 @@ def review_context(request, case: Case) -> dict:
             "can_resubmit": case.status == S.RETURNED and user.has_role(Role.CASEWORKER),
         },
     }
+
+
+def _withheld_decision(user, case: Case, can: Abilities, assignees) -> tuple[str, str] | None:
+    """A reviewer of the holding union who may not take this step's decision: its label and
+    why (the service's rules: a named reviewer, or segregation of duties), so that the panel
+    says so instead of leaving the button out without a word."""
+    if not (
+        can.stage.decides
+        and "forward" not in can.transitions
+        and user.has_role(Role.REVIEWER)
+        and user.organisation_id == can.stage.holder.pk
+    ):
+        return None
+    decision = _label_at(case, "forward", case.status)
+    others = [u for u in assignees if u.pk != user.pk and u.organisation_id == can.stage.holder.pk]
+    if others:
+        return decision, f"该申请已指派给{others[0]}审核，由其办理。"
+    return decision, (
+        "职责分离：您录入过该申请或在本轮审核中已审批过，这一步须由本单位其他审核人办理；"
+        "您仍可退回补充材料或不予帮扶。"
+    )
 
 
 # --- One view per action ------------------------------------------------------------------
@@ -219,8 +260,11 @@ def _review_action(
         actor=request.user,
         **extra,
     )
+    stale = False
     if bound:
-        if form.is_valid() and _unchanged_since_shown(form, case):
+        valid = form.is_valid()
+        stale = valid and not _unchanged_since_shown(form, case)
+        if valid and not stale:
             try:
                 perform(case, form.cleaned_data)
             except ValidationError as exc:
@@ -231,17 +275,27 @@ def _review_action(
                 case.refresh_from_db()
                 messages.success(request, success(case, form.cleaned_data))
                 return redirect("assistance:case_detail", pk=case.pk)
-        messages.error(request, "未办理：请按标红提示修改；已填内容均已保留。")
+        messages.error(
+            request,
+            "未办理：该申请已由他人处理，请返回申请页面查看。"
+            if stale
+            else "未办理：请按标红提示修改；已填内容均已保留。",
+        )
     can = abilities_of(request.user, case)
+    # A decision refused because the case moved on keeps the title of the step the reviewer
+    # saw; what the new step would need is not theirs to act on from this form, and sending
+    # it again would only be refused again.
+    seen_title = _label_at(case, kind, form.cleaned_data["seen_status"]) if stale else ""
     return render(
         request,
         "assistance/review/action.html",
         {
             "case": case,
-            "title": title(case, can),
+            "title": seen_title or title(case, can),
             "stage": can.stage,
             "form": form,
-            "blocked": _blocked(can, kind),
+            "blocked": [] if stale else _blocked(can, kind),
+            "stale": stale,
             "upload": upload,
             "danger": kind in ("reject", "return", "objection"),
             "max_mb": settings.DOCUMENT_MAX_BYTES // (1024 * 1024),
@@ -261,6 +315,14 @@ def _unchanged_since_shown(form: ReviewForm, case: Case) -> bool:
         f"您看到的是“{Case.Status(seen).label}”：未办理，请返回申请页面查看后再操作。",
     )
     return False
+
+
+def _label_at(case: Case, kind: str, status: str) -> str:
+    """The label of the `kind` of action at `status` in the case's workflow."""
+    for transition in transitions_for(workflow_of(case)):
+        if transition.source == status and _kind(transition) == kind:
+            return transition.label
+    return ""
 
 
 def _label(kind: str, default: str) -> Callable[[Case, Abilities], str]:
