@@ -7,6 +7,7 @@ from guardian.core import ObjectPermissionChecker
 from accounts.roles import Role
 from accounts.selectors import scope_queryset
 from assistance.models import Case, CaseDocument
+from assistance.workflow import VISIT_STATES
 
 # What a user invited to a joint home visit (guardian `visit_case`) may do with the case.
 JOINT_VISIT_PERMS = ("view", "visit")
@@ -24,6 +25,8 @@ def invited_to_visit(user, case: Case) -> bool:
     """Whether `user` holds the joint-visit grant on `case` (case_share_for_visit)."""
     if not user.is_active or user.is_superuser:
         # guardian grants a superuser every permission; a grant must be individual here.
+        return False
+    if case.status not in VISIT_STATES:
         return False
     return ObjectPermissionChecker(user).has_perm("visit_case", case)
 

@@ -4,11 +4,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from accounts.models import Organisation
 from assistance.assess_input import InvalidCase, assessment_as_json, parse_case
 from assistance.eligibility import EXPENSE_KINDS, INCOME_KINDS, Assessment, Household, assess
 from assistance.inputs import MemberInput
-from assistance.models import Policy
+from assistance.models import CASE_ASSESSED_FIELDS, Case, Policy
 from assistance.selectors import PolicyNotFound, minimum_living_standard_for, policy_in_force
 
 
@@ -80,4 +82,41 @@ def assess_case_values(
         assessment=assess(household, policy.rules()),
         policy=policy,
         minimum_living_standard=standard.monthly_amount,
+    )
+
+
+ASSESSMENT_FIELDS = (
+    "policy",
+    "minimum_living_standard",
+    "assessment",
+    "category",
+    "per_capita_income",
+    "assessed_at",
+)
+
+
+def store_assessment(case: Case, result: CaseAssessment | None) -> tuple[str, ...]:
+    """Put an assessment, with the policy and 低保 it was made under, on the case (unsaved).
+
+    `None` clears it (no policy or 低保 on file). Returns the fields to save.
+    """
+    assessment = result.assessment if result else None
+    case.policy = result.policy if result else None
+    case.minimum_living_standard = result.minimum_living_standard if result else None
+    case.assessment = assessment_as_json(assessment) if assessment else None
+    case.category = assessment.category if assessment else None
+    case.per_capita_income = assessment.per_capita_monthly_income if assessment else None
+    case.assessed_at = timezone.now() if assessment else None
+    return ASSESSMENT_FIELDS
+
+
+def reassess_under_stored_policy(case: Case, members: list[MemberInput]) -> CaseAssessment:
+    """Assess the case's current figures under the policy and 低保 it was first assessed
+    under: verified figures change the judgement, a later policy never does (§9)."""
+    values = {name: getattr(case, name) for name in CASE_ASSESSED_FIELDS}
+    household = household_from_values(values, members, mls=case.minimum_living_standard)
+    return CaseAssessment(
+        assessment=assess(household, case.policy.rules()),
+        policy=case.policy,
+        minimum_living_standard=case.minimum_living_standard,
     )

@@ -25,12 +25,14 @@ from assistance.models import (
     Policy,
 )
 from assistance.workflow import (
+    DECISION_ACTIONS,
+    ROUND_RESTART_ACTIONS,
     WORKFLOWS,
     InvalidTransition,
+    decision_now,
     find_transition,
     organisation_at,
     refusal_reason_text,
-    transitions_for,
     workflow_of,
 )
 from core.crypto import decrypt, keyed_hash, mask_name
@@ -300,12 +302,9 @@ REVIEW_STATUSES = (
     S.NOTICE,
     S.CITY_CONFIRMATION,
 )
+
+
 # Every decision of every variant (the same action names are decisions in each variant).
-DECISION_ACTIONS = frozenset(
-    t.action for transitions in WORKFLOWS.values() for t in transitions if t.decision
-)
-
-
 def decision_states(level: int) -> dict[str, list[str]]:
     """Per workflow variant, the states whose decision is taken at `level` of the tree."""
     states = {
@@ -326,9 +325,9 @@ class Stage:
 
 def case_stage(case: Case) -> Stage:
     label = case.get_status_display()
-    for transition in transitions_for(workflow_of(case)):
-        if transition.source == case.status and transition.decision:
-            return Stage(label, organisation_at(case, transition.level), True)
+    transition = decision_now(case)
+    if transition is not None:
+        return Stage(label, organisation_at(case, transition.level), True)
     if case.status in (S.DRAFT, S.RETURNED):
         return Stage(label, case.organisation, False)
     return Stage(label, None, False)
@@ -361,7 +360,7 @@ def review_queue_for(
     # decisions since the case last came back (a return or an objection) count.
     round_start = (
         CaseTransition.objects.filter(
-            case=OuterRef(OuterRef("pk")), action__in=("return", "objection")
+            case=OuterRef(OuterRef("pk")), action__in=ROUND_RESTART_ACTIONS
         )
         .order_by("-id")
         .values("id")[:1]

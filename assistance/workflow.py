@@ -206,6 +206,17 @@ class InvalidTransition(Exception):
 
 DEFAULT_WORKFLOW = "wuhu"
 
+# Every action that approves at its level, in any variant (segregation of duties).
+DECISION_ACTIONS = frozenset(
+    t.action for transitions in WORKFLOWS.values() for t in transitions if t.decision
+)
+# An objection reopens the review: decisions start a new round after it. A return does not,
+# or a reviewer could return a case and then take a second decision on it.
+ROUND_RESTART_ACTIONS = ("objection",)
+# States in which home visits are made, joint visitors invited, and figures verified.
+VISIT_STATES = (S.SUBMITTED, S.COUNTY_REVIEW, S.COMPARISON, S.NOTICE, S.CITY_CONFIRMATION)
+VERIFY_STATES = (S.SUBMITTED, S.COUNTY_REVIEW)
+
 
 def workflow_of(case: Case) -> str:
     """The variant of the case's policy. A case not yet assessed has no policy; it can only
@@ -215,6 +226,14 @@ def workflow_of(case: Case) -> str:
 
 def transitions_for(workflow: str) -> tuple[Transition, ...]:
     return WORKFLOWS[workflow]
+
+
+def decision_now(case: Case) -> Transition | None:
+    """The decision the case's current state awaits, if any (whose level holds the case)."""
+    for transition in transitions_for(workflow_of(case)):
+        if transition.source == case.status and transition.decision:
+            return transition
+    return None
 
 
 def find_transition(workflow: str, action: str, source: str) -> Transition:

@@ -10,8 +10,7 @@ from stdnum.cn import ric
 from accounts.models import Organisation, User
 from accounts.roles import Level, Role
 from accounts.selectors import scope_queryset
-from assistance.assess_input import assessment_as_json
-from assistance.assessment import MemberInput, assess_case_values
+from assistance.assessment import MemberInput, assess_case_values, store_assessment
 from assistance.models import (
     CASE_INPUT_FIELDS,
     Case,
@@ -135,27 +134,37 @@ def _validate_input(fields: dict, members: list[MemberInput], case: Case | None 
         seen.add(digest)
 
 
+# What an edit of the applicant's data may change on the case row.
+EDITED_FIELDS = (
+    *CASE_INPUT_FIELDS,
+    "applicant_id_cipher",
+    "applicant_id_hash",
+    "applicant_id_masked",
+    "birth_date",
+    "sex",
+    "bank_card_cipher",
+    "bank_card_masked",
+    "household_size",
+    "students",
+    "updated_at",
+)
+
+
 def _reassess(actor: User, case: Case, members: list[MemberInput], reason: str) -> str:
-    """Store the assessment under the policy and 低保 in force on the application date."""
+    """Save the case with its assessment under the policy and 低保 in force on the
+    application date; without them, unassessed, with a warning for the caseworker."""
     case.household_size = 1 + len(members)
     case.students = sum(1 for member in members if member.school)
     values = {name: getattr(case, name) for name in CASE_INPUT_FIELDS}
     try:
         result = assess_case_values(values, members, organisation=case.organisation)
     except PolicyNotFound as exc:
-        case.policy = case.assessment = case.category = case.per_capita_income = None
-        case.minimum_living_standard = case.assessed_at = None
-        save_tracked(case, actor=actor, reason=reason)
-        return f"未能评估：{exc} 请联系系统管理员。"
-    assessment = result.assessment
-    case.policy = result.policy
-    case.minimum_living_standard = result.minimum_living_standard
-    case.assessment = assessment_as_json(assessment)
-    case.category = assessment.category
-    case.per_capita_income = assessment.per_capita_monthly_income
-    case.assessed_at = timezone.now()
-    save_tracked(case, actor=actor, reason=reason)
-    return ""
+        result, warning = None, f"未能评估：{exc} 请联系系统管理员。"
+    else:
+        warning = ""
+    fields = store_assessment(case, result)
+    save_tracked(case, actor=actor, reason=reason, update_fields=[*EDITED_FIELDS, *fields])
+    return warning
 
 
 @transaction.atomic

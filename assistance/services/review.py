@@ -14,15 +14,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
-from guardian.core import ObjectPermissionChecker
 
 from accounts.models import User
 from accounts.roles import Role
 from accounts.selectors import scope_queryset
-from assistance.assess_input import assessment_as_json
-from assistance.assessment import assess_case_values
+from assistance.access import invited_to_visit
+from assistance.assessment import reassess_under_stored_policy, store_assessment
 from assistance.models import (
-    CASE_ASSESSED_FIELDS,
     CASE_MONEY_FIELDS,
     Case,
     CaseDocument,
@@ -36,9 +34,14 @@ from assistance.models import (
 from assistance.selectors import member_inputs
 from assistance.services.documents import store_document
 from assistance.workflow import (
+    DECISION_ACTIONS,
     REQUIREMENT_TEXT,
+    ROUND_RESTART_ACTIONS,
+    VERIFY_STATES,
+    VISIT_STATES,
     InvalidTransition,
     Transition,
+    decision_now,
     find_transition,
     organisation_at,
     refusal_reason_choices,
@@ -49,7 +52,6 @@ from core.history import acting_as, delete_tracked, save_tracked
 from core.workdays import WorkdayResult, add_working_days, is_working_day
 
 S = Case.Status
-VISIT_STATES = (S.SUBMITTED, S.COUNTY_REVIEW, S.COMPARISON, S.NOTICE, S.CITY_CONFIRMATION)
 VERIFIABLE_FIELDS = (*CASE_MONEY_FIELDS, "urban_homes", "vehicles")
 
 
@@ -63,10 +65,6 @@ def notice_period(start: datetime.date, working_days: int) -> WorkdayResult[date
     end = add_working_days(start, offset)
     years = tuple(sorted({*starts_on_workday.fallback_years, *end.fallback_years}))
     return WorkdayResult(end.value, years)
-
-
-def decision_actions(workflow: str) -> set[str]:
-    return {t.action for t in transitions_for(workflow) if t.decision}
 
 
 def _assignee(case: Case) -> User | None:
@@ -102,9 +100,7 @@ def _check_actor(actor: User, case: Case, transition: Transition) -> None:
     elif not scope_queryset(Case.objects.all(), actor).filter(pk=case.pk).exists():
         raise PermissionDenied("该申请不在您的管理范围内。")
     if transition.decision:
-        decided = _this_round(case).filter(
-            actor=actor, action__in=decision_actions(workflow_of(case))
-        )
+        decided = _this_round(case).filter(actor=actor, action__in=DECISION_ACTIONS)
         if case.entered_by_id == actor.pk or decided.exists():
             raise PermissionDenied(
                 "职责分离：您录入或审批过该申请，不能再次审批，请由其他审核人办理。"
@@ -112,13 +108,14 @@ def _check_actor(actor: User, case: Case, transition: Transition) -> None:
 
 
 def _this_round(case: Case):
-    """The transitions since the case last came back (a return or a notice objection).
+    """The transitions since the review was last reopened by a notice objection.
 
     Segregation of duties holds within a round: each decision of the round by a different
-    person, none by whoever entered the case. A case sent back starts a new round, or a
-    county with three reviewers could never approve a case after an objection.
+    person, none by whoever entered the case. An objection starts a new round, or a county
+    with three reviewers could never approve a case after one; a return does not, or a
+    reviewer could return a case and then take a second decision on it.
     """
-    restart = case.transitions.filter(action__in=("return", "objection")).order_by("-id").first()
+    restart = case.transitions.filter(action__in=ROUND_RESTART_ACTIONS).order_by("-id").first()
     transitions = case.transitions.all()
     return transitions.filter(id__gt=restart.id) if restart else transitions
 
@@ -184,6 +181,7 @@ def _lock(case: Case) -> Case:
     )
 
 
+@transaction.atomic
 def take_transition(
     *,
     actor: User,
@@ -258,7 +256,18 @@ def take_transition(
     save_tracked(record, actor=actor, reason=transition.label)
     record.documents.set([d for d in documents if d.case_id == case.pk])
     _clear_assignment(actor, case)
+    if target not in VISIT_STATES:
+        _end_joint_visits(actor, case)
     return case
+
+
+def _end_joint_visits(actor: User, case: Case) -> None:
+    """A joint visitor sees the case only while visits are made."""
+    grants = CaseUserObjectPermission.objects.filter(
+        content_object=case, permission__codename="visit_case"
+    )
+    for grant in grants:
+        delete_tracked(grant, actor=actor, reason="走访环节结束，联合走访授权结束")
 
 
 def _clear_assignment(actor: User, case: Case) -> None:
@@ -353,13 +362,6 @@ def _require_holder(actor: User, case: Case, roles: tuple[str, ...], what: str) 
         raise PermissionDenied("该申请不在您的管理范围内。")
 
 
-def _joint_visitor(user: User, case: Case) -> bool:
-    # guardian grants a superuser every permission: an invitation must be individual.
-    if not user.is_active or user.is_superuser:
-        return False
-    return ObjectPermissionChecker(user).has_perm("visit_case", case)
-
-
 @transaction.atomic
 def visit_record(
     *,
@@ -373,7 +375,7 @@ def visit_record(
 ) -> HomeVisit:
     """Record a home visit by two or more staff; verified figures re-run the assessment."""
     case = _lock(case)
-    joint = _joint_visitor(actor, case)
+    joint = invited_to_visit(actor, case)
     if not joint:
         _require_holder(actor, case, (Role.CASEWORKER, Role.REVIEWER), "登记走访")
     if case.status not in VISIT_STATES:
@@ -387,13 +389,17 @@ def visit_record(
     for user in staff:
         if not user.is_active:
             raise ValidationError({"staff": f"{user} 的账户已停用。"})
-        if user.organisation_id != visiting.pk and not _joint_visitor(user, case):
+        if user.organisation_id != visiting.pk and not invited_to_visit(user, case):
             raise ValidationError(
                 {"staff": f"{user} 不是{visiting.name}的工作人员，也未受邀参加联合走访。"}
             )
     if not findings.strip():
         raise ValidationError({"findings": "请填写走访情况。"})
     verified = {k: v for k, v in (verified or {}).items() if v is not None and v != ""}
+    if verified and (case.status not in VERIFY_STATES or not _holds(actor, case)):
+        raise ValidationError(
+            {"verified": "核实数据只能由当前办理的基层或县级工会在初审、县级审核环节登记。"}
+        )
     unknown = set(verified) - set(VERIFIABLE_FIELDS)
     if unknown:
         raise ValidationError(f"不能核实的项目：{'、'.join(sorted(unknown))}")
@@ -415,27 +421,12 @@ def visit_record(
     if changed:
         for name, value in changed.items():
             setattr(case, name, value)
-        result = assess_case_values(
-            {name: getattr(case, name) for name in CASE_ASSESSED_FIELDS},
-            member_inputs(case),
-            organisation=case.organisation,
-        )
-        case.assessment = assessment_as_json(result.assessment)
-        case.category = result.assessment.category
-        case.per_capita_income = result.assessment.per_capita_monthly_income
-        case.assessed_at = timezone.now()
+        fields = store_assessment(case, reassess_under_stored_policy(case, member_inputs(case)))
         save_tracked(
             case,
             actor=actor,
             reason="入户走访核实数据，重新评估",
-            update_fields=[
-                *changed,
-                "assessment",
-                "category",
-                "per_capita_income",
-                "assessed_at",
-                "updated_at",
-            ],
+            update_fields=[*changed, *fields, "updated_at"],
         )
     # The assessment after the visit: the re-run one, or the same when no figure changed
     # (the field may not be blank, so a visit without changed figures could not be saved).
@@ -516,8 +507,14 @@ def case_share_for_visit(*, actor: User, case: Case, user: User) -> Case:
     """Invite a user of another union to a joint home visit of this case."""
     case = _lock(case)
     _require_holder(actor, case, (Role.CASEWORKER, Role.REVIEWER), "邀请联合走访")
+    if case.status not in VISIT_STATES:
+        raise ValidationError(f"当前环节（{case.get_status_display()}）不能邀请联合走访。")
     if user.organisation is None or user.organisation.city_id != case.city_id:
         raise ValidationError({"user": "只能邀请本市工会的工作人员。"})
+    if not user.is_active or not user.has_role(Role.CASEWORKER, Role.REVIEWER):
+        raise ValidationError({"user": "只能邀请在岗的经办人或审核人。"})
+    if user.organisation_id == actor.organisation_id:
+        raise ValidationError({"user": "本单位人员无需邀请，可直接作为走访人员。"})
     with acting_as(actor):
         CaseUserObjectPermission.objects.assign_perm("visit_case", user, case)
     return save_tracked(
@@ -525,12 +522,16 @@ def case_share_for_visit(*, actor: User, case: Case, user: User) -> Case:
     )
 
 
+def _holds(actor: User, case: Case) -> bool:
+    """Whether the actor's organisation holds the case at its current decision."""
+    holder = _holder_now(case)
+    return holder is not None and actor.organisation_id == holder.pk
+
+
 def _holder_now(case: Case):
     """The organisation that acts on the case in its current state, if any."""
-    for transition in transitions_for(workflow_of(case)):
-        if transition.source == case.status and transition.decision:
-            return organisation_at(case, transition.level)
-    return None
+    transition = decision_now(case)
+    return organisation_at(case, transition.level) if transition else None
 
 
 __all__ = [

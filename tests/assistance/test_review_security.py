@@ -413,8 +413,9 @@ def test_comparison_pass_needs_a_consistent_comparison(world):
 
 def test_comparison_pass_needs_a_case_that_still_qualifies(world):
     w = world.wuhu
-    case = wuhu_comparison(world)
+    case = wuhu_county_review(world)
     visit(w.county_caseworker, case, w.county_reviewer, verified={"income_wages": HIGH_WAGES})
+    case = case_forward(actor=w.county_reviewer, case=case, opinion=OPINION)
     consistent_comparison(w.county_caseworker, case)
     assert fresh(case).category is None
     refused(
