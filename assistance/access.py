@@ -6,7 +6,7 @@ from guardian.core import ObjectPermissionChecker
 
 from accounts.roles import Role
 from accounts.selectors import scope_queryset
-from assistance.models import Case, CaseDocument
+from assistance.models import Case, CaseDocument, Policy
 from assistance.workflow import VISIT_STATES
 
 # What a user invited to a joint home visit (guardian `visit_case`) may do with the case.
@@ -60,3 +60,12 @@ def access_document(user, case_pk: int, pk: int) -> CaseDocument:
     if document is None:
         raise Http404("没有找到该材料。")
     return document
+
+
+def access_policy(user, code: str) -> Policy:
+    """A policy of the administrator's own city (its policy region); others are not found."""
+    organisation = getattr(user, "organisation", None)
+    policy = Policy.objects.filter(code=code).first()
+    if policy is None or organisation is None or policy.region != organisation.region:
+        raise Http404("没有找到该政策，或它不属于本市。")
+    return policy

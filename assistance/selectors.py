@@ -66,8 +66,12 @@ def minimum_living_standard_for(*, county: Organisation, on: date) -> MinimumLiv
     return standard
 
 
-def policy_list() -> QuerySet[Policy]:
-    return Policy.objects.order_by("region", "-effective_from")
+def policy_list_for_user(user) -> QuerySet[Policy]:
+    """The policies of the user's city (its policy region)."""
+    organisation = getattr(user, "organisation", None)
+    if organisation is None:
+        return Policy.objects.none()
+    return Policy.objects.filter(region=organisation.region).order_by("-effective_from")
 
 
 def minimum_living_standard_list_for_user(user, *, county_id: int | None = None):

@@ -1,13 +1,14 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from accounts.access import role_required
 from accounts.roles import Role
 from assistance import services
+from assistance.access import access_policy
 from assistance.forms import MinimumLivingStandardForm, PolicyForm
 from assistance.models import Policy, parse_medical_tiers
-from assistance.selectors import minimum_living_standard_list_for_user, policy_list
+from assistance.selectors import minimum_living_standard_list_for_user, policy_list_for_user
 from core.service_forms import add_service_errors, paginate
 
 
@@ -17,7 +18,7 @@ def policy_list_view(request):
         request,
         "assistance/policy_list.html",
         {
-            "policies": policy_list(),
+            "policies": policy_list_for_user(request.user),
             "page_obj": paginate(request, minimum_living_standard_list_for_user(request.user)),
         },
     )
@@ -25,7 +26,7 @@ def policy_list_view(request):
 
 @role_required(Role.ADMIN)
 def policy_detail(request, code: str):
-    policy = get_object_or_404(Policy, code=code)
+    policy = access_policy(request.user, code)
     form = PolicyForm(instance=policy)
     rows = [(form[name].label, value) for name, value in _policy_values(policy)]
     history = policy.history.select_related("history_user").order_by("-history_date")
@@ -66,7 +67,7 @@ def _tiers_text(tiers, floor) -> str:
 
 @role_required(Role.ADMIN)
 def policy_create(request, code: str):
-    base = get_object_or_404(Policy, code=code)
+    base = access_policy(request.user, code)
     form = PolicyForm.copying(base, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -27,6 +27,8 @@ def policy_create(*, actor: User, **fields) -> Policy:
     """
     _require_admin(actor)
     policy = Policy(**fields)
+    if policy.region != actor.organisation.region:
+        raise PermissionDenied("只能为本市的政策地区新建政策版本。")
     previous = (
         Policy.objects.select_for_update()
         .filter(region=policy.region)

@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from assistance import services
 from assistance.models import MinimumLivingStandard, Policy
 from assistance.selectors import minimum_living_standard_for, policy_in_force
 from assistance.services import minimum_living_standard_create
@@ -126,3 +127,23 @@ def test_policy_pages_refuse_non_admins(client, tree):
     client.force_login(tree.caseworker_a1)
     assert client.get(reverse("assistance:policy_list")).status_code == 403
     assert client.get(reverse("assistance:mls_create")).status_code == 403
+
+
+def test_another_citys_administrator_cannot_see_or_replace_the_policy(client, tree):
+    from accounts.roles import Role
+    from tests.factories import make_city, make_user
+
+    other_admin = make_user(make_city("泰安市总工会", region="taian"), Role.ADMIN)
+    client.force_login(other_admin)
+    assert client.get(reverse("assistance:policy_detail", args=["wuhu-2020"])).status_code == 404
+    url = reverse("assistance:policy_create", args=["wuhu-2020"])
+    assert client.post(url, {"code": "wuhu-x", "region": "wuhu"}).status_code == 404
+    assert "wuhu-2020" not in client.get(reverse("assistance:policy_list")).content.decode()
+    base = Policy.objects.get(code="wuhu-2020")
+    fields = {f.name: getattr(base, f.name) for f in base._meta.concrete_fields}
+    for name in ("id", "created_at", "updated_at", "effective_to"):
+        fields.pop(name)
+    fields.update(code="wuhu-2027", effective_from=datetime.date(2027, 1, 1))
+    with pytest.raises(PermissionDenied):
+        services.policy_create(actor=other_admin, **fields)
+    assert Policy.objects.get(code="wuhu-2020").effective_to is None
