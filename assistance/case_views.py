@@ -37,7 +37,7 @@ from assistance.selectors import (
 )
 from assistance.services.cases import submission_problems
 from core.crypto import keyed_hash
-from core.service_forms import add_service_errors, oversized_upload, paginate
+from core.service_forms import add_service_errors, paginate
 
 ASSESSMENT_FIELDS = {"organisation", *CASE_ASSESSED_FIELDS}
 
@@ -285,10 +285,6 @@ def case_submit(request, pk: int):
 @login_required
 def document_upload(request, pk: int):
     case = access_case(request.user, pk, perm="edit")
-    too_large = oversized_upload(request)
-    if too_large:
-        messages.error(request, too_large)
-        return redirect("assistance:case_detail", pk=case.pk)
     form = DocumentUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:

@@ -54,7 +54,7 @@ from assistance.workflow import (
     transitions_for,
     workflow_of,
 )
-from core.service_forms import add_service_errors, oversized_upload
+from core.service_forms import add_service_errors
 from core.workdays import working_days_between
 
 S = Case.Status
@@ -247,10 +247,6 @@ def _review_action(
     form_kwargs: Callable[[Case], dict] | None = None,
 ):
     case = access_case(request.user, pk, perm=perm)
-    too_large = oversized_upload(request) if request.method == "POST" and upload else ""
-    if too_large:
-        messages.error(request, too_large)
-        return redirect("assistance:case_detail", pk=case.pk)
     extra = form_kwargs(case) if form_kwargs else {}
     bound = request.method == "POST"
     form = form_class(
