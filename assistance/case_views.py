@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
@@ -35,7 +36,7 @@ from assistance.selectors import (
     duplicate_matches,
     personal_data_access_list_for_user,
 )
-from assistance.services.cases import submission_problems
+from assistance.services.cases import document_access_log, submission_problems
 from core.crypto import keyed_hash
 from core.service_forms import add_service_errors, paginate
 
@@ -252,6 +253,7 @@ def case_detail(request, pk: int, revealed=None):
     )
 
 
+@never_cache
 @require_POST
 @login_required
 def case_reveal(request, pk: int):
@@ -309,6 +311,9 @@ def document_upload(request, pk: int):
 @login_required
 def document_download(request, pk: int, doc_pk: int):
     document = access_document(request.user, pk, doc_pk)
+    document_access_log(
+        actor=request.user, document=document, ip_address=request.META.get("REMOTE_ADDR")
+    )
     return FileResponse(
         document.file.open("rb"),
         as_attachment=True,

@@ -48,6 +48,7 @@ from assistance.selectors import (
 from assistance.services import review
 from assistance.services.review import VISIT_STATES
 from assistance.workflow import (
+    VERIFY_STATES,
     Transition,
     refusal_reason_choices,
     refusal_reason_text,
@@ -187,6 +188,7 @@ def review_context(request, case: Case) -> dict:
             "withheld": _withheld_decision(user, case, can, assignees),
             "joint_visitors": case_grantees(case, "visit_case"),
             "visit_form": VisitForm(**form_kwargs) if can.visit else None,
+            "visit_verifies": _may_verify(user, case, can.stage),
             "doubtful_form": DoubtfulForm(**form_kwargs) if can.flag else None,
             "comparison_form": ComparisonForm(**form_kwargs) if can.compare else None,
             "assign_form": AssignForm(holder=can.stage.holder, **form_kwargs)
@@ -196,6 +198,14 @@ def review_context(request, case: Case) -> dict:
             "can_resubmit": case.status == S.RETURNED and user.has_role(Role.CASEWORKER),
         },
     }
+
+
+def _may_verify(user, case: Case, stage: Stage) -> bool:
+    """Whether a visit this user records may carry verified figures: only the union holding
+    the case at the initial or the county review (services.review.visit_record)."""
+    return (
+        case.status in VERIFY_STATES and stage.decides and user.organisation_id == stage.holder.pk
+    )
 
 
 def _withheld_decision(user, case: Case, can: Abilities, assignees) -> tuple[str, str] | None:
@@ -292,6 +302,7 @@ def _review_action(
             "form": form,
             "blocked": [] if stale else _blocked(can, kind),
             "stale": stale,
+            "verify": _may_verify(request.user, case, can.stage),
             "upload": upload,
             "danger": kind in ("reject", "return", "objection"),
             "max_mb": settings.DOCUMENT_MAX_BYTES // (1024 * 1024),

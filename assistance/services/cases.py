@@ -32,6 +32,7 @@ __all__ = [
     "case_submit",
     "case_update",
     "case_withdraw",
+    "document_access_log",
     "duplicate_clear",
     "personal_data_reveal",
     "submission_problems",
@@ -314,3 +315,17 @@ def personal_data_reveal(*, actor: User, case: Case, ip_address: str | None) -> 
         bank_card=decrypt(case.bank_card_cipher),
         members={m.pk: decrypt(m.id_cipher) for m in members},
     )
+
+
+@transaction.atomic
+def document_access_log(
+    *, actor: User, document: CaseDocument, ip_address: str | None
+) -> PersonalDataAccess:
+    """A downloaded document (an ID card, a household register …) is personal data: logged."""
+    access = PersonalDataAccess(
+        user=actor,
+        case=document.case,
+        fields=[f"材料：{document.get_doc_type_display()}（{document.original_name}）"],
+        ip_address=ip_address,
+    )
+    return save_tracked(access, actor=actor, reason="下载申请材料")

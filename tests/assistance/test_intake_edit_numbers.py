@@ -103,3 +103,24 @@ def test_bank_card_with_spaces_is_accepted(client, tree, case):
     assert client.post(reverse("assistance:case_edit", args=[case.pk]), data).status_code == 302
     case.refresh_from_db()
     assert decrypt(case.bank_card_cipher) == "6222021234567890999"
+
+
+def test_downloading_a_document_is_logged_for_the_auditors(client, tree, case, settings, tmp_path):
+    from assistance.models import PersonalDataAccess
+    from tests.assistance.intake_data import upload_all_documents
+
+    settings.MEDIA_ROOT = tmp_path
+    document = upload_all_documents(tree.caseworker_a1, case)[0]
+    client.force_login(tree.county_a_reviewer)
+    url = reverse("assistance:document_download", args=[case.pk, document.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    access = PersonalDataAccess.objects.get()
+    assert access.user == tree.county_a_reviewer and access.case == case
+    assert document.original_name in access.fields[0]
+
+
+def test_the_revealed_page_is_not_cached(client, tree, case):
+    client.force_login(tree.caseworker_a1)
+    response = client.post(reverse("assistance:case_reveal", args=[case.pk]))
+    assert "no-cache" in response["Cache-Control"] or "no-store" in response["Cache-Control"]

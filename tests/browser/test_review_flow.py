@@ -242,6 +242,10 @@ def test_a_case_through_the_wuhu_chain(page, cast, clock, tmp_path):
     expect(withheld.get_by_role("button", name="比对符合，开始公示")).to_be_disabled()
     expect(withheld).to_contain_text("职责分离")
     expect(page.get_by_test_id("action-reject")).to_be_visible()
+    # A visit may still be recorded, but figures are verified only up to the county review.
+    later_visit = page.get_by_test_id("form-visit")
+    expect(later_visit.get_by_test_id("no-verify")).to_have_count(1)
+    expect(later_visit.get_by_label("核实工资性收入")).to_have_count(0)
 
     # The county records the comparison with its report.
     clock.set(DAY_1 + datetime.timedelta(days=2), 9, 30)
