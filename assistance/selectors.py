@@ -483,7 +483,8 @@ class VisitCoverage:
 
 def visit_coverage_for_county(county: Organisation, year: int) -> VisitCoverage:
     """New cases = the county's cases that first reached 待县级审核 in `year` (local time);
-    visited = those with a home visit recorded at county level. The minimum is the
+    visited = those the county's own staff have visited (a joint visitor's visit made for
+    another county does not count, as for the doubtful-case rule). The minimum is the
     `visit_coverage_percent` of the policy in force in the county's region."""
     local = timezone.get_current_timezone()
     start = datetime(year, 1, 1, tzinfo=local)
@@ -493,7 +494,7 @@ def visit_coverage_for_county(county: Organisation, year: int) -> VisitCoverage:
         .order_by("created_at")
         .values("created_at")[:1]
     )
-    county_visit = HomeVisit.objects.filter(case=OuterRef("pk"), level=Level.COUNTY)
+    county_visit = HomeVisit.objects.filter(case=OuterRef("pk"), organisation=county)
     figures = (
         Case.objects.filter(county=county)
         .annotate(first_review=Subquery(first_review), county_visited=Exists(county_visit))
