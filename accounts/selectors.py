@@ -2,8 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
-from accounts.models import Organisation, RoleGrant, User
-from accounts.roles import Level
+from accounts.models import Organisation, User
 
 
 def scope_queryset(queryset: QuerySet, user) -> QuerySet:
@@ -55,18 +54,3 @@ def user_list_for_user(
     if organisation is not None:
         qs = qs.filter(organisation=organisation)
     return qs.order_by("organisation__code", "username")
-
-
-def county_of(organisation: Organisation) -> Organisation | None:
-    """The county-level organisation an organisation belongs to (itself at that level)."""
-    if organisation.level == Level.CITY:
-        return None
-    return organisation.county
-
-
-def user_history(user: User, *, limit: int = 20):
-    """The latest changes to a user and to its roles, newest first."""
-    changes = list(user.history.select_related("history_user").order_by("-history_date")[:limit])
-    grants = RoleGrant.history.filter(user_id=user.pk).select_related("history_user")
-    changes += list(grants.order_by("-history_date")[:limit])
-    return sorted(changes, key=lambda row: row.history_date, reverse=True)[:limit]

@@ -11,8 +11,10 @@ is ≥ 30,000, and rigid expenses "1.5万元以下" (≤ 15,000) exclude the rel
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import StrEnum
+
+from core.money import yuan
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0")
@@ -172,10 +174,6 @@ class Assessment:
         return [reason_text(code) for code in self.reasons]
 
 
-def _money(value: Decimal) -> Decimal:
-    return value.quantize(FEN, rounding=ROUND_HALF_UP)
-
-
 def per_capita_monthly_income(household: Household) -> Decimal:
     """(income + prior aid this year − rigid expenses) ÷ 12 ÷ n, half-up to the fen (WH-M §5)."""
     net = (
@@ -183,7 +181,7 @@ def per_capita_monthly_income(household: Household) -> Decimal:
         + household.prior_assistance_this_year
         - household.rigid_expenses_total
     )
-    return _money(net / (12 * household.household_size))
+    return yuan(net / (12 * household.household_size))
 
 
 def _no_file_reasons(household: Household, rules: PolicyRules) -> list[str]:
@@ -218,9 +216,9 @@ def standards_for(category: str | None, household: Household, rules: PolicyRules
     mls = household.minimum_living_standard
     if category == Category.DEEP:
         return Standards(
-            living=_money(rules.deep_living_months * mls),
-            education=_money(rules.deep_education_months * mls * household.students),
-            medical=_money(
+            living=yuan(rules.deep_living_months * mls),
+            education=yuan(rules.deep_education_months * mls * household.students),
+            medical=yuan(
                 medical_standard(
                     rules.deep_medical_tiers, rules.medical_floor, household.medical_out_of_pocket
                 )
@@ -228,9 +226,9 @@ def standards_for(category: str | None, household: Household, rules: PolicyRules
         )
     if category == Category.RELATIVE:
         return Standards(
-            living=_money(rules.relative_living_months * mls),
-            education=_money(rules.relative_education_months * mls * household.students),
-            medical=_money(
+            living=yuan(rules.relative_living_months * mls),
+            education=yuan(rules.relative_education_months * mls * household.students),
+            medical=yuan(
                 medical_standard(
                     rules.relative_medical_tiers,
                     rules.medical_floor,
@@ -240,7 +238,7 @@ def standards_for(category: str | None, household: Household, rules: PolicyRules
         )
     if category == Category.ACCIDENT:
         return Standards(
-            accident=_money(min(household.accident_costs * rules.accident_rate, rules.accident_cap))
+            accident=yuan(min(household.accident_costs * rules.accident_rate, rules.accident_cap))
         )
     return Standards()
 
@@ -283,7 +281,7 @@ def assess(household: Household, rules: PolicyRules) -> Assessment:
     return Assessment(
         policy=rules.code,
         per_capita_monthly_income=per_capita,
-        rigid_expenses_total=_money(rigid),
+        rigid_expenses_total=yuan(rigid),
         qualifies={str(c): qualifies[c] for c in CATEGORY_ORDER},
         category=str(category) if category else None,
         reasons=tuple(reasons),

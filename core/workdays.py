@@ -209,10 +209,6 @@ def _require_calendar_admin(actor) -> None:
         raise PermissionDenied("只有系统管理员可以维护工作日历。")
 
 
-def _describe(holiday: Holiday) -> str:
-    return f"{holiday.date:%Y-%m-%d} {holiday.name}（{holiday.get_kind_display()}）"
-
-
 @transaction.atomic
 def holiday_create(*, actor, date: datetime.date, kind: str, name: str) -> Holiday:
     _require_calendar_admin(actor)
