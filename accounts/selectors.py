@@ -2,7 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
-from accounts.models import Organisation, User
+from accounts.models import Organisation, RoleGrant, User
 
 
 def scope_queryset(queryset: QuerySet, user) -> QuerySet:
@@ -54,3 +54,11 @@ def user_list_for_user(
     if organisation is not None:
         qs = qs.filter(organisation=organisation)
     return qs.order_by("organisation__code", "username")
+
+
+def user_history(user: User, *, limit: int = 20):
+    """The latest changes to a user and to its roles, newest first."""
+    changes = list(user.history.select_related("history_user").order_by("-history_date")[:limit])
+    grants = RoleGrant.history.filter(user_id=user.pk).select_related("history_user")
+    changes += list(grants.order_by("-history_date")[:limit])
+    return sorted(changes, key=lambda row: row.history_date, reverse=True)[:limit]
