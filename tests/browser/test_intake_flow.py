@@ -184,7 +184,13 @@ def test_caseworker_enters_uploads_submits_and_finds_the_case(page, tree, mls, m
     page.get_by_role("button", name="查看完整证件号和银行卡号").click()
     expect(page.get_by_test_id("applicant-id")).to_have_text(APPLICANT_ID)
     expect(page.get_by_text("本次查看已记录")).to_be_visible()
-    assert PersonalDataAccess.objects.filter(case=case, user=tree.caseworker_a1).count() == 1
+    logged = PersonalDataAccess.objects.filter(case=case, user=tree.caseworker_a1)
+    # The earlier document download and this reveal, each logged once.
+    assert {a.fields[0] for a in logged} == {
+        "申请人身份证号",
+        f"材料：{document.get_doc_type_display()}（{document.original_name}）",
+    }
+    assert logged.count() == 2
 
     # The list: found by the applicant's ID number, by a member's, and by name.
     page.get_by_role("navigation").get_by_role("link", name="帮扶申请").click()
