@@ -15,10 +15,10 @@ from django.urls import reverse
 from accounts.roles import Role
 from assistance.models import Case, Policy
 from assistance.selectors import case_list_for_user, review_queue_for
-from bench.common import analyze, explain, measure
+from bench.common import analyze, build_tree, explain, measure
 from core.crypto import encrypt, keyed_hash, mask, mask_card
 from core.history import acting_as
-from tests.factories import make_city, make_org, make_user, system_user
+from tests.factories import make_user, system_user
 
 CASES = 100_000
 COUNTIES = 3
@@ -79,13 +79,9 @@ def _cases(unions, entered_by, policy):
 def run() -> None:
     policy = Policy.objects.get(code="wuhu-2020")
     with acting_as(system_user()):
-        city = make_city("基准市总工会")
-        counties = [make_org(city, f"基准区{c}总工会") for c in range(COUNTIES)]
-        unions = [
-            make_org(county, f"基准区{c}基层工会{u:03d}")
-            for c, county in enumerate(counties)
-            for u in range(UNIONS_PER_COUNTY)
-        ]
+        city, counties, unions = build_tree(
+            "基准", counties=COUNTIES, unions_per_county=UNIONS_PER_COUNTY
+        )
         caseworker = make_user(unions[0], Role.CASEWORKER)
         grassroots_reviewer = make_user(unions[0], Role.REVIEWER)
         county_reviewer = make_user(counties[0], Role.REVIEWER)

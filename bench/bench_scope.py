@@ -12,9 +12,9 @@ from django.urls import reverse
 from accounts.models import Organisation, RoleGrant, User
 from accounts.roles import Role
 from accounts.selectors import scope_queryset, user_list_for_user
-from bench.common import analyze, explain, measure
+from bench.common import analyze, build_tree, explain, measure
 from core.history import acting_as
-from tests.factories import make_city, make_org, make_user, system_user
+from tests.factories import make_user, system_user
 
 USERS = 100_000
 COUNTIES = 3
@@ -24,13 +24,9 @@ UNIONS_PER_COUNTY = 100
 def run() -> None:
     system = system_user()
     with acting_as(system):
-        city = make_city("基准市总工会")
-        counties = [make_org(city, f"基准区{c}总工会") for c in range(COUNTIES)]
-        unions = [
-            make_org(county, f"基准区{c}基层工会{u:03d}")
-            for c, county in enumerate(counties)
-            for u in range(UNIONS_PER_COUNTY)
-        ]
+        city, counties, unions = build_tree(
+            "基准", counties=COUNTIES, unions_per_county=UNIONS_PER_COUNTY
+        )
         serial = itertools.count()
         users = User.objects.bulk_create(
             [

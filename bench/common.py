@@ -5,6 +5,8 @@ from collections.abc import Callable
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.factories import make_city, make_org
+
 
 def measure(label: str, action: Callable[[], object], *, repeat: int = 15) -> None:
     """Print the median wall time and the query count of `action`."""
@@ -32,3 +34,15 @@ def analyze() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+
+
+def build_tree(name: str, *, counties: int = 3, unions_per_county: int = 100):
+    """A city with its counties and grassroots unions, made through the services."""
+    city = make_city(f"{name}市总工会")
+    county_list = [make_org(city, f"{name}区{c}总工会") for c in range(counties)]
+    unions = [
+        make_org(county, f"{name}区{c}基层工会{u:03d}")
+        for c, county in enumerate(county_list)
+        for u in range(unions_per_county)
+    ]
+    return city, county_list, unions

@@ -14,6 +14,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import Organisation, User
@@ -325,3 +326,9 @@ def actions(case: Case) -> list[str]:
 
 
 HIGH_WAGES = Decimal("150000")  # a verified wage far above the relative line
+
+
+def refusal_text(exc_info) -> str:
+    """The words of a refusal (ValidationError or PermissionDenied) caught by pytest.raises."""
+    exc = exc_info.value
+    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)

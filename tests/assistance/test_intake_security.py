@@ -41,12 +41,6 @@ class World:
     sibling_document: CaseDocument
 
 
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "private"
-    return settings.MEDIA_ROOT
-
-
 @pytest.fixture
 def world(tree) -> World:
     minimum_living_standards(tree.admin, tree.county_a, tree.county_b)

@@ -52,22 +52,6 @@ BANK_CARD = "6222021234567890123"
 ID_MASK = re.compile(r"^\d{6}\*{8}\d{3}[\dX]$")
 
 
-@pytest.fixture
-def mls(tree):
-    minimum_living_standards(tree.admin, tree.county_a, tree.county_b)
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "private"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def case(tree, mls) -> Case:
-    return new_case(tree.caseworker_a1, tree.union_a1)
-
-
 def history_reasons(queryset) -> list[str]:
     return list(
         queryset.order_by("history_date", "history_id").values_list(

@@ -42,22 +42,6 @@ BANK_CARD = "6222021234567890123"
 SPOUSE_ID = id_number(21, birth="19820202")
 
 
-@pytest.fixture
-def mls(tree):
-    minimum_living_standards(tree.admin, tree.county_a, tree.county_b)
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "private"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def case(tree, mls) -> Case:
-    return new_case(tree.caseworker_a1, tree.union_a1)
-
-
 def standard_members() -> list[dict]:
     return [
         member("李秀英", 21),

@@ -14,14 +14,8 @@ from tests.assistance.intake_data import (
     applicant_fields,
     id_number,
     member_input,
-    minimum_living_standards,
     new_case,
 )
-
-
-@pytest.fixture
-def mls(tree):
-    minimum_living_standards(tree.admin, tree.county_a, tree.county_b)
 
 
 def test_withdrawn_draft_stays_on_file_and_no_longer_blocks_a_duplicate(tree, mls):

@@ -46,6 +46,7 @@ from tests.assistance.review_data import (
     footprint,
     fresh,
     household,
+    refusal_text,
     taian_city_confirmation,
     taian_comparison,
     taian_county_review,
@@ -68,17 +69,12 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
 DAY = datetime.timedelta(days=1)
 
 
-def text(exc_info) -> str:
-    exc = exc_info.value
-    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-
-
 def refused(call, expected=PermissionDenied, *, case, contains: str = "") -> str:
     """`call()` raises `expected` with a Chinese message and changes nothing of `case`."""
     before = footprint(case)
     with pytest.raises(expected) as info:
         call()
-    message = text(info)
+    message = refusal_text(info)
     assert CHINESE.search(message), message
     assert contains in message
     assert footprint(case) == before
@@ -273,7 +269,7 @@ def test_a_second_approval_of_the_same_step_is_refused(world):
     for stale in (seen_by_second, fresh(seen_by_second)):
         with pytest.raises((ValidationError, PermissionDenied)) as info:
             case_forward(actor=w.grassroots_reviewer_2, case=stale, opinion=OPINION)
-        assert CHINESE.search(text(info))
+        assert CHINESE.search(refusal_text(info))
     # … and the same reviewer pressing twice.
     with pytest.raises((ValidationError, PermissionDenied)):
         case_forward(actor=w.grassroots_reviewer, case=seen_by_second, opinion=OPINION)

@@ -45,6 +45,7 @@ from tests.assistance.review_data import (
     footprint,
     fresh,
     household,
+    refusal_text,
     taian_city_confirmation,
     taian_comparison,
     taian_county_review,
@@ -65,11 +66,6 @@ world = review_data.world
 S = Case.Status
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 DAY = datetime.timedelta(days=1)
-
-
-def message(exc_info) -> str:
-    exc = exc_info.value
-    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
 
 
 # --- The chain as data ------------------------------------------------------------------
@@ -119,7 +115,7 @@ def test_an_action_not_in_the_table_for_the_state_is_refused(world):
         take_transition(
             actor=world.wuhu.county_reviewer_3, case=case, action="notice_confirm", opinion="x"
         )
-    assert "不能执行该操作" in message(info)
+    assert "不能执行该操作" in refusal_text(info)
     assert fresh(case).status == S.COUNTY_REVIEW
 
 
@@ -258,7 +254,7 @@ def test_a_visit_needs_two_staff_of_the_visiting_union(world):
                 staff=staff,
                 findings="走访",
             )
-        assert CHINESE.search(message(info))
+        assert CHINESE.search(refusal_text(info))
     assert footprint(case) == before
 
     recorded = visit(w.caseworker, case, w.grassroots_reviewer)
@@ -328,7 +324,7 @@ def test_only_money_homes_and_vehicles_can_be_verified(world, verified, field):
     before = footprint(case)
     with pytest.raises(ValidationError) as info:
         visit(w.caseworker, case, w.grassroots_reviewer, verified=verified)
-    assert field in message(info)
+    assert field in refusal_text(info)
     assert footprint(case) == before
 
 
@@ -338,7 +334,7 @@ def test_a_visit_dated_in_the_future_is_refused(world):
     before = footprint(case)
     with pytest.raises(ValidationError) as info:
         visit(w.caseworker, case, w.grassroots_reviewer, visit_date=review_data.TODAY + DAY)
-    assert "走访日期不能晚于今天" in message(info)
+    assert "走访日期不能晚于今天" in refusal_text(info)
     assert footprint(case) == before
     # Today and earlier are fine.
     visit(w.caseworker, case, w.grassroots_reviewer, visit_date=review_data.TODAY - DAY)
@@ -350,7 +346,7 @@ def test_a_visit_needs_findings_and_a_case_under_review(world):
     draft = new_case(w.caseworker, w.union, **household(3))
     with pytest.raises(ValidationError) as info:
         visit(w.caseworker, draft, w.grassroots_reviewer)
-    assert "不能登记走访" in message(info)
+    assert "不能登记走访" in refusal_text(info)
     case = wuhu_submitted(world)
     with pytest.raises(ValidationError):
         visit(w.caseworker, case, w.grassroots_reviewer, findings="  ")
@@ -377,7 +373,7 @@ def test_an_inconsistent_comparison_blocks_the_pass_but_not_reject_or_return(wor
     before = footprint(case)
     with pytest.raises(ValidationError) as info:
         case_forward(actor=w.county_reviewer_2, case=case, opinion=OPINION)
-    assert "信息比对" in message(info)
+    assert "信息比对" in refusal_text(info)
     assert footprint(case) == before
 
     returned = case_return(actor=w.county_reviewer_2, case=case, opinion="请补充收入证明。")
@@ -608,7 +604,7 @@ def test_the_notice_counts_the_posting_day_over_the_national_day_holiday(world):
         before = footprint(case)
         with pytest.raises(ValidationError) as info:
             case_forward(actor=w.county_reviewer_3, case=case, opinion="公示无异议")
-        assert "公示期尚未届满" in message(info)
+        assert "公示期尚未届满" in refusal_text(info)
         assert footprint(case) == before
 
     world.clock.set(datetime.date(2025, 10, 10))
@@ -716,7 +712,7 @@ def test_a_doubtful_case_needs_a_county_visit_before_it_passes(world):
     before = footprint(case)
     with pytest.raises(ValidationError) as info:
         case_forward(actor=w.county_reviewer, case=case, opinion=OPINION)
-    assert "建档存疑" in message(info)
+    assert "建档存疑" in refusal_text(info)
     assert footprint(case) == before
     county_visit = visit(w.county_caseworker, case, w.county_reviewer_2)
     assert county_visit.level == Level.COUNTY

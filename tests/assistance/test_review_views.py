@@ -57,12 +57,6 @@ from tests.factories import make_city, make_org, make_user, system_user
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "private"
-    return settings.MEDIA_ROOT
-
-
 @dataclass
 class Staff:
     """Besides the `tree`: the reviewers and caseworkers the segregation of duties needs."""
