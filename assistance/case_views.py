@@ -1,6 +1,8 @@
 """Intake screens: the case list, the application form with its live assessment, the case page."""
 
+import re
 from datetime import date
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -8,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -41,13 +44,33 @@ from core.crypto import keyed_hash
 from core.service_forms import add_service_errors, paginate
 
 ASSESSMENT_FIELDS = {"organisation", *CASE_ASSESSED_FIELDS}
+ID_NUMBER = re.compile(r"\d{17}[\dXx]")
+HASH = re.compile(r"[0-9a-f]{64}")
+
+
+@require_POST
+@login_required
+def case_search(request):
+    """The list's search form posts here, so that an ID number typed into it never appears
+    in a URL (and so in the web server's logs or the browser's history): it is replaced by
+    its keyed hash, and the list is shown by a redirect."""
+    params = {
+        k: v for k, v in request.POST.items() if k not in {"csrfmiddlewaretoken", "page"} and v
+    }
+    query = params.get("q", "").strip()
+    if ID_NUMBER.fullmatch(query):
+        params.pop("q")
+        params["person"] = keyed_hash(query.upper())
+    return redirect(f"{reverse('assistance:case_list')}?{urlencode(params)}")
 
 
 @login_required
 def case_list(request):
     params = request.GET
+    person = params.get("person", "")
     filters = {
         "search": params.get("q", "").strip(),
+        "person_hash": person if HASH.fullmatch(person) else "",
         "status": params.get("status", "") if params.get("status") in Case.Status.values else "",
         "category": params.get("category", "")
         if params.get("category") in {*Category, "none"}

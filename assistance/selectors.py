@@ -135,6 +135,7 @@ def case_list_for_user(
     user,
     *,
     search: str = "",
+    person_hash: str = "",
     status: str = "",
     category: str = "",
     organisation_id: int | None = None,
@@ -151,6 +152,10 @@ def case_list_for_user(
             | Q(number=search)
             | Q(applicant_id_hash=digest)
             | Q(members__id_hash=digest)
+        ).distinct()
+    if person_hash:
+        qs = qs.filter(
+            Q(applicant_id_hash=person_hash) | Q(members__id_hash=person_hash)
         ).distinct()
     if status:
         qs = qs.filter(status=status)

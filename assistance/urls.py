@@ -6,6 +6,7 @@ app_name = "assistance"
 
 urlpatterns = [
     path("cases/", case_views.case_list, name="case_list"),
+    path("cases/search/", case_views.case_search, name="case_search"),
     path("cases/new/", case_views.case_create, name="case_create"),
     path("cases/preview/", case_views.case_preview, name="case_preview"),
     path("cases/<int:pk>/", case_views.case_detail, name="case_detail"),

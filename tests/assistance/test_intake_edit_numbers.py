@@ -124,3 +124,22 @@ def test_the_revealed_page_is_not_cached(client, tree, case):
     client.force_login(tree.caseworker_a1)
     response = client.post(reverse("assistance:case_reveal", args=[case.pk]))
     assert "no-cache" in response["Cache-Control"] or "no-store" in response["Cache-Control"]
+
+
+def test_searching_by_id_number_keeps_the_number_out_of_the_url(client, tree, case):
+    client.force_login(tree.county_a_reviewer)
+    response = client.post(
+        reverse("assistance:case_search"), {"q": APPLICANT_ID, "status": "draft"}
+    )
+    assert response.status_code == 302
+    location = response["Location"]
+    assert APPLICANT_ID not in location and "person=" in location and "status=draft" in location
+    listing = client.get(location)
+    assert [c.pk for c in listing.context["page_obj"]] == [case.pk]
+
+
+def test_searching_by_name_is_a_plain_redirect(client, tree, case):
+    client.force_login(tree.county_a_reviewer)
+    response = client.post(reverse("assistance:case_search"), {"q": "张建国"})
+    listing = client.get(response["Location"])
+    assert [c.pk for c in listing.context["page_obj"]] == [case.pk]
