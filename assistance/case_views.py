@@ -29,6 +29,7 @@ from assistance.forms import (
     WithdrawForm,
     check_applicant_not_member,
 )
+from assistance.inputs import MEMBER_DETAIL_FIELDS
 from assistance.models import CASE_ASSESSED_FIELDS, Case, CaseDocument
 from assistance.review_views import review_context
 from assistance.selectors import (
@@ -113,13 +114,8 @@ def _case_initial(case: Case) -> tuple[dict, list[dict]]:
     members = [
         {
             "pk": m.pk,
-            "name": m.name,
             "id_masked": m.id_masked,
-            "relation": m.relation,
-            "health": m.health,
-            "disability": m.disability,
-            "school": m.school,
-            "employment": m.employment,
+            **{name: getattr(m, name) for name in MEMBER_DETAIL_FIELDS},
         }
         for m in case.members.all()
     ]

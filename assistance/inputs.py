@@ -2,6 +2,9 @@
 
 from dataclasses import dataclass
 
+# What is entered for a household member besides the ID number (which is kept encrypted).
+MEMBER_DETAIL_FIELDS = ("name", "relation", "health", "disability", "school", "employment")
+
 
 @dataclass(frozen=True)
 class MemberInput:

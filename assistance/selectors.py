@@ -12,7 +12,7 @@ from accounts.models import Organisation, User
 from accounts.roles import Level, Role
 from accounts.selectors import scope_queryset
 from assistance.eligibility import Category
-from assistance.inputs import MemberInput
+from assistance.inputs import MEMBER_DETAIL_FIELDS, MemberInput
 from assistance.models import (
     Case,
     CaseDocument,
@@ -287,13 +287,8 @@ def member_inputs(case: Case) -> list[MemberInput]:
     return [
         MemberInput(
             pk=member.pk,
-            name=member.name,
             id_number=decrypt(member.id_cipher),
-            relation=member.relation,
-            health=member.health,
-            disability=member.disability,
-            school=member.school,
-            employment=member.employment,
+            **{name: getattr(member, name) for name in MEMBER_DETAIL_FIELDS},
         )
         for member in case.members.all()
     ]

@@ -10,7 +10,9 @@ from stdnum.cn import ric
 from accounts.models import Organisation, User
 from accounts.roles import Level, Role
 from accounts.selectors import scope_queryset
+from assistance.access import in_scope
 from assistance.assessment import MemberInput, assess_case_values, store_assessment
+from assistance.inputs import MEMBER_DETAIL_FIELDS
 from assistance.models import (
     CASE_INPUT_FIELDS,
     Case,
@@ -93,7 +95,7 @@ def _sync_members(actor: User, case: Case, members: list[MemberInput]) -> None:
             member.id_cipher = encrypt(id_number)
             member.id_hash = keyed_hash(id_number)
             member.id_masked = mask(id_number)
-        for name in ("name", "relation", "health", "disability", "school", "employment"):
+        for name in MEMBER_DETAIL_FIELDS:
             setattr(member, name, getattr(entry, name))
         save_tracked(member, actor=actor, reason="修改家庭成员" if member.pk else "新增家庭成员")
 
@@ -300,7 +302,7 @@ class RevealedNumbers:
 @transaction.atomic
 def personal_data_reveal(*, actor: User, case: Case, ip_address: str | None) -> RevealedNumbers:
     """The full ID and bank card numbers of a case, for a user who may see it; logged."""
-    if not scope_queryset(Case.objects.all(), actor).filter(pk=case.pk).exists():
+    if not in_scope(actor, case):
         raise PermissionDenied("该申请不在您的管理范围内。")
     members = list(case.members.all())
     access = PersonalDataAccess(

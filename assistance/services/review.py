@@ -17,8 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from accounts.selectors import scope_queryset
-from assistance.access import invited_to_visit
+from assistance.access import in_scope, invited_to_visit
 from assistance.assessment import reassess_under_stored_policy, store_assessment
 from assistance.models import (
     CASE_MONEY_FIELDS,
@@ -97,7 +96,7 @@ def _check_actor(actor: User, case: Case, transition: Transition) -> None:
             and assignee.organisation_id == holder.pk
         ):
             raise PermissionDenied(f"该申请已指派给{assignee}审核。")
-    elif not scope_queryset(Case.objects.all(), actor).filter(pk=case.pk).exists():
+    elif not in_scope(actor, case):
         raise PermissionDenied("该申请不在您的管理范围内。")
     if transition.decision:
         decided = _this_round(case).filter(actor=actor, action__in=DECISION_ACTIONS)
@@ -358,7 +357,7 @@ def notice_objection(*, actor: User, case: Case, raised_by: str, content: str) -
 def _require_holder(actor: User, case: Case, roles: tuple[str, ...], what: str) -> None:
     if not actor.has_role(*roles):
         raise PermissionDenied(f"{what}须由{'、'.join(Role(r).label for r in roles)}办理。")
-    if not scope_queryset(Case.objects.all(), actor).filter(pk=case.pk).exists():
+    if not in_scope(actor, case):
         raise PermissionDenied("该申请不在您的管理范围内。")
 
 
