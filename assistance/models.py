@@ -550,6 +550,9 @@ class CaseDocument(TrackedModel):
         VISIT_SURVEY = "visit_survey", "困难职工家庭走访调查表"
         COMPARISON_REPORT = "comparison_report", "家庭经济状况核对报告"
         SUPPLEMENT = "supplement", "补充材料"
+        EXIT_REQUEST = "exit_request", "退档申请书"
+        EXIT_REGISTRATION = "exit_registration", "困难职工脱困登记表（签字件）"
+        RECHECK_REQUEST = "recheck_request", "退档复核申请书"
 
     REQUIRED_FOR_SUBMISSION = (
         Type.APPLICATION_FORM,

@@ -98,3 +98,39 @@ class Holiday(TrackedModel):
             raise ValidationError(
                 {"kind": "调休上班日只能是周六或周日（周一至周五本来就是工作日）。"}
             )
+
+
+class Notification(TrackedModel):
+    """A message to a worker: a text message through the SMS backend, or a printed letter.
+
+    Kept for the record (who was told what, when, how); the phone number is stored masked.
+    """
+
+    class Channel(models.TextChoices):
+        SMS = "sms", "短信"
+        LETTER = "letter", "书面告知"
+
+    class Status(models.TextChoices):
+        SENT = "sent", "已发送"
+        FAILED = "failed", "发送失败"
+        TO_PRINT = "to_print", "书面告知（打印送达）"
+
+    channel = models.CharField("告知方式", max_length=8, choices=Channel.choices)
+    status = models.CharField("状态", max_length=12, choices=Status.choices)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", models.PROTECT, related_name="+", verbose_name="发出单位"
+    )
+    recipient_name = models.CharField("收件人", max_length=50)
+    phone_masked = models.CharField("手机号", max_length=20, blank=True)
+    text = models.TextField("内容")
+    error = models.CharField("失败原因", max_length=200, blank=True)
+    reference = models.CharField("关联事项", max_length=100)
+    sent_by = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "告知记录"
+        verbose_name_plural = "告知记录"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.recipient_name}：{self.reference}"

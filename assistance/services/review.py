@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
+from archives.services.lifecycle import archive_open_for_case
 from assistance.access import in_scope, invited_to_visit
 from assistance.assessment import reassess_under_stored_policy, store_assessment
 from assistance.models import (
@@ -228,8 +229,8 @@ def take_transition(
         case.notice_end = notice_period(case.notice_start, case.policy.notice_working_days).value
         fields += ["notice_start", "notice_end"]
     if target == S.APPROVED:
-        # Hand-off to the archives: an approved case carries its final category; the
-        # household's archive (困难职工档案) is created from it by the archives app.
+        # Hand-off to the archives: the approved case carries its final category, and the
+        # household's archive (困难职工档案) is opened in this transaction, below.
         case.final_category, case.decided_at = case.category, now
         fields += ["final_category", "decided_at"]
     if target == S.REJECTED:
@@ -254,6 +255,8 @@ def take_transition(
     )
     save_tracked(record, actor=actor, reason=transition.label)
     record.documents.set([d for d in documents if d.case_id == case.pk])
+    if target == S.APPROVED:
+        archive_open_for_case(actor=actor, case=case)
     _clear_assignment(actor, case)
     if target not in VISIT_STATES:
         _end_joint_visits(actor, case)

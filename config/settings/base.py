@@ -118,6 +118,11 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 # The default policy region when a command or form does not name one.
 DEFAULT_POLICY_REGION = "wuhu"
 
+# Text messages to workers (exit re-check results, payment notices): a class with
+# `send(phone, text)`. The default writes them to the log; a deployment names its
+# gateway's adapter here.
+SMS_BACKEND = "core.notify.LogSmsBackend"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

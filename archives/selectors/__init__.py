@@ -1,0 +1,2 @@
+"""Reads of the archives app: `listing` (lists, search, export, detail), `schedule`
+(re-verification due and overdue, the re-verification panel), `exits` (exits, objections)."""

@@ -1,0 +1,72 @@
+"""Telling a worker something: a text message through a pluggable backend, or a letter."""
+
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.module_loading import import_string
+
+from accounts.models import Organisation, User
+from core.crypto import mask
+from core.history import save_tracked
+from core.models import Notification
+
+logger = logging.getLogger("sms")
+
+
+class SmsError(Exception):
+    """The gateway refused or could not deliver; the message says why, for the record."""
+
+
+class LogSmsBackend:
+    """The default backend: writes the message to the log (phone masked) and succeeds."""
+
+    def send(self, phone: str, text: str) -> None:
+        logger.info("SMS to %s: %s", mask(phone, head=3, tail=4), text)
+
+
+def sms_backend():
+    return import_string(settings.SMS_BACKEND)()
+
+
+def notify(
+    *,
+    actor: User,
+    organisation: Organisation,
+    channel: str,
+    recipient_name: str,
+    phone: str,
+    text: str,
+    reference: str,
+) -> Notification:
+    """Send (SMS) or prepare (letter) one message and keep its record.
+
+    A failed text message is recorded as failed with the gateway's reason rather than
+    undoing the step it reports: the caseworker then prints the letter instead.
+    Call inside the service's transaction, after its own checks have passed.
+    """
+    if channel not in Notification.Channel.values:
+        raise ValidationError({"channel": "请选择告知方式（短信或书面告知）。"})
+    notification = Notification(
+        channel=channel,
+        organisation=organisation,
+        recipient_name=recipient_name,
+        phone_masked=mask(phone, head=3, tail=4) if phone else "",
+        text=text,
+        reference=reference,
+        sent_by=actor,
+    )
+    if channel == Notification.Channel.LETTER:
+        notification.status = Notification.Status.TO_PRINT
+    elif not phone:
+        notification.status = Notification.Status.FAILED
+        notification.error = "没有手机号"
+    else:
+        try:
+            sms_backend().send(phone, text)
+        except SmsError as exc:
+            notification.status = Notification.Status.FAILED
+            notification.error = str(exc)[:200]
+        else:
+            notification.status = Notification.Status.SENT
+    return save_tracked(notification, actor=actor, reason=f"告知：{reference}")
