@@ -6,5 +6,6 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("assistance/", include("assistance.urls")),
+    path("archives/", include("archives.urls")),
     path("calendar/", include("core.urls")),
 ]

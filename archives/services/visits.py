@@ -1,0 +1,142 @@
+"""A visit to an archived household (走访核查): two or more staff, fresh figures, a fresh
+assessment under the policy and 低保 in force on the visit date (WH-M §14, §17)."""
+
+import dataclasses
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import Role
+from archives.models import Archive, ArchiveVisit, ArchiveVisitStaff
+from archives.selectors.figures import VISIT_FIGURES
+from archives.services.lifecycle import require_active, require_staff_in_scope
+from assistance.assess_input import assessment_as_json
+from assistance.assessment import household_from_values
+from assistance.eligibility import assess
+from assistance.models import CASE_ASSESSED_FIELDS, CASE_MONEY_FIELDS, CaseDocument
+from assistance.selectors import (
+    PolicyNotFound,
+    member_inputs,
+    minimum_living_standard_for,
+    policy_in_force,
+)
+from assistance.services.documents import store_document
+from core.history import save_tracked
+
+STAFF_ROLES = (Role.CASEWORKER, Role.REVIEWER)
+
+
+def _clean_figures(figures: dict) -> dict:
+    missing = [name for name in VISIT_FIGURES if figures.get(name) in (None, "")]
+    if missing:
+        raise ValidationError({"figures": "请填写全部核查数据。"})
+    unknown = set(figures) - set(VISIT_FIGURES)
+    if unknown:
+        raise ValidationError({"figures": f"不能核查的项目：{'、'.join(sorted(unknown))}"})
+    cleaned: dict = {}
+    for name in VISIT_FIGURES:
+        try:
+            value = Decimal(str(figures[name]))
+        except InvalidOperation as exc:
+            raise ValidationError({"figures": f"{name} 不是数字。"}) from exc
+        if value < 0:
+            raise ValidationError({"figures": "核查数据不能为负数。"})
+        if name in CASE_MONEY_FIELDS:
+            cleaned[name] = value.quantize(Decimal("0.01"))
+        elif value != value.to_integral_value():
+            raise ValidationError({"figures": "人数、套数和辆数须为整数。"})
+        else:
+            cleaned[name] = int(value)
+    if cleaned["household_size"] < 1:
+        raise ValidationError({"figures": "共同生活人口至少为1人。"})
+    if cleaned["students"] > cleaned["household_size"]:
+        raise ValidationError({"figures": "在校学生人数不能超过共同生活人口。"})
+    return cleaned
+
+
+def _check_staff(archive: Archive, staff: list[User]) -> list[User]:
+    staff = list({user.pk: user for user in staff}.values())
+    if len(staff) < 2:
+        raise ValidationError({"staff": "走访核查须有两名以上工作人员。"})
+    chain = {archive.organisation_id, archive.county_id, archive.city_id}
+    for user in staff:
+        if not user.is_active or not user.has_role(*STAFF_ROLES):
+            raise ValidationError({"staff": f"{user} 不是在岗的经办人或审核人。"})
+        if user.organisation_id not in chain:
+            raise ValidationError({"staff": f"{user} 不属于该档案的基层工会、县级或市级工会。"})
+    return staff
+
+
+def archive_visit_record(
+    *,
+    actor: User,
+    archive: Archive,
+    purpose: str,
+    visit_date: datetime.date,
+    staff: list[User],
+    findings: str,
+    figures: dict,
+    months_above_line: int = 0,
+    survey: UploadedFile | None = None,
+) -> ArchiveVisit:
+    """Record a visit to a locked archive and assess its figures under the policy in force.
+
+    The caller holds the transaction and the lock (`lock_archive`) and decides what the
+    result means for the archive (a re-verification, an exit, the end of a phase-out).
+    """
+    require_staff_in_scope(actor, archive, STAFF_ROLES, "走访核查")
+    require_active(archive, "登记走访核查")
+    if purpose not in ArchiveVisit.Purpose.values:
+        raise ValidationError("走访目的不正确。")
+    if visit_date > timezone.localdate():
+        raise ValidationError({"visit_date": "走访日期不能晚于今天。"})
+    if visit_date < archive.opened_on:
+        raise ValidationError({"visit_date": "走访日期不能早于建档日期。"})
+    staff = _check_staff(archive, staff)
+    if not findings.strip():
+        raise ValidationError({"findings": "请填写走访情况。"})
+    if months_above_line < 0:
+        raise ValidationError({"months_above_line": "月数不能为负数。"})
+    cleaned = _clean_figures(figures)
+    try:
+        policy = policy_in_force(region=archive.organisation.region, on=visit_date)
+        standard = minimum_living_standard_for(county=archive.county, on=visit_date)
+    except PolicyNotFound as exc:
+        raise ValidationError(str(exc)) from exc
+    case = archive.case
+    values = {name: getattr(case, name) for name in CASE_ASSESSED_FIELDS}
+    values.update({name: cleaned[name] for name in (*CASE_MONEY_FIELDS, "urban_homes", "vehicles")})
+    values["application_date"] = visit_date
+    household = dataclasses.replace(
+        household_from_values(values, member_inputs(case), mls=standard.monthly_amount),
+        household_size=cleaned["household_size"],
+        students=cleaned["students"],
+    )
+    assessment = assess(household, policy.rules())
+    visit = ArchiveVisit(
+        archive=archive,
+        purpose=purpose,
+        organisation=actor.organisation,
+        visit_date=visit_date,
+        findings=findings.strip(),
+        figures={name: str(value) for name, value in cleaned.items()},
+        months_above_line=months_above_line,
+        policy=policy,
+        minimum_living_standard=standard.monthly_amount,
+        assessment=assessment_as_json(assessment),
+        category=assessment.category,
+        per_capita_income=assessment.per_capita_monthly_income,
+        recorded_by=actor,
+    )
+    if survey is not None:
+        visit.survey = store_document(
+            actor=actor, case=case, doc_type=CaseDocument.Type.VISIT_SURVEY, upload=survey
+        )
+    save_tracked(visit, actor=actor, reason=f"登记{visit.get_purpose_display()}")
+    for user in staff:
+        save_tracked(ArchiveVisitStaff(visit=visit, user=user), actor=actor, reason="走访人员")
+    return visit

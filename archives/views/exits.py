@@ -1,0 +1,3 @@
+"""Archive views: exits."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Archive views: listing."""
+
+urlpatterns: list = []

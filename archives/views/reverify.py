@@ -1,0 +1,3 @@
+"""Archive views: reverify."""
+
+urlpatterns: list = []
