@@ -1,0 +1,64 @@
+"""The ledger's invariants in the database: what a form, a script or a DBA cannot break.
+
+`NonNegativeBalance`: after each new entry, the balance of its account, budget year and
+source (the sum of the entries) must not be below zero. The services check it first, on
+the locked account, and say so in Chinese; the trigger is the backstop.
+"""
+
+from django.db import migrations
+
+TABLE = "funds_entry"
+
+POSTGRES_FORWARD = f"""
+CREATE OR REPLACE FUNCTION funds_entry_balance_guard() RETURNS trigger AS $$
+BEGIN
+    IF (SELECT COALESCE(SUM(amount), 0) FROM {TABLE}
+        WHERE account_id = NEW.account_id AND year = NEW.year AND source = NEW.source) < 0
+    THEN
+        RAISE EXCEPTION 'account % year % source %: balance below zero',
+            NEW.account_id, NEW.year, NEW.source
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER {TABLE}_balance AFTER INSERT ON {TABLE}
+    FOR EACH ROW EXECUTE FUNCTION funds_entry_balance_guard();
+"""
+
+SQLITE_FORWARD = f"""
+CREATE TRIGGER {TABLE}_balance AFTER INSERT ON {TABLE}
+WHEN (SELECT COALESCE(SUM(amount), 0) FROM {TABLE}
+      WHERE account_id = NEW.account_id AND year = NEW.year AND source = NEW.source) < 0
+BEGIN SELECT RAISE(ABORT, 'funds_entry: balance below zero'); END;
+"""
+
+
+class NonNegativeBalance(migrations.operations.base.Operation):
+    reduces_to_sql = True
+    reversible = True
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        vendor = schema_editor.connection.vendor
+        if vendor == "postgresql":
+            # No parameters: the `%` of RAISE's format must reach PostgreSQL as written.
+            schema_editor.execute(POSTGRES_FORWARD, params=None)
+        elif vendor == "sqlite":
+            schema_editor.execute(SQLITE_FORWARD)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        vendor = schema_editor.connection.vendor
+        if vendor == "postgresql":
+            schema_editor.execute(
+                f"DROP TRIGGER IF EXISTS {TABLE}_balance ON {TABLE};"
+                "DROP FUNCTION IF EXISTS funds_entry_balance_guard();"
+            )
+        elif vendor == "sqlite":
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_balance")
+
+    def describe(self) -> str:
+        return "Funds: no balance of an account, year and source below zero"
