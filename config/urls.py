@@ -7,5 +7,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("assistance/", include("assistance.urls")),
     path("archives/", include("archives.urls")),
+    path("funds/", include("funds.urls")),
     path("calendar/", include("core.urls")),
 ]

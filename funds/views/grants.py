@@ -1,0 +1,3 @@
+"""Funds views: grants."""
+
+urlpatterns: list = []

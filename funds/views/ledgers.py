@@ -1,0 +1,3 @@
+"""Funds views: ledgers."""
+
+urlpatterns: list = []

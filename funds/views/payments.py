@@ -1,0 +1,3 @@
+"""Funds views: payments."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Funds views: receipts."""
+
+urlpatterns: list = []
