@@ -1,5 +1,267 @@
-"""Re-verification: what is due and overdue, and the archive page's re-verification panel."""
+"""Re-verification: what is due and overdue, the archive page's re-verification panel, the
+pending category changes, and what a re-verification changed (WH-M §17)."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import Organisation, User
+from accounts.roles import Level
+from accounts.selectors import scope_queryset
+from archives.access import archive_in_scope
+from archives.models import Archive, ArchiveVisit, CategoryChange
+from archives.services.lifecycle import cycle_months
+from archives.services.reverify import (
+    NO_LONGER_QUALIFIES,
+    require_category_decider,
+    reverify_reason,
+)
+from archives.services.visits import STAFF_ROLES
+from assistance.eligibility import Category
+
+SOON_DAYS = 30
+
+OVERDUE = "overdue"
+SOON = "soon"
+TABS = {OVERDUE: "已逾期", SOON: f"{SOON_DAYS}天内到期"}
 
 
-def reverify_panel(archive, user) -> dict:
-    return {}
+def category_label(category: str | None) -> str:
+    return Category(category).label if category else "不符合建档标准"
+
+
+# --- Who may do what (a courtesy for the buttons; the services check all of it again) ---
+
+
+def may_record_reverification(user: User, archive: Archive) -> bool:
+    return archive.is_active and user.has_role(*STAFF_ROLES) and archive_in_scope(user, archive)
+
+
+def may_decide(user: User, change: CategoryChange, archive: Archive) -> bool:
+    try:
+        require_category_decider(user, change, archive)
+    except PermissionDenied:
+        return False
+    return change.status == CategoryChange.Status.PENDING and archive.is_active
+
+
+def decide_refusal(user: User, change: CategoryChange, archive: Archive) -> str:
+    """Why this user may not decide the change, in the service's words ("" if they may)."""
+    try:
+        require_category_decider(user, change, archive)
+    except PermissionDenied as exc:
+        return str(exc)
+    return ""
+
+
+# --- Choices ------------------------------------------------------------------------------
+
+
+def visit_staff_for(archive: Archive) -> QuerySet[User]:
+    """Who may go on a visit of this archive: active caseworkers and reviewers of its union,
+    its county and its city (services.visits checks the same)."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            organisation__in=(archive.organisation_id, archive.county_id, archive.city_id),
+            role_grants__role__in=STAFF_ROLES,
+        )
+        .select_related("organisation")
+        .distinct()
+        .order_by("organisation__level", "organisation__code", "username")
+    )
+
+
+def county_choices(user: User) -> QuerySet[Organisation]:
+    """The counties a city user may filter by (a county user has only its own)."""
+    organisation = user.organisation
+    if organisation is None or organisation.level != Level.CITY:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(
+        city=organisation, level=Level.COUNTY, is_active=True
+    ).order_by("code")
+
+
+# --- Due and overdue -----------------------------------------------------------------------
+
+
+def due_archives(
+    user: User,
+    *,
+    tab: str,
+    today: datetime.date,
+    county: Organisation | None = None,
+) -> QuerySet[Archive]:
+    """Active archives in the user's scope whose re-verification is overdue, or due within
+    30 days; the most urgent first."""
+    archives = scope_queryset(Archive.objects.all(), user).filter(
+        status__in=Archive.ACTIVE_STATUSES
+    )
+    if county is not None:
+        archives = archives.filter(county=county)
+    if tab == OVERDUE:
+        archives = archives.filter(verification_due__lt=today)
+    else:
+        archives = archives.filter(
+            verification_due__gte=today,
+            verification_due__lte=today + datetime.timedelta(days=SOON_DAYS),
+        )
+    return archives.select_related("organisation", "county").order_by("verification_due", "number")
+
+
+def days_overdue(archive: Archive, today: datetime.date) -> int:
+    return max((today - archive.verification_due).days, 0)
+
+
+# --- Pending category changes ----------------------------------------------------------------
+
+
+def pending_category_changes(user: User) -> QuerySet[CategoryChange]:
+    organisation = getattr(user, "organisation", None)
+    if organisation is None:
+        return CategoryChange.objects.none()
+    field = Archive.SCOPE_FIELDS[organisation.level]
+    return (
+        CategoryChange.objects.filter(
+            status=CategoryChange.Status.PENDING,
+            archive__status__in=Archive.ACTIVE_STATUSES,
+            **{f"archive__{field}": organisation.pk},
+        )
+        .select_related(
+            "archive", "archive__organisation", "archive__county", "proposed_by", "visit"
+        )
+        .order_by("created_at", "id")
+    )
+
+
+def category_change_of(archive: Archive, pk: int) -> CategoryChange | None:
+    return (
+        archive.category_changes.filter(pk=pk)
+        .select_related("proposed_by", "decided_by", "visit", "visit__recorded_by")
+        .first()
+    )
+
+
+# --- The panel on the archive page ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VisitLine:
+    visit: ArchiveVisit
+    staff: list[User]
+    category: str
+
+    @property
+    def reverify(self) -> bool:
+        return self.visit.purpose == ArchiveVisit.Purpose.REVERIFY
+
+
+def visit_lines(archive: Archive) -> list[VisitLine]:
+    visits = (
+        archive.visits.select_related("organisation", "recorded_by", "survey")
+        .prefetch_related("staff__user")
+        .order_by("-visit_date", "-id")
+    )
+    return [
+        VisitLine(
+            visit=visit,
+            staff=[row.user for row in visit.staff.all()],
+            category=category_label(visit.category),
+        )
+        for visit in visits
+    ]
+
+
+def reverify_panel(archive: Archive, user: User) -> dict:
+    """The re-verification panel's context, under one key (`reverify`)."""
+    today = timezone.localdate()
+    lines = visit_lines(archive)
+    latest = next((line.visit for line in lines if line.reverify), None)
+    pending = (
+        archive.category_changes.filter(status=CategoryChange.Status.PENDING)
+        .select_related("proposed_by", "visit")
+        .first()
+    )
+    overdue = archive.is_active and archive.verification_due < today
+    return {
+        "reverify": {
+            "cycle_months": cycle_months(archive.policy, archive.category),
+            "verified_on": archive.verified_on,
+            "due": archive.verification_due,
+            "overdue": overdue,
+            "days_overdue": days_overdue(archive, today) if overdue else 0,
+            "visits": lines,
+            "no_longer_qualifies": (
+                NO_LONGER_QUALIFIES
+                if archive.is_active and latest is not None and latest.category is None
+                else ""
+            ),
+            "pending": pending,
+            "pending_from": category_label(pending.from_category) if pending else "",
+            "pending_to": category_label(pending.to_category) if pending else "",
+            "may_decide": bool(pending) and may_decide(user, pending, archive),
+            "decide_refusal": decide_refusal(user, pending, archive) if pending else "",
+            "may_record": may_record_reverification(user, archive),
+            "may_propose": may_record_reverification(user, archive) and pending is None,
+        }
+    }
+
+
+# --- What a re-verification changed ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    category: str
+    per_capita_income: object
+    minimum_living_standard: object
+    household_size: int
+    verified_on: datetime.date
+    verification_due: datetime.date
+
+
+def _snapshot(row) -> Snapshot | None:
+    if row is None:
+        return None
+    return Snapshot(
+        category=row.category,
+        per_capita_income=row.per_capita_income,
+        minimum_living_standard=row.minimum_living_standard,
+        household_size=row.household_size,
+        verified_on=row.verified_on,
+        verification_due=row.verification_due,
+    )
+
+
+def reverification_result(archive: Archive, visit: ArchiveVisit) -> dict:
+    """The archive just before and just after the re-verification (from its history rows),
+    the visit's own result, and the category change it opened, if any."""
+    after = (
+        archive.history.filter(history_change_reason=reverify_reason(visit))
+        .order_by("history_id")
+        .first()
+    )
+    before = (
+        archive.history.filter(id=archive.pk, history_id__lt=after.history_id)
+        .order_by("-history_id")
+        .first()
+        if after is not None
+        else None
+    )
+    return {
+        "before": _snapshot(before),
+        "after": _snapshot(after),
+        "visit_category": category_label(visit.category),
+        "qualifies": visit.category is not None,
+        "change": CategoryChange.objects.filter(visit=visit)
+        .select_related("proposed_by", "decided_by")
+        .first(),
+        "staff": [row.user for row in visit.staff.select_related("user")],
+    }
+
+
+def visits_of(archive: Archive) -> QuerySet[ArchiveVisit]:
+    return archive.visits.select_related("organisation", "recorded_by", "policy", "survey")

@@ -1,3 +1,368 @@
-"""Archive views: reverify."""
+"""Archive views: re-verification on schedule, category changes, the due lists, and the
+home-visit survey (困难职工家庭走访调查表) to print.
 
-urlpatterns: list = []
+Every action is form → access → service → message → redirect; the services decide, and
+whatever they refuse comes back on the form with the input kept.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+
+from accounts.access import role_required
+from accounts.roles import Level, Role
+from archives.access import access_archive
+from archives.forms_reverify import DecideForm, DueFilterForm, ProposeForm, ReverifyForm
+from archives.models import Archive, ArchiveVisit, CategoryChange
+from archives.selectors import schedule
+from archives.selectors.figures import VISIT_FIGURES, current_figures
+from archives.services import reverify as services
+from archives.services.lifecycle import cycle_months
+from assistance.models import CASE_MONEY_FIELDS, Case
+from core.service_forms import add_service_errors, paginate
+
+UNSAVED = "未办理：请按标红提示修改；已填内容均已保留。"
+
+
+def _perform(form, action) -> object | None:
+    """Run the service on a valid form; its refusals go onto the form. None if refused."""
+    if not form.is_valid():
+        return None
+    try:
+        return action(form.cleaned_data)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+    except PermissionDenied as exc:
+        form.add_error(None, str(exc) or "您没有执行此操作的权限。")
+    return None
+
+
+def _record_blockers(user, archive: Archive) -> list[str]:
+    if not archive.is_active:
+        return [f"档案{archive.get_status_display()}，不能登记定期核查。"]
+    if not schedule.may_record_reverification(user, archive):
+        return ["定期核查须由档案所在基层工会、县级工会或市总工会的经办人、审核人登记。"]
+    return []
+
+
+# --- Re-verification --------------------------------------------------------------------------
+
+
+@login_required
+def reverify(request, pk: int):
+    archive = access_archive(request.user, pk)
+    bound = request.method == "POST"
+    form = ReverifyForm(
+        request.POST if bound else None, request.FILES if bound else None, archive=archive
+    )
+    if bound:
+        visit = _perform(
+            form,
+            lambda data: services.reverification_record(
+                actor=request.user,
+                archive=archive,
+                visit_date=data["visit_date"],
+                staff=list(data["staff"]),
+                findings=data["findings"],
+                figures=data["figures"],
+                months_above_line=data["months_above_line"],
+                survey=data["survey"],
+            ),
+        )
+        if visit is not None:
+            messages.success(request, f"已登记档案 {archive.number} 的定期核查。")
+            return redirect("archives:reverify_result", pk=archive.pk, visit_pk=visit.pk)
+        messages.error(request, UNSAVED)
+    return render(
+        request,
+        "archives/reverify/record.html",
+        {
+            "archive": archive,
+            "form": form,
+            "blocked": _record_blockers(request.user, archive),
+            "cycle_months": cycle_months(archive.policy, archive.category),
+        },
+    )
+
+
+@login_required
+def reverify_result(request, pk: int, visit_pk: int):
+    archive = access_archive(request.user, pk)
+    visit = (
+        schedule.visits_of(archive)
+        .filter(pk=visit_pk, purpose=ArchiveVisit.Purpose.REVERIFY)
+        .first()
+    )
+    if visit is None:
+        raise Http404("没有找到该定期核查记录。")
+    result = schedule.reverification_result(archive, visit)
+    return render(
+        request,
+        "archives/reverify/result.html",
+        {
+            "archive": archive,
+            "visit": visit,
+            "result": result,
+            "before_category": schedule.category_label(
+                result["before"].category if result["before"] else None
+            ),
+            "after_category": schedule.category_label(
+                result["after"].category if result["after"] else None
+            ),
+            "no_longer_qualifies": services.NO_LONGER_QUALIFIES,
+            "pending_from": schedule.category_label(
+                result["change"].from_category if result["change"] else None
+            ),
+            "pending_to": schedule.category_label(
+                result["change"].to_category if result["change"] else None
+            ),
+            "may_decide": result["change"] is not None
+            and schedule.may_decide(request.user, result["change"], archive),
+        },
+    )
+
+
+# --- Category changes -------------------------------------------------------------------------
+
+
+@login_required
+def category_change_propose(request, pk: int):
+    archive = access_archive(request.user, pk)
+    bound = request.method == "POST"
+    form = ProposeForm(request.POST if bound else None, archive=archive)
+    if bound:
+        change = _perform(
+            form,
+            lambda data: services.category_change_propose(
+                actor=request.user,
+                archive=archive,
+                to_category=data["to_category"],
+                reason=data["reason"],
+            ),
+        )
+        if change is not None:
+            messages.success(request, f"已提出档案 {archive.number} 的类别变更，待审核。")
+            return redirect("archives:detail", pk=archive.pk)
+        messages.error(request, UNSAVED)
+    blocked = _record_blockers(request.user, archive)
+    pending = archive.category_changes.filter(status=CategoryChange.Status.PENDING).first()
+    if pending is not None:
+        blocked.append("该档案已有待审核的类别变更，请审核后再提出。")
+    return render(
+        request,
+        "archives/reverify/propose.html",
+        {
+            "archive": archive,
+            "form": form,
+            "blocked": blocked,
+            "category": schedule.category_label(archive.category),
+        },
+    )
+
+
+@login_required
+def category_change_decide(request, pk: int, change_pk: int):
+    archive = access_archive(request.user, pk)
+    change = schedule.category_change_of(archive, change_pk)
+    if change is None:
+        raise Http404("没有找到该类别变更。")
+    bound = request.method == "POST"
+    form = DecideForm(request.POST if bound else None, archive=archive, change=change)
+    if bound:
+        decided = _perform(
+            form,
+            lambda data: services.category_change_decide(
+                actor=request.user, change=change, approve=form.approve, opinion=data["opinion"]
+            ),
+        )
+        if decided is not None:
+            messages.success(
+                request,
+                f"档案 {archive.number} 的类别变更已审核：{decided.get_status_display()}。",
+            )
+            return redirect("archives:detail", pk=archive.pk)
+        messages.error(request, UNSAVED)
+    blocked = []
+    if change.status != change.Status.PENDING:
+        blocked.append(f"该类别变更已审核（{change.get_status_display()}）。")
+    elif not archive.is_active:
+        blocked.append(f"档案{archive.get_status_display()}，不能变更类别。")
+    else:
+        refusal = schedule.decide_refusal(request.user, change, archive)
+        if refusal:
+            blocked.append(refusal)
+    return render(
+        request,
+        "archives/reverify/decide.html",
+        {
+            "archive": archive,
+            "change": change,
+            "form": form,
+            "blocked": blocked,
+            "from_label": schedule.category_label(change.from_category),
+            "to_label": schedule.category_label(change.to_category),
+        },
+    )
+
+
+@login_required
+@role_required(Role.REVIEWER)
+def category_changes(request):
+    page = paginate(request, schedule.pending_category_changes(request.user))
+    for change in page.object_list:
+        change.from_label = schedule.category_label(change.from_category)
+        change.to_label = schedule.category_label(change.to_category)
+    return render(request, "archives/reverify/changes.html", {"page_obj": page})
+
+
+# --- Due and overdue -----------------------------------------------------------------------------
+
+
+@login_required
+@role_required(Role.CASEWORKER, Role.REVIEWER, Role.AUDITOR)
+def due(request):
+    user = request.user
+    if user.organisation is None:
+        raise PermissionDenied("您的账号未分配工会组织。")
+    today = timezone.localdate()
+    form = DueFilterForm(request.GET, user=user)
+    tab, county = schedule.OVERDUE, None
+    if form.is_valid():
+        tab = form.cleaned_data["tab"] or schedule.OVERDUE
+        county = form.cleaned_data["county"]
+    counts = {
+        key: schedule.due_archives(user, tab=key, today=today, county=county).count()
+        for key in schedule.TABS
+    }
+    page = paginate(request, schedule.due_archives(user, tab=tab, today=today, county=county))
+    for archive in page.object_list:
+        archive.category_label = schedule.category_label(archive.category)
+        archive.days_overdue = schedule.days_overdue(archive, today)
+    return render(
+        request,
+        "archives/reverify/due.html",
+        {
+            "form": form,
+            "tab": tab,
+            "tabs": [(key, label, counts[key]) for key, label in schedule.TABS.items()],
+            "county": county,
+            "city_user": user.organisation.level == Level.CITY,
+            "page_obj": page,
+            "today": today,
+        },
+    )
+
+
+# --- The home-visit survey to print ----------------------------------------------------------
+
+
+def _people(archive: Archive) -> list[dict]:
+    """The household as the archive lists it, with each member's details from the case."""
+    details = {member.id_hash: member for member in archive.case.members.all()}
+    people = []
+    for person in archive.people.filter(active=True):
+        member = details.get(person.id_hash)
+        people.append(
+            {
+                "name": person.name,
+                "relation": person.relation,
+                "id_masked": person.id_masked,
+                "health": member.get_health_display() if member else "",
+                "disability": member.get_disability_display() if member else "",
+                "school": member.get_school_display() if member else "",
+                "employment": member.get_employment_display() if member else "",
+            }
+        )
+    return people
+
+
+FIGURE_GROUPS = (
+    ("家庭年度收入（元）", [name for name in CASE_MONEY_FIELDS if name.startswith("income_")]),
+    ("刚性支出（元）", [name for name in CASE_MONEY_FIELDS if name.startswith("expense_")]),
+    (
+        "其他（元）",
+        [name for name in CASE_MONEY_FIELDS if not name.startswith(("income_", "expense_"))],
+    ),
+    ("住房、车辆和人口", [name for name in VISIT_FIGURES if name not in CASE_MONEY_FIELDS]),
+)
+
+
+def _figure_rows(values: dict) -> list[tuple[str, list[tuple[str, str]]]]:
+    return [
+        (
+            group,
+            [
+                (str(Case._meta.get_field(name).verbose_name), values.get(name, ""))
+                for name in names
+            ],
+        )
+        for group, names in FIGURE_GROUPS
+    ]
+
+
+def _survey_context(archive: Archive) -> dict:
+    case = archive.case
+    return {
+        "archive": archive,
+        "case": case,
+        "people": _people(archive),
+        "category": schedule.category_label(archive.category),
+    }
+
+
+@login_required
+def print_visit_survey(request, pk: int, visit_pk: int):
+    """困难职工家庭走访调查表 of a recorded visit, filled from the record."""
+    archive = access_archive(request.user, pk)
+    visit = schedule.visits_of(archive).filter(pk=visit_pk).first()
+    if visit is None:
+        raise Http404("没有找到该走访记录。")
+    context = _survey_context(archive)
+    context.update(
+        {
+            "visit": visit,
+            "staff": [row.user for row in visit.staff.select_related("user", "user__organisation")],
+            "figures": _figure_rows(visit.figures),
+            "visit_category": schedule.category_label(visit.category),
+            "blank": False,
+        }
+    )
+    return render(request, "archives/reverify/survey.html", context)
+
+
+@login_required
+def print_visit_blank(request, pk: int):
+    """A blank survey for the field: the household's identity, and the current figures as
+    reference beside empty boxes for what the visit finds."""
+    archive = access_archive(request.user, pk)
+    context = _survey_context(archive)
+    context.update(
+        {
+            "visit": None,
+            "staff": [],
+            "figures": _figure_rows(current_figures(archive)),
+            "blank": True,
+            "blank_staff_lines": range(3),
+        }
+    )
+    return render(request, "archives/reverify/survey.html", context)
+
+
+urlpatterns = [
+    path("due/", due, name="due"),
+    path("category-changes/", category_changes, name="category_changes"),
+    path("<int:pk>/reverify/", reverify, name="reverify"),
+    path("<int:pk>/reverify/<int:visit_pk>/", reverify_result, name="reverify_result"),
+    path("<int:pk>/category-change/", category_change_propose, name="category_change_propose"),
+    path(
+        "<int:pk>/category-changes/<int:change_pk>/decide/",
+        category_change_decide,
+        name="category_change_decide",
+    ),
+    path("<int:pk>/visits/<int:visit_pk>/survey/", print_visit_survey, name="print_visit_survey"),
+    path("<int:pk>/survey/blank/", print_visit_blank, name="print_visit_blank"),
+]

@@ -1,0 +1,305 @@
+"""Re-verification on schedule (定期核查) and category changes as a reviewed step.
+
+WH-M §17, DOMAIN.md §5: deep households are re-verified every year, relative and accident
+households every six months (policy data), each time with a home-visit survey by two or
+more staff and fresh figures assessed under the policy in force. The re-verification
+moves the archive's schedule and its basis; it never changes the category by itself: a
+different result opens a category change (类别变更), which a reviewer of the county or the
+city decides, who neither proposed it nor recorded the visit it stands on.
+"""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import Level, Role
+from archives.access import archive_in_scope
+from archives.models import Archive, ArchiveEvent, ArchiveVisit, CategoryChange
+from archives.services.lifecycle import (
+    lock_archive,
+    next_verification,
+    record_event,
+    require_active,
+    require_staff_in_scope,
+)
+from archives.services.visits import STAFF_ROLES, archive_visit_record
+from assistance.eligibility import Category
+from core.history import save_tracked
+from core.money import yuan
+
+NO_LONGER_QUALIFIES = "不再符合建档标准，请按退档程序办理"
+
+# The archive's basis fields a re-verification replaces (DOMAIN.md §5, Archive model).
+BASIS_FIELDS = [
+    "verified_on",
+    "verification_due",
+    "policy",
+    "minimum_living_standard",
+    "assessment",
+    "per_capita_income",
+    "household_size",
+    "updated_at",
+]
+
+
+def reverify_reason(visit: ArchiveVisit) -> str:
+    """The history reason of the archive row a re-verification saved: names its visit, so
+    that the result page finds the archive as it was just before and just after."""
+    return f"定期核查（走访记录 {visit.pk}）"
+
+
+def _label(category: str | None) -> str:
+    return Category(category).label if category else "不符合建档标准"
+
+
+def _pending_change(archive: Archive) -> CategoryChange | None:
+    return archive.category_changes.filter(status=CategoryChange.Status.PENDING).first()
+
+
+def _propose(
+    *,
+    actor: User,
+    archive: Archive,
+    to_category: str,
+    reason: str,
+    visit: ArchiveVisit | None = None,
+) -> CategoryChange:
+    change = CategoryChange(
+        archive=archive,
+        visit=visit,
+        from_category=archive.category,
+        to_category=to_category,
+        reason=reason,
+        proposed_by=actor,
+    )
+    save_tracked(
+        change,
+        actor=actor,
+        reason=f"提出类别变更：{_label(archive.category)} → {_label(to_category)}",
+    )
+    record_event(
+        archive,
+        actor=actor,
+        kind=ArchiveEvent.Kind.CATEGORY_PROPOSED,
+        note=(
+            f"提出将类别由{_label(archive.category)}变更为{_label(to_category)}，待审核。"
+            f"理由：{reason}"
+        ),
+    )
+    return change
+
+
+def _phase_out_hint(archive: Archive, visit: ArchiveVisit) -> str:
+    """A deep household above the 低保 for the policy's months may have left hardship (脱困)."""
+    months = visit.policy.exit_months_above_line
+    if (
+        archive.category == Category.DEEP
+        and visit.months_above_line >= months
+        and visit.per_capita_income > visit.minimum_living_standard
+    ):
+        return (
+            f"家庭人均收入已连续{visit.months_above_line}个月超过低保标准"
+            f"（{months}个月即达到脱困条件），请按退档（脱困）程序办理。"
+        )
+    return ""
+
+
+@transaction.atomic
+def reverification_record(
+    *,
+    actor: User,
+    archive: Archive,
+    visit_date: datetime.date,
+    staff: list[User],
+    findings: str,
+    figures: dict,
+    months_above_line: int = 0,
+    survey: UploadedFile | None = None,
+) -> ArchiveVisit:
+    """Record a re-verification visit (定期核查) and bring the archive up to date.
+
+    The visit's assessment becomes the archive's basis and the next verification is due one
+    cycle of the archive's category after the visit. A different category opens a pending
+    category change (one at a time); no category at all means the household no longer
+    qualifies, which the exit procedure (退档) handles, not this step.
+    """
+    archive = lock_archive(archive)
+    require_staff_in_scope(actor, archive, STAFF_ROLES, "定期核查")
+    require_active(archive, "登记定期核查")
+    if visit_date < archive.verified_on:
+        raise ValidationError(
+            {
+                "visit_date": f"走访日期早于最近一次核查（{archive.verified_on:%Y-%m-%d}），"
+                "不能作为新的定期核查登记。"
+            }
+        )
+    visit = archive_visit_record(
+        actor=actor,
+        archive=archive,
+        purpose=ArchiveVisit.Purpose.REVERIFY,
+        visit_date=visit_date,
+        staff=staff,
+        findings=findings,
+        figures=figures,
+        months_above_line=months_above_line,
+        survey=survey,
+    )
+    archive.verified_on = visit.visit_date
+    archive.verification_due = next_verification(visit.policy, archive.category, visit.visit_date)
+    archive.policy = visit.policy
+    archive.minimum_living_standard = visit.minimum_living_standard
+    archive.assessment = visit.assessment
+    archive.per_capita_income = visit.per_capita_income
+    archive.household_size = int(visit.figures["household_size"])
+    save_tracked(archive, actor=actor, reason=reverify_reason(visit), update_fields=BASIS_FIELDS)
+
+    income = (
+        f"家庭人均月收入{yuan(visit.per_capita_income)}元"
+        f"（低保标准{visit.minimum_living_standard}元）"
+    )
+    pending = _pending_change(archive)
+    propose = visit.category is not None and visit.category != archive.category and not pending
+    if visit.category is None:
+        outcome = f"核查结果：{NO_LONGER_QUALIFIES}。"
+    elif visit.category == archive.category:
+        outcome = f"核查结果：仍符合{_label(archive.category)}建档标准。"
+    else:
+        outcome = (
+            f"核查结果：符合{_label(visit.category)}建档标准，"
+            f"与档案现类别{_label(archive.category)}不同。"
+        )
+    if propose:
+        outcome += "已提出类别变更，待审核；审核前档案类别不变。"
+    elif pending is not None:
+        outcome += (
+            f"已有待审核的类别变更（{_label(pending.from_category)} → "
+            f"{_label(pending.to_category)}），本次不另行提出，请审核时参考本次核查结果。"
+        )
+    record_event(
+        archive,
+        actor=actor,
+        kind=ArchiveEvent.Kind.REVERIFIED,
+        note=(
+            f"{visit.visit_date:%Y-%m-%d}定期核查（{visit.staff.count()}人走访）：{income}。"
+            f"{outcome}{_phase_out_hint(archive, visit)}"
+            f"下次核查到期日：{archive.verification_due:%Y-%m-%d}。"
+        ),
+    )
+    if propose:
+        day = visit.visit_date
+        _propose(
+            actor=actor,
+            archive=archive,
+            to_category=visit.category,
+            visit=visit,
+            reason=(
+                f"{day.year}年{day.month}月{day.day}日定期核查：{income}，"
+                f"按现行政策评估为{_label(visit.category)}。"
+            ),
+        )
+    return visit
+
+
+@transaction.atomic
+def category_change_propose(
+    *, actor: User, archive: Archive, to_category: str, reason: str
+) -> CategoryChange:
+    """A caseworker or reviewer proposes another category (e.g. after a hospital bill)."""
+    archive = lock_archive(archive)
+    require_staff_in_scope(actor, archive, STAFF_ROLES, "提出类别变更")
+    require_active(archive, "提出类别变更")
+    if to_category not in {c.value for c in Category}:
+        raise ValidationError({"to_category": "请选择深度困难、相对困难或意外致困。"})
+    if to_category == archive.category:
+        raise ValidationError({"to_category": f"档案现类别已是{_label(to_category)}，无需变更。"})
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写变更理由。"})
+    pending = _pending_change(archive)
+    if pending is not None:
+        raise ValidationError(
+            f"该档案已有待审核的类别变更（{_label(pending.from_category)} → "
+            f"{_label(pending.to_category)}），请审核后再提出。"
+        )
+    return _propose(actor=actor, archive=archive, to_category=to_category, reason=reason.strip())
+
+
+def require_category_decider(actor: User, change: CategoryChange, archive: Archive) -> None:
+    """A reviewer of the archive's county or city, who neither proposed the change nor
+    recorded the visit it stands on (职责分离)."""
+    if not actor.has_role(Role.REVIEWER):
+        raise PermissionDenied("类别变更须由审核人审核。")
+    organisation = actor.organisation
+    if (
+        organisation is None
+        or organisation.level > Level.COUNTY
+        or not archive_in_scope(actor, archive)
+    ):
+        raise PermissionDenied("类别变更须由档案所在县级工会或市总工会的审核人审核。")
+    if change.proposed_by_id == actor.pk:
+        raise PermissionDenied("职责分离：您提出了该类别变更，须由其他审核人审核。")
+    if change.visit is not None and change.visit.recorded_by_id == actor.pk:
+        raise PermissionDenied("职责分离：您登记了该类别变更所依据的走访核查，须由其他审核人审核。")
+
+
+@transaction.atomic
+def category_change_decide(
+    *, actor: User, change: CategoryChange, approve: bool, opinion: str
+) -> CategoryChange:
+    """Approve or reject a pending category change; an approval changes the archive's
+    category and moves its next verification to the new category's cycle."""
+    archive = lock_archive(change.archive)
+    change = (
+        CategoryChange.objects.select_for_update(of=("self",))
+        .select_related("visit")
+        .get(pk=change.pk)
+    )
+    require_category_decider(actor, change, archive)
+    if change.status != CategoryChange.Status.PENDING:
+        raise ValidationError(f"该类别变更已审核（{change.get_status_display()}），不能再次审核。")
+    require_active(archive, "变更类别")
+    if not opinion.strip():
+        raise ValidationError({"opinion": "请填写审核意见。"})
+    if approve and archive.category != change.from_category:
+        raise ValidationError(
+            f"档案现类别为{_label(archive.category)}，与该变更的原类别"
+            f"{_label(change.from_category)}不符，请不予同意后重新提出。"
+        )
+    change.status = CategoryChange.Status.APPROVED if approve else CategoryChange.Status.REJECTED
+    change.decided_by = actor
+    change.decided_at = timezone.now()
+    change.opinion = opinion.strip()
+    transition = f"{_label(change.from_category)} → {_label(change.to_category)}"
+    save_tracked(
+        change,
+        actor=actor,
+        reason=f"类别变更{change.get_status_display()}：{transition}",
+        update_fields=["status", "decided_by", "decided_at", "opinion", "updated_at"],
+    )
+    if approve:
+        archive.category = change.to_category
+        archive.verification_due = next_verification(
+            archive.policy, change.to_category, archive.verified_on
+        )
+        save_tracked(
+            archive,
+            actor=actor,
+            reason=f"类别变更：{transition}",
+            update_fields=["category", "verification_due", "updated_at"],
+        )
+        result = (
+            f"同意类别变更（{transition}），档案类别变更为{_label(change.to_category)}；"
+            f"下次核查到期日：{archive.verification_due:%Y-%m-%d}。"
+        )
+    else:
+        result = f"不同意类别变更（{transition}），档案类别仍为{_label(archive.category)}。"
+    record_event(
+        archive,
+        actor=actor,
+        kind=ArchiveEvent.Kind.CATEGORY_DECIDED,
+        note=f"{result}审核意见：{change.opinion}",
+    )
+    return change

@@ -1,0 +1,361 @@
+"""Re-verification on schedule and category changes as a reviewed step (WH-M §17)."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from archives.models import Archive, ArchiveEvent, ArchiveVisit, CategoryChange
+from archives.selectors.figures import current_figures
+from archives.services.lifecycle import close_archive, lock_archive
+from archives.services.reverify import (
+    category_change_decide,
+    category_change_propose,
+    reverification_record,
+)
+from core.dates import add_months
+from tests.archives.conftest import open_archive
+from tests.assistance.review_data import HIGH_WAGES, refusal_text
+
+# A wage that puts the standard household between 1 and 2 × 低保 (760): relative hardship.
+RELATIVE_WAGES = Decimal("80000")
+DEEP_WAGES = Decimal("40000")
+
+
+def relative_archive(world, person: int = 1) -> Archive:
+    return open_archive(world, person=person, income_wages=RELATIVE_WAGES)
+
+
+def figures(archive: Archive, **changes) -> dict:
+    values = current_figures(archive)
+    values.update({name: str(value) for name, value in changes.items()})
+    return values
+
+
+def reverify(world, archive: Archive, *, on: datetime.date, actor=None, staff=None, **changes):
+    world.clock.set(on)
+    w = world.wuhu
+    actor = actor or w.caseworker
+    return reverification_record(
+        actor=actor,
+        archive=archive,
+        visit_date=on,
+        staff=staff or [actor, w.grassroots_reviewer],
+        findings="入户查看，核实工资单和就医票据。",
+        figures=figures(archive, **changes),
+    )
+
+
+def fresh(archive: Archive) -> Archive:
+    return Archive.objects.get(pk=archive.pk)
+
+
+# --- The schedule ----------------------------------------------------------------------------
+
+
+def test_a_deep_household_is_due_in_a_year_and_a_relative_one_in_six_months(archive, world):
+    relative = relative_archive(world)
+    assert archive.category == "deep" and relative.category == "relative"
+    assert archive.verification_due == add_months(archive.verified_on, 12)
+    assert relative.verification_due == add_months(relative.verified_on, 6)
+
+
+def test_a_re_verification_moves_the_schedule_and_the_basis(archive, world):
+    day = add_months(archive.verified_on, 11)
+    visit = reverify(world, archive, on=day, income_wages="36000")
+    archive = fresh(archive)
+    assert visit.purpose == ArchiveVisit.Purpose.REVERIFY and visit.category == "deep"
+    assert archive.verified_on == day
+    assert archive.verification_due == add_months(day, 12)
+    # The basis is the visit's assessment now: (36000 + 7400 − 18000) ÷ 12 ÷ 4.
+    assert archive.per_capita_income == visit.per_capita_income == Decimal("529.17")
+    assert archive.assessment == visit.assessment
+    assert archive.policy == visit.policy and archive.household_size == 4
+    assert archive.category == "deep"
+    event = archive.events.get(kind=ArchiveEvent.Kind.REVERIFIED)
+    assert "仍符合深度困难建档标准" in event.note and "529.17" in event.note
+    assert event.actor == world.wuhu.caseworker
+    latest = archive.history.first()
+    assert latest.history_user == world.wuhu.caseworker
+    assert latest.history_change_reason == f"定期核查（走访记录 {visit.pk}）"
+    assert not archive.category_changes.exists()
+
+
+def test_a_relative_household_is_due_again_six_months_after_its_visit(world):
+    relative = relative_archive(world)
+    day = add_months(relative.verified_on, 6)
+    reverify(world, relative, on=day)
+    assert fresh(relative).verification_due == add_months(day, 6)
+
+
+# --- A different category is a proposal, not an edit --------------------------------------------
+
+
+def test_a_different_category_opens_a_pending_change_and_leaves_the_archive_alone(archive, world):
+    visit = reverify(
+        world, archive, on=add_months(archive.verified_on, 12), income_wages=RELATIVE_WAGES
+    )
+    archive = fresh(archive)
+    assert visit.category == "relative"
+    assert archive.category == "deep"
+    # The schedule follows the archive's own category until a reviewer decides.
+    assert archive.verification_due == add_months(visit.visit_date, 12)
+    change = archive.category_changes.get()
+    assert change.status == CategoryChange.Status.PENDING
+    assert (change.from_category, change.to_category) == ("deep", "relative")
+    assert change.visit == visit and change.proposed_by == world.wuhu.caseworker
+    assert "相对困难" in change.reason
+    kinds = list(archive.events.values_list("kind", flat=True))
+    assert kinds[-2:] == [ArchiveEvent.Kind.REVERIFIED, ArchiveEvent.Kind.CATEGORY_PROPOSED]
+    assert "已提出类别变更" in archive.events.get(kind=ArchiveEvent.Kind.REVERIFIED).note
+
+
+def test_another_reviewer_approves_the_change_and_the_cycle_follows(archive, world):
+    w = world.wuhu
+    visit = reverify(
+        world, archive, on=add_months(archive.verified_on, 12), income_wages=RELATIVE_WAGES
+    )
+    change = archive.category_changes.get()
+    decided = category_change_decide(
+        actor=w.county_reviewer, change=change, approve=True, opinion="核查属实，同意变更。"
+    )
+    archive = fresh(archive)
+    assert decided.status == CategoryChange.Status.APPROVED
+    assert decided.decided_by == w.county_reviewer and decided.decided_at is not None
+    assert archive.category == "relative"
+    assert archive.verification_due == add_months(visit.visit_date, 6)
+    event = archive.events.get(kind=ArchiveEvent.Kind.CATEGORY_DECIDED)
+    assert "同意类别变更" in event.note and "核查属实" in event.note
+    assert event.actor == w.county_reviewer
+    assert archive.history.first().history_user == w.county_reviewer
+
+
+def test_a_rejected_change_leaves_the_category(archive, world):
+    reverify(world, archive, on=add_months(archive.verified_on, 12), income_wages=RELATIVE_WAGES)
+    due = fresh(archive).verification_due
+    change = category_change_decide(
+        actor=world.wuhu.city_reviewer,
+        change=archive.category_changes.get(),
+        approve=False,
+        opinion="医疗支出持续，维持深度困难。",
+    )
+    assert change.status == CategoryChange.Status.REJECTED
+    archive = fresh(archive)
+    assert archive.category == "deep" and archive.verification_due == due
+    assert "不同意" in archive.events.get(kind=ArchiveEvent.Kind.CATEGORY_DECIDED).note
+
+
+def test_the_recorder_of_the_visit_and_the_proposer_may_not_decide(archive, world):
+    w = world.wuhu
+    reverify(
+        world,
+        archive,
+        on=add_months(archive.verified_on, 12),
+        actor=w.county_reviewer,
+        staff=[w.county_reviewer, w.county_caseworker],
+        income_wages=RELATIVE_WAGES,
+    )
+    change = archive.category_changes.get()
+    with pytest.raises(PermissionDenied) as info:
+        category_change_decide(actor=w.county_reviewer, change=change, approve=True, opinion="同意")
+    assert "职责分离" in refusal_text(info)
+
+    relative = relative_archive(world)
+    proposal = category_change_propose(
+        actor=w.county_reviewer_2,
+        archive=relative,
+        to_category="deep",
+        reason="新发生大额住院费用，人均收入低于低保。",
+    )
+    assert fresh(relative).events.filter(kind=ArchiveEvent.Kind.CATEGORY_PROPOSED).exists()
+    with pytest.raises(PermissionDenied) as info:
+        category_change_decide(
+            actor=w.county_reviewer_2, change=proposal, approve=True, opinion="同意"
+        )
+    assert "您提出了该类别变更" in refusal_text(info)
+    assert CategoryChange.objects.get(pk=proposal.pk).status == CategoryChange.Status.PENDING
+    assert fresh(relative).category == "relative"
+
+
+@pytest.mark.parametrize(
+    "who",
+    ["grassroots_reviewer", "county_caseworker", "county_b_reviewer", "caseworker"],
+)
+def test_only_a_reviewer_of_the_county_or_city_decides(archive, world, who):
+    reverify(world, archive, on=add_months(archive.verified_on, 12), income_wages=RELATIVE_WAGES)
+    change = archive.category_changes.get()
+    with pytest.raises(PermissionDenied):
+        category_change_decide(
+            actor=getattr(world.wuhu, who), change=change, approve=True, opinion="同意"
+        )
+    assert fresh(archive).category == "deep"
+    assert not archive.events.filter(kind=ArchiveEvent.Kind.CATEGORY_DECIDED).exists()
+
+
+def test_a_decision_needs_an_opinion_and_is_taken_once(archive, world):
+    w = world.wuhu
+    reverify(world, archive, on=add_months(archive.verified_on, 12), income_wages=RELATIVE_WAGES)
+    change = archive.category_changes.get()
+    with pytest.raises(ValidationError) as info:
+        category_change_decide(actor=w.county_reviewer, change=change, approve=True, opinion=" ")
+    assert "审核意见" in refusal_text(info)
+    category_change_decide(actor=w.county_reviewer, change=change, approve=True, opinion="同意")
+    with pytest.raises(ValidationError) as info:
+        category_change_decide(
+            actor=w.county_reviewer_2, change=change, approve=False, opinion="否"
+        )
+    assert "已审核" in refusal_text(info)
+    assert fresh(archive).category == "relative"
+
+
+def test_a_proposal_to_the_same_category_or_beside_a_pending_one_is_refused(archive, world):
+    w = world.wuhu
+    with pytest.raises(ValidationError) as info:
+        category_change_propose(actor=w.caseworker, archive=archive, to_category="deep", reason="x")
+    assert "无需变更" in refusal_text(info)
+    with pytest.raises(ValidationError):
+        category_change_propose(actor=w.caseworker, archive=archive, to_category="poor", reason="x")
+    with pytest.raises(ValidationError):
+        category_change_propose(
+            actor=w.caseworker, archive=archive, to_category="relative", reason="  "
+        )
+    category_change_propose(
+        actor=w.caseworker, archive=archive, to_category="relative", reason="工资上涨"
+    )
+    with pytest.raises(ValidationError) as info:
+        category_change_propose(
+            actor=w.caseworker, archive=archive, to_category="accident", reason="车祸"
+        )
+    assert "待审核" in refusal_text(info)
+    assert archive.category_changes.count() == 1
+
+
+def test_a_visit_beside_a_pending_change_leaves_it_and_says_so(archive, world):
+    w = world.wuhu
+    category_change_propose(
+        actor=w.caseworker, archive=archive, to_category="accident", reason="家中遭遇火灾"
+    )
+    reverify(world, archive, on=add_months(archive.verified_on, 12), income_wages=RELATIVE_WAGES)
+    change = archive.category_changes.get()
+    assert change.to_category == "accident" and change.visit is None
+    note = archive.events.get(kind=ArchiveEvent.Kind.REVERIFIED).note
+    assert "已有待审核的类别变更" in note and "本次不另行提出" in note
+
+
+def test_a_household_that_no_longer_qualifies_is_pointed_to_the_exit_procedure(archive, world):
+    visit = reverify(
+        world, archive, on=add_months(archive.verified_on, 12), income_wages=HIGH_WAGES
+    )
+    archive = fresh(archive)
+    assert visit.category is None
+    assert archive.status == Archive.Status.OPEN and archive.category == "deep"
+    assert not archive.category_changes.exists()
+    note = archive.events.get(kind=ArchiveEvent.Kind.REVERIFIED).note
+    assert "不再符合建档标准，请按退档程序办理" in note
+
+
+def test_a_deep_household_above_the_line_for_six_months_is_told_of_the_phase_out(archive, world):
+    world.clock.set(add_months(archive.verified_on, 12))
+    w = world.wuhu
+    reverification_record(
+        actor=w.caseworker,
+        archive=archive,
+        visit_date=add_months(archive.verified_on, 12),
+        staff=[w.caseworker, w.grassroots_reviewer],
+        findings="工资上涨。",
+        figures=figures(archive, income_wages=RELATIVE_WAGES),
+        months_above_line=6,
+    )
+    assert "脱困" in archive.events.get(kind=ArchiveEvent.Kind.REVERIFIED).note
+
+
+def test_approving_a_relative_household_into_deep_moves_it_to_the_yearly_cycle(world):
+    w = world.wuhu
+    relative = relative_archive(world)
+    change = category_change_propose(
+        actor=w.caseworker, archive=relative, to_category="deep", reason="新发生大额医疗费用"
+    )
+    category_change_decide(actor=w.county_reviewer, change=change, approve=True, opinion="同意")
+    relative = fresh(relative)
+    assert relative.category == "deep"
+    assert relative.verification_due == add_months(relative.verified_on, 12)
+
+
+# --- Refusals ------------------------------------------------------------------------------------
+
+
+def test_a_worker_of_the_other_county_cannot_re_verify(archive, world):
+    w = world.wuhu
+    world.clock.set(add_months(archive.verified_on, 12))
+    with pytest.raises(PermissionDenied):
+        reverification_record(
+            actor=w.caseworker_b,
+            archive=archive,
+            visit_date=world.clock.today(),
+            staff=[w.caseworker_b, w.union_b_reviewer],
+            findings="走访",
+            figures=current_figures(archive),
+        )
+    assert not archive.visits.exists()
+    assert fresh(archive).verified_on == archive.verified_on
+
+
+@pytest.mark.parametrize(
+    "who", ["caseworker_b", "county_b_reviewer", "admin"], ids=["other", "other-rev", "admin"]
+)
+def test_only_staff_in_scope_propose(archive, world, who):
+    with pytest.raises(PermissionDenied):
+        category_change_propose(
+            actor=getattr(world.wuhu, who), archive=archive, to_category="relative", reason="x"
+        )
+    assert not archive.category_changes.exists()
+
+
+def test_a_visit_needs_two_staff_and_a_date_after_the_last_verification(archive, world):
+    w = world.wuhu
+    world.clock.set(add_months(archive.verified_on, 12))
+    with pytest.raises(ValidationError) as info:
+        reverification_record(
+            actor=w.caseworker,
+            archive=archive,
+            visit_date=world.clock.today(),
+            staff=[w.caseworker],
+            findings="走访",
+            figures=current_figures(archive),
+        )
+    assert "两名以上" in refusal_text(info)
+    with pytest.raises(ValidationError) as info:
+        reverification_record(
+            actor=w.caseworker,
+            archive=archive,
+            visit_date=archive.verified_on - datetime.timedelta(days=1),
+            staff=[w.caseworker, w.grassroots_reviewer],
+            findings="走访",
+            figures=current_figures(archive),
+        )
+    assert "早于最近一次核查" in refusal_text(info)
+    assert not ArchiveVisit.objects.filter(archive=archive).exists()
+
+
+def test_a_closed_archive_is_not_re_verified_and_its_change_not_decided(archive, world):
+    w = world.wuhu
+    change = category_change_propose(
+        actor=w.caseworker, archive=archive, to_category="relative", reason="工资上涨"
+    )
+    with transaction.atomic():
+        close_archive(
+            actor=w.county_reviewer,
+            archive=lock_archive(archive),
+            reason=Archive.CloseReason.REQUEST,
+            note="本人申请退档",
+            on=world.clock.today(),
+        )
+    with pytest.raises(ValidationError):
+        reverify(world, archive, on=add_months(archive.verified_on, 12))
+    with pytest.raises(ValidationError):
+        category_change_decide(
+            actor=w.county_reviewer_2, change=change, approve=True, opinion="同意"
+        )
+    assert fresh(archive).category == "deep"
