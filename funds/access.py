@@ -3,12 +3,50 @@
 from django.http import Http404
 
 from accounts.selectors import scope_queryset
-from funds.models import FundAccount
+from funds.models import AllocationPlan, Entry, FundAccount
 
 
 def access_account(user, pk: int) -> FundAccount:
     accounts = FundAccount.objects.select_related("organisation", "county", "city")
-    account = scope_queryset(accounts, user).filter(pk=pk).first()
+    account = _in_scope(accounts, user).filter(pk=pk).first()
     if account is None:
         raise Http404("没有找到该账户，或您无权查看。")
     return account
+
+
+# --- Accounts, receipts, allocation plans, entries (engineer F1) -------------------------
+
+
+def _in_scope(queryset, user):
+    """`scope_queryset`, or nothing for a user with no funds scope (a grassroots union)."""
+    organisation = getattr(user, "organisation", None)
+    if organisation is None or organisation.level not in queryset.model.SCOPE_FIELDS:
+        return queryset.none()
+    return scope_queryset(queryset, user)
+
+
+def accounts_in_scope(user):
+    """The special accounts the user may see: the city's and every county's for the city,
+    its own for a county, none for a grassroots union."""
+    return _in_scope(FundAccount.objects.select_related("organisation"), user)
+
+
+def access_entry(user, pk: int) -> Entry:
+    entries = Entry.objects.select_related(
+        "account__organisation", "account__county", "account__city", "reverses", "created_by"
+    )
+    entry = _in_scope(entries, user).filter(pk=pk).first()
+    if entry is None:
+        raise Http404("没有找到该分录，或您无权查看。")
+    return entry
+
+
+def access_plan(user, pk: int) -> AllocationPlan:
+    plan = (
+        AllocationPlan.objects.select_related("account__organisation", "recorded_by")
+        .filter(account__in=accounts_in_scope(user), pk=pk)
+        .first()
+    )
+    if plan is None:
+        raise Http404("没有找到该分配使用方案，或您无权查看。")
+    return plan
