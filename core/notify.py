@@ -47,6 +47,8 @@ def notify(
     """
     if channel not in Notification.Channel.values:
         raise ValidationError({"channel": "请选择告知方式（短信或书面告知）。"})
+    # A number of spaces only is no number: never handed to the gateway.
+    phone = phone.strip()
     notification = Notification(
         channel=channel,
         organisation=organisation,
@@ -66,7 +68,7 @@ def notify(
             sms_backend().send(phone, text)
         except SmsError as exc:
             notification.status = Notification.Status.FAILED
-            notification.error = str(exc)[:200]
+            notification.error = str(exc)[:200] or "短信网关未说明原因"
         else:
             notification.status = Notification.Status.SENT
     return save_tracked(notification, actor=actor, reason=f"告知：{reference}")

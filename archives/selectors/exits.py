@@ -1,5 +1,290 @@
-"""Exits and objections, and the archive page's exit panel."""
+"""Exits and objections: the archive page's exit panel, and the lists of open re-checks and
+of households in their phase-out."""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import Role
+from accounts.selectors import scope_queryset
+from archives.access import archive_in_scope
+from archives.models import Archive, ArchiveExit, ExitObjection
+from archives.services.exits import finalise_refusal
+from archives.services.visits import STAFF_ROLES
+from core.workdays import working_days_since
+
+S = Archive.Status
 
 
-def exit_panel(archive, user) -> dict:
-    return {}
+@dataclass(frozen=True)
+class Deadline:
+    """A re-check's last day: working days left (or overdue when past), and any fallback note."""
+
+    day: datetime.date
+    working_days_left: int
+    overdue: bool
+    note: str = ""
+
+    @property
+    def text(self) -> str:
+        if self.overdue:
+            return f"已逾期 {self.working_days_left} 个工作日"
+        if self.working_days_left == 0:
+            return "今天到期"
+        return f"剩余 {self.working_days_left} 个工作日"
+
+
+def deadlines(days: Iterable[datetime.date], today: datetime.date) -> dict[datetime.date, Deadline]:
+    """Working days from today to each deadline (or since it, when past), in two queries.
+
+    Days left until d are the working days after today up to d: W(today, end) − W(d, end)
+    for any end after both; days overdue are W(d, today).
+    """
+    days = set(days)
+    if not days:
+        return {}
+    future = {day for day in days if day >= today}
+    past = days - future
+    result: dict[datetime.date, Deadline] = {}
+    if future:
+        end = max(future)
+        counts = working_days_since({today, *future}, end)
+        base = counts[today]
+        for day in future:
+            years = sorted({*base.fallback_years, *counts[day].fallback_years})
+            note = _fallback_note(years)
+            result[day] = Deadline(day, base.value - counts[day].value, False, note)
+    if past:
+        counts = working_days_since(past, today)
+        for day in past:
+            result[day] = Deadline(
+                day, counts[day].value, True, _fallback_note(counts[day].fallback_years)
+            )
+    return result
+
+
+def _fallback_note(years: Iterable[int]) -> str:
+    years = list(years)
+    if not years:
+        return ""
+    return (
+        f"{'、'.join(f'{year}年' for year in years)}的法定节假日安排尚未录入，已按周一至周五计算。"
+    )
+
+
+# --- The panel on the archive page --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExitRow:
+    exit: ArchiveExit
+    objection: ExitObjection | None
+    deadline: Deadline | None
+    window_open: bool  # the worker may still object (today ≤ objection_until)
+    can_object: bool
+    can_decide: bool
+    may_print_letter: bool
+
+
+@dataclass(frozen=True)
+class ExitPanel:
+    rows: list[ExitRow]
+    staff: bool  # a caseworker or reviewer in scope
+    can_request: bool
+    can_find: bool
+    can_finalise: bool
+    finalise_blocked: str  # why the EXITING archive cannot be closed yet
+    can_conclude: bool
+    conclude_blocked: str
+    phase_out_ended: bool
+
+
+def _exits_of(archive: Archive) -> list[ArchiveExit]:
+    return list(
+        archive.exits.select_related(
+            "recorded_by",
+            "document",
+            "visit",
+            "objection",
+            "objection__decided_by",
+            "objection__notification",
+        ).order_by("-notified_on", "-id")
+    )
+
+
+def exit_panel(archive: Archive, user) -> dict:
+    """What the archive page shows of the archive's exits, and which buttons this user gets.
+
+    The services check everything again; the booleans only decide which buttons to show.
+    """
+    today = timezone.localdate()
+    exits = _exits_of(archive)
+    staff = (
+        user.is_authenticated and user.has_role(*STAFF_ROLES) and archive_in_scope(user, archive)
+    )
+    reviewer = staff and user.has_role(Role.REVIEWER)
+    objections = [getattr(e, "objection", None) for e in exits]
+    open_objection = any(o is not None and o.decided_on is None for o in objections)
+    due = deadlines(
+        (o.decide_by for o in objections if o is not None and o.decided_on is None), today
+    )
+    active = archive.is_active
+    rows = []
+    for exit, objection in zip(exits, objections, strict=True):
+        finding = exit.kind == ArchiveExit.Kind.STANDARD_MET
+        in_force = exit.status == ArchiveExit.Status.IN_FORCE
+        window_open = finding and in_force and today <= exit.objection_until
+        rows.append(
+            ExitRow(
+                exit=exit,
+                objection=objection,
+                deadline=due.get(objection.decide_by)
+                if objection is not None and objection.decided_on is None
+                else None,
+                window_open=window_open,
+                can_object=staff and active and window_open and objection is None,
+                can_decide=reviewer
+                and active
+                and objection is not None
+                and objection.decided_on is None
+                and exit.recorded_by_id != user.pk,
+                may_print_letter=staff
+                and objection is not None
+                and objection.decided_on is not None,
+            )
+        )
+    finalise_blocked = conclude_blocked = ""
+    if archive.status == S.EXITING:
+        current = next((e for e in exits if e.status == ArchiveExit.Status.IN_FORCE), None)
+        finalise_blocked = finalise_refusal(current, today)
+    ended = archive.status == S.PHASE_OUT and today > archive.phase_out_until
+    if archive.status == S.PHASE_OUT:
+        if not ended:
+            conclude_blocked = (
+                f"渐退期至 {archive.phase_out_until:%Y-%m-%d}，期满后登记渐退期满核查。"
+            )
+        elif open_objection:
+            conclude_blocked = "职工的复核申请尚未办结，请先作出复核结论。"
+    return {
+        "exit_panel": ExitPanel(
+            rows=rows,
+            staff=staff,
+            can_request=staff and archive.status in (S.OPEN, S.PHASE_OUT) and not open_objection,
+            can_find=staff and archive.status == S.OPEN,
+            can_finalise=staff and archive.status == S.EXITING and not finalise_blocked,
+            finalise_blocked=finalise_blocked,
+            can_conclude=staff and archive.status == S.PHASE_OUT and not conclude_blocked,
+            conclude_blocked=conclude_blocked,
+            phase_out_ended=ended,
+        )
+    }
+
+
+# --- One exit or objection of an archive the user may see ---------------------------------
+
+
+def exit_of(archive: Archive, pk: int) -> ArchiveExit:
+    exit = (
+        archive.exits.select_related("visit", "visit__policy", "recorded_by", "document")
+        .filter(pk=pk)
+        .first()
+    )
+    if exit is None:
+        raise Http404("没有找到该退档登记。")
+    exit.archive = archive
+    return exit
+
+
+def objection_of(archive: Archive, pk: int) -> ExitObjection:
+    objection = (
+        ExitObjection.objects.filter(archive=archive, pk=pk)
+        .select_related("exit", "decided_by__organisation", "notification", "recorded_by")
+        .first()
+    )
+    if objection is None:
+        raise Http404("没有找到该复核申请。")
+    objection.archive = objection.exit.archive = archive
+    return objection
+
+
+def exit_visit_staff(exit: ArchiveExit) -> list[User]:
+    if exit.visit_id is None:
+        return []
+    return [row.user for row in exit.visit.staff.select_related("user__organisation")]
+
+
+def staff_choices(archive: Archive) -> QuerySet[User]:
+    """Who may be named on a visit to the archive: active caseworkers and reviewers of its
+    union, county or city (archives.services.visits checks the same)."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            organisation_id__in=(archive.organisation_id, archive.county_id, archive.city_id),
+            role_grants__role__in=STAFF_ROLES,
+        )
+        .select_related("organisation")
+        .distinct()
+        .order_by("organisation__code", "username")
+    )
+
+
+# --- Lists ------------------------------------------------------------------------------------
+
+
+def _scoped_objections(user) -> QuerySet[ExitObjection]:
+    organisation = getattr(user, "organisation", None)
+    if not getattr(user, "is_authenticated", False) or organisation is None:
+        return ExitObjection.objects.none()
+    field = Archive.SCOPE_FIELDS[organisation.level]
+    return ExitObjection.objects.filter(**{f"archive__{field}": organisation.pk})
+
+
+def open_objections_for_user(user) -> QuerySet[ExitObjection]:
+    """Re-checks not yet decided, in the user's scope, the most urgent first."""
+    return (
+        _scoped_objections(user)
+        .filter(decided_on=None)
+        .select_related("archive", "archive__organisation", "exit")
+        .order_by("decide_by", "id")
+    )
+
+
+def with_deadlines(objections: Iterable[ExitObjection]) -> list[tuple[ExitObjection, Deadline]]:
+    """A page of objections, each with its deadline counted in working days (two queries)."""
+    objections = list(objections)
+    due = deadlines((o.decide_by for o in objections), timezone.localdate())
+    return [(o, due[o.decide_by]) for o in objections]
+
+
+def phase_out_for_user(user) -> QuerySet[Archive]:
+    """Archives in their phase-out in the user's scope, the earliest end first."""
+    return (
+        scope_queryset(Archive.objects.all(), user)
+        .filter(status=S.PHASE_OUT)
+        .select_related("organisation", "county")
+        .order_by("phase_out_until", "id")
+    )
+
+
+# --- For the daily command (every scope) ------------------------------------------------------
+
+
+def phase_out_ended(today: datetime.date) -> QuerySet[Archive]:
+    return (
+        Archive.objects.filter(status=S.PHASE_OUT, phase_out_until__lt=today)
+        .select_related("organisation", "county")
+        .order_by("phase_out_until", "id")
+    )
+
+
+def objections_overdue(today: datetime.date) -> QuerySet[ExitObjection]:
+    return (
+        ExitObjection.objects.filter(decided_on=None, decide_by__lt=today)
+        .select_related("archive", "archive__county")
+        .order_by("decide_by", "id")
+    )

@@ -1,3 +1,401 @@
-"""Archive views: exits."""
+"""Archive views: leaving the archive (退档), 脱困 and its phase-out, objections and their
+re-check, the printed exit registration form and the re-check result letter.
 
-urlpatterns: list = []
+Every action is form → access → service → message → redirect. The services are the only
+authority: what the panel offers is a courtesy, and whatever they refuse comes back on the
+form with everything typed kept.
+"""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+
+from accounts.access import role_required
+from accounts.roles import Role
+from archives.access import access_archive
+from archives.forms_exits import (
+    ArchiveForm,
+    ExitFindingForm,
+    ExitRequestForm,
+    FinaliseForm,
+    ObjectionDecideForm,
+    ObjectionForm,
+    PhaseOutConcludeForm,
+)
+from archives.models import Archive, ArchiveExit, ExitObjection
+from archives.selectors import exits as selectors
+from archives.selectors.figures import VISIT_FIGURES, current_figures
+from archives.services import exits as services
+from assistance.models import Case
+from core.models import Notification
+from core.service_forms import add_service_errors, paginate
+
+Panel = selectors.ExitPanel
+
+
+def _panel(archive: Archive, user) -> Panel:
+    return selectors.exit_panel(archive, user)["exit_panel"]
+
+
+def _action(
+    request,
+    archive: Archive,
+    *,
+    form_class: type[ArchiveForm],
+    title: str,
+    perform: Callable[[ArchiveForm], object],
+    success: Callable[[ArchiveForm, object], str],
+    blocked: str,
+    context: dict | None = None,
+):
+    """Show the form, or run the service with it and go back to the archive page."""
+    bound = request.method == "POST"
+    form = form_class(
+        request.POST if bound else None, request.FILES if bound else None, archive=archive
+    )
+    if bound:
+        if form.is_valid():
+            try:
+                result = perform(form)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc) or "您没有执行此操作的权限。")
+            else:
+                messages.success(request, success(form, result))
+                return redirect("archives:detail", pk=archive.pk)
+        messages.error(request, "未办理：请按标红提示修改；已填内容均已保留。")
+    return render(
+        request,
+        "archives/exits/action.html",
+        {
+            "archive": archive,
+            "title": title,
+            "form": form,
+            "blocked": blocked,
+            "max_mb": settings.DOCUMENT_MAX_BYTES // (1024 * 1024),
+            **(context or {}),
+        },
+    )
+
+
+def _staff_blocked(panel: Panel, allowed: bool, why: str) -> str:
+    if not panel.staff:
+        return "只有该档案所在基层工会、县级或市级工会的经办人、审核人可以办理。"
+    return "" if allowed else why
+
+
+@login_required
+def exit_request(request, pk: int):
+    archive = access_archive(request.user, pk)
+    panel = _panel(archive, request.user)
+    return _action(
+        request,
+        archive,
+        form_class=ExitRequestForm,
+        title="登记本人退档申请",
+        perform=lambda form: services.exit_request_record(
+            actor=request.user,
+            archive=archive,
+            request_date=form.cleaned_data["request_date"],
+            request_document=form.cleaned_data["request_document"],
+            note=form.cleaned_data["note"],
+        ),
+        success=lambda form, exit: f"档案 {archive.number} 已按本人申请退档，档案已撤档。",
+        blocked=_staff_blocked(
+            panel, panel.can_request, f"档案{archive.get_status_display()}，不能登记退档申请。"
+        ),
+    )
+
+
+def _finding_message(form, exit: ArchiveExit) -> str:
+    archive = exit.archive
+    if exit.outcome == ArchiveExit.Outcome.PHASE_OUT:
+        return (
+            f"已登记脱困：档案 {archive.number} 进入渐退期，至 {archive.phase_out_until:%Y-%m-%d}；"
+            f"职工可在 {exit.objection_until:%Y-%m-%d} 前申请复核。"
+        )
+    return (
+        f"已登记退档：档案 {archive.number} 进入退档告知期；职工可在 "
+        f"{exit.objection_until:%Y-%m-%d} 前申请复核，期满无异议后办结退档。"
+    )
+
+
+@login_required
+def exit_finding(request, pk: int):
+    archive = access_archive(request.user, pk)
+    panel = _panel(archive, request.user)
+    return _action(
+        request,
+        archive,
+        form_class=ExitFindingForm,
+        title="登记困难职工脱困登记表（走访发现达到退档标准）",
+        perform=lambda form: services.exit_finding_record(
+            actor=request.user,
+            archive=archive,
+            situation=form.cleaned_data["situation"],
+            signature=form.cleaned_data["signature"],
+            investigators_note=form.cleaned_data["investigators_note"],
+            notified_on=form.cleaned_data["notified_on"],
+            signed_form=form.cleaned_data["signed_form"],
+            **form.visit_arguments(),
+        ),
+        success=_finding_message,
+        blocked=_staff_blocked(
+            panel,
+            panel.can_find,
+            f"档案{archive.get_status_display()}，只有在档的档案可以登记脱困（退档）。",
+        ),
+        context={"finding": True},
+    )
+
+
+@login_required
+def exit_objection(request, pk: int, exit_pk: int):
+    archive = access_archive(request.user, pk)
+    exit = selectors.exit_of(archive, exit_pk)
+    panel = _panel(archive, request.user)
+    row = next((r for r in panel.rows if r.exit.pk == exit.pk), None)
+    return _action(
+        request,
+        archive,
+        form_class=ObjectionForm,
+        title="登记退档复核申请",
+        perform=lambda form: services.exit_objection_record(
+            actor=request.user,
+            exit=exit,
+            received_on=form.cleaned_data["received_on"],
+            content=form.cleaned_data["content"],
+            request_document=form.cleaned_data["request_document"],
+        ),
+        success=lambda form, objection: (
+            f"已登记复核申请，须于 {objection.decide_by:%Y-%m-%d} 前完成复核。"
+        ),
+        blocked=_staff_blocked(
+            panel,
+            row is not None and row.can_object,
+            f"异议期至 {exit.objection_until:%Y-%m-%d}；已过异议期、已有复核申请或不适用复核的退档不能登记。",
+        ),
+        context={"exit": exit},
+    )
+
+
+@login_required
+def objection_decide(request, pk: int, objection_pk: int):
+    archive = access_archive(request.user, pk)
+    objection = selectors.objection_of(archive, objection_pk)
+    panel = _panel(archive, request.user)
+    row = next((r for r in panel.rows if r.objection and r.objection.pk == objection.pk), None)
+    deadline = selectors.deadlines([objection.decide_by], timezone.localdate())[objection.decide_by]
+
+    def success(form, decided: ExitObjection) -> str:
+        text = f"复核结论已登记：{decided.get_result_display()}。"
+        notification = decided.notification
+        if notification.status == Notification.Status.SENT:
+            return text + "已短信告知职工。"
+        if notification.status == Notification.Status.FAILED:
+            messages.warning(
+                request,
+                f"短信发送失败（{notification.error}）：请打印《退档复核结果告知书》书面送达。",
+            )
+            return text
+        return text + "请打印《退档复核结果告知书》送达职工。"
+
+    return _action(
+        request,
+        archive,
+        form_class=ObjectionDecideForm,
+        title="退档复核结论",
+        perform=lambda form: services.exit_objection_decide(
+            actor=request.user,
+            objection=objection,
+            result=form.cleaned_data["result"],
+            note=form.cleaned_data["note"],
+            channel=form.cleaned_data["channel"],
+        ),
+        success=success,
+        blocked=""
+        if row is not None and row.can_decide
+        else "只有该档案所在工会的审核人可以复核，且登记退档的人员不能复核；已作出结论的不能再次复核。",
+        context={"exit": objection.exit, "objection": objection, "deadline": deadline},
+    )
+
+
+@login_required
+def exit_finalise(request, pk: int):
+    archive = access_archive(request.user, pk)
+    panel = _panel(archive, request.user)
+    return _action(
+        request,
+        archive,
+        form_class=FinaliseForm,
+        title="办结退档",
+        perform=lambda form: services.exit_finalise(actor=request.user, archive=archive),
+        success=lambda form, closed: f"档案 {archive.number} 已退档（撤档）。",
+        blocked=_staff_blocked(
+            panel,
+            panel.can_finalise,
+            panel.finalise_blocked or f"档案{archive.get_status_display()}，不能办结退档。",
+        ),
+    )
+
+
+def _conclusion_message(form, archive: Archive) -> str:
+    if archive.status == Archive.Status.CLOSED:
+        return f"渐退期满：档案 {archive.number} 已退档，列为送温暖重点对象。"
+    pending = archive.category_changes.filter(status="pending").first()
+    if pending is not None:
+        return (
+            f"渐退期满：档案 {archive.number} 恢复在档，拟变更为"
+            f"{pending.get_to_category_display()}，待审核。"
+        )
+    return f"渐退期满：档案 {archive.number} 仍符合{archive.get_category_display()}标准，返回在档。"
+
+
+@login_required
+def phase_out_conclude(request, pk: int):
+    archive = access_archive(request.user, pk)
+    panel = _panel(archive, request.user)
+    return _action(
+        request,
+        archive,
+        form_class=PhaseOutConcludeForm,
+        title="渐退期满核查",
+        perform=lambda form: services.phase_out_conclude(
+            actor=request.user, archive=archive, **form.visit_arguments()
+        ),
+        success=_conclusion_message,
+        blocked=_staff_blocked(
+            panel,
+            panel.can_conclude,
+            panel.conclude_blocked or f"档案{archive.get_status_display()}，不在脱困渐退期。",
+        ),
+    )
+
+
+# --- Printed pages -------------------------------------------------------------------------
+
+
+def _figure_rows(figures: dict) -> list[list[tuple[str, str]]]:
+    """The figures with their labels, three to a printed row."""
+    cells = [
+        (Case._meta.get_field(name).verbose_name, figures.get(name, "")) for name in VISIT_FIGURES
+    ]
+    return [cells[i : i + 3] for i in range(0, len(cells), 3)]
+
+
+@login_required
+def print_exit_form(request, pk: int, exit_pk: int):
+    """困难职工脱困登记表 of a recorded exit finding (WH-M §14), filled from the record."""
+    archive = access_archive(request.user, pk)
+    exit = selectors.exit_of(archive, exit_pk)
+    if exit.kind != ArchiveExit.Kind.STANDARD_MET:
+        messages.error(request, "本人申请退档的，以退档申请书为准，没有脱困登记表。")
+        return redirect("archives:detail", pk=archive.pk)
+    visit = exit.visit
+    return render(
+        request,
+        "archives/exits/print_exit_form.html",
+        {
+            "archive": archive,
+            "exit": exit,
+            "visit": visit,
+            "staff": selectors.exit_visit_staff(exit),
+            "people": list(archive.people.all()),
+            "figures": _figure_rows(visit.figures),
+            "above_line": visit.per_capita_income > visit.minimum_living_standard,
+            "months_needed": visit.policy.exit_months_above_line,
+        },
+    )
+
+
+@login_required
+def print_exit_blank(request, pk: int):
+    """A blank 困难职工脱困登记表 to take on the visit: the household and its current figures."""
+    archive = access_archive(request.user, pk)
+    return render(
+        request,
+        "archives/exits/print_exit_form.html",
+        {
+            "archive": archive,
+            "exit": None,
+            "people": list(archive.people.all()),
+            "figures": _figure_rows(current_figures(archive)),
+            "blank_lines": range(3),
+            "signatures": ArchiveExit.Signature.choices,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def recheck_letter(request, pk: int, objection_pk: int):
+    """退档复核结果告知书: the re-check's result in writing (WH-M §14)."""
+    archive = access_archive(request.user, pk)
+    objection = selectors.objection_of(archive, objection_pk)
+    if objection.decided_on is None:
+        messages.error(request, "该复核尚未作出结论，没有告知书。")
+        return redirect("archives:detail", pk=archive.pk)
+    return render(
+        request,
+        "archives/exits/recheck_letter.html",
+        {
+            "archive": archive,
+            "objection": objection,
+            "exit": objection.exit,
+            "issuer": objection.decided_by.organisation,
+            "revoked": objection.result == ExitObjection.Result.REVOKED,
+        },
+    )
+
+
+# --- Lists ---------------------------------------------------------------------------------
+
+
+@login_required
+@role_required(Role.CASEWORKER, Role.REVIEWER, Role.AUDITOR)
+def objection_list(request):
+    """Re-checks not yet decided in the user's scope, with their deadlines."""
+    page_obj = paginate(request, selectors.open_objections_for_user(request.user))
+    return render(
+        request,
+        "archives/exits/objection_list.html",
+        {"page_obj": page_obj, "rows": selectors.with_deadlines(page_obj)},
+    )
+
+
+@login_required
+@role_required(Role.CASEWORKER, Role.REVIEWER, Role.AUDITOR)
+def phase_out_list(request):
+    """Households in their phase-out, with its end; those ended need a visit."""
+    page_obj = paginate(request, selectors.phase_out_for_user(request.user))
+    return render(
+        request,
+        "archives/exits/phase_out_list.html",
+        {"page_obj": page_obj, "today": timezone.localdate()},
+    )
+
+
+urlpatterns = [
+    path("<int:pk>/exit/request/", exit_request, name="exit_request"),
+    path("<int:pk>/exit/finding/", exit_finding, name="exit_finding"),
+    path("<int:pk>/exit/finalise/", exit_finalise, name="exit_finalise"),
+    path("<int:pk>/exit/blank-form/", print_exit_blank, name="print_exit_blank"),
+    path("<int:pk>/exits/<int:exit_pk>/objection/", exit_objection, name="exit_objection"),
+    path("<int:pk>/exits/<int:exit_pk>/print/", print_exit_form, name="print_exit_form"),
+    path(
+        "<int:pk>/objections/<int:objection_pk>/decide/",
+        objection_decide,
+        name="objection_decide",
+    ),
+    path("<int:pk>/objections/<int:objection_pk>/letter/", recheck_letter, name="recheck_letter"),
+    path("<int:pk>/phase-out/conclude/", phase_out_conclude, name="phase_out_conclude"),
+    path("objections/", objection_list, name="objections"),
+    path("phase-out/", phase_out_list, name="phase_out"),
+]
