@@ -17,6 +17,7 @@ from accounts.models import Organisation, User
 from accounts.roles import Role
 from accounts.services import organisation_create, user_create
 from assistance.services import minimum_living_standard_create
+from core.demo_archives import demo_archives_seed
 from core.demo_cases import demo_cases_seed
 from core.demo_review import demo_review_seed
 
@@ -134,6 +135,7 @@ def demo_seed(*, actor: User) -> list[DemoLogin]:
             _staff(actor, union, f"{county_code}{index:02d}", GRASSROOTS_STAFF, staff)
     demo_cases_seed(city=city)
     demo_review_seed(city=city)
+    demo_archives_seed(city=city)
     return demo_logins()
 
 

@@ -169,6 +169,7 @@ class DemoCase:
     name: str = ""
     area: str = ""
     clearance: str = ""  # a county reviewer explains this case's duplicates
+    year: int = 2026  # of the application date
 
 
 DEEP, RELATIVE, ACCIDENT = Category.DEEP.value, Category.RELATIVE.value, Category.ACCIDENT.value
@@ -385,6 +386,44 @@ DEMO_CASES: tuple[DemoCase, ...] = (
 )
 # fmt: on
 
+# Last year's households, approved in 2025: their archives (`core.demo_archives`). Figures
+# for the 2025 低保 of 720 a month (deep ≤ 720, relative ≤ 1440 per head).
+# fmt: off
+ARCHIVE_HOUSEHOLDS: tuple[DemoCase, ...] = (
+    DemoCase("JH-02", "02-17", "M", "19700612", "芜湖钢铁厂轧钢车间", C.ILLNESS, SUBMITTED, DEEP,
+             {"income_wages": 46000, "expense_medical": 29000, "medical_out_of_pocket": 24000},
+             (wife("19720920", health=H.SERIOUS, employment=E.NOT_WORKING),
+              son("20090311", school=S.SENIOR)), year=2025),
+    DemoCase("JH-03", "03-10", "F", "19780404", "镜湖区环卫所", C.ILLNESS, SUBMITTED, DEEP,
+             {"income_wages": 36000, "income_transfer": 4000, "expense_medical": 22000,
+              "medical_out_of_pocket": 18000},
+             (husband("19750108", health=H.SERIOUS, employment=E.NOT_WORKING),
+              daughter("20120716", school=S.JUNIOR)), year=2025),
+    DemoCase("YJ-02", "04-08", "M", "19760521", "芜湖电缆厂", C.ILLNESS, SUBMITTED, RELATIVE,
+             {"income_wages": 70000, "expense_medical": 20000, "medical_out_of_pocket": 16000},
+             (wife("19790302", health=H.CHRONIC, employment=E.FLEXIBLE),
+              son("20110825", school=S.JUNIOR)), year=2025),
+    DemoCase("JH-04", "05-12", "M", "19690830", "芜湖港务公司装卸队", C.DISABILITY, SUBMITTED, DEEP,
+             {"income_wages": 30000, "expense_disability": 16000},
+             (wife("19710219", employment=E.FLEXIBLE),), year=2025),
+    DemoCase("JJ-03", "06-16", "M", "19820907", "鸠江区建筑安装公司", C.ACCIDENT, SUBMITTED, ACCIDENT,
+             {"income_wages": 90000, "accident_costs": 60000},
+             (wife("19840610", employment=E.EMPLOYED), daughter("20130405", school=S.PRIMARY)),
+             year=2025),
+    DemoCase("YJ-03", "07-07", "F", "19810127", "弋江区纺织品公司", C.ILLNESS, SUBMITTED, RELATIVE,
+             {"income_wages": 64000, "expense_medical": 18000, "medical_out_of_pocket": 15000},
+             (husband("19790915", health=H.SERIOUS, employment=E.FLEXIBLE),
+              son("20100618", school=S.JUNIOR)), year=2025),
+    DemoCase("JJ-02", "03-24", "M", "19740316", "鸠江区物流公司", C.DISABILITY, SUBMITTED, RELATIVE,
+             {"income_wages": 60000, "expense_disability": 17000, "expense_medical": 3000},
+             (wife("19760711", employment=E.FLEXIBLE), son("20140128", school=S.PRIMARY)),
+             year=2025),
+    DemoCase("JJ-04", "11-03", "F", "19730815", "鸠江区官陡社区服务站", C.ILLNESS, SUBMITTED, DEEP,
+             {"income_wages": 30000, "expense_medical": 15000, "medical_out_of_pocket": 12000},
+             (daughter("20100906", school=S.JUNIOR),), year=2025),
+)
+# fmt: on
+
 
 @dataclass(frozen=True)
 class PlannedCase:
@@ -470,10 +509,15 @@ def _documents(stage: str, index: int) -> tuple[str, ...]:
 
 def demo_case_plan() -> list[PlannedCase]:
     """The demo applications in order of application date, with names and numbers."""
-    fixed = {spec.name for spec in DEMO_CASES} | {m.name for s in DEMO_CASES for m in s.members}
+    every = (*DEMO_CASES, *ARCHIVE_HOUSEHOLDS)
+    fixed = {spec.name for spec in every} | {m.name for s in every for m in s.members}
     namer = _Namer(reserved=fixed - {""})
     plan = []
-    specs = sorted(DEMO_CASES, key=lambda spec: (spec.date, spec.union))
+    # This year's applications first, so that adding last year's households changes no name.
+    specs = [
+        *sorted(DEMO_CASES, key=lambda spec: (spec.date, spec.union)),
+        *sorted(ARCHIVE_HOUSEHOLDS, key=lambda spec: (spec.date, spec.union)),
+    ]
     for index, spec in enumerate(specs):
         county = spec.union.split("-")[0]
         own_area = spec.area or _area(county, spec.birth)
@@ -525,7 +569,7 @@ def demo_case_plan() -> list[PlannedCase]:
         }
         fields = {
             "channel": Case.Channel.APP if index % 4 == 3 else Case.Channel.PAPER,
-            "application_date": datetime.date.fromisoformat(f"2026-{spec.date}"),
+            "application_date": datetime.date.fromisoformat(f"{spec.year}-{spec.date}"),
             "applicant_name": name,
             "id_number": namer.id_number(spec.sex, spec.birth, own_area),
             "phone": f"139{(index * 7919 + 5530117) * 48271 % 10**8:08d}",
@@ -583,6 +627,8 @@ def demo_cases_seed(*, city: Organisation) -> int:
     users = {user.username: user for user in User.objects.filter(organisation__city=city)}
     for planned in demo_case_plan():
         spec = planned.spec
+        if spec.year != 2026:
+            continue  # last year's households: `core.demo_archives`
         county, number = spec.union.split("-")
         caseworker = users[f"{county}{number}_caseworker".lower()]
         case = case_create(
