@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Organisation, User
 from accounts.roles import Level, Role
 from accounts.selectors import scope_queryset
+from archives.models import Archive
 from assistance.eligibility import Category
 from assistance.inputs import MEMBER_DETAIL_FIELDS, MemberInput
 from assistance.models import (
@@ -99,10 +100,18 @@ class DuplicateMatch:
 def duplicate_matches(
     people: dict[str, str], *, exclude_case_id: int | None
 ) -> list[DuplicateMatch]:
-    """Other open applications naming any of `people` ({id hash: name}) as applicant or member."""
+    """Other open applications naming any of `people` ({id hash: name}) as applicant or member.
+
+    An approved application stays open while its archive is: once the household has left
+    the archive (closed or merged), its people may apply again.
+    """
     if not people:
         return []
-    open_cases = Case.objects.filter(status__in=Case.OPEN_STATUSES).exclude(pk=exclude_case_id)
+    open_cases = (
+        Case.objects.filter(status__in=Case.OPEN_STATUSES)
+        .exclude(status=Case.Status.APPROVED, archive__status__in=Archive.FINAL_STATUSES)
+        .exclude(pk=exclude_case_id)
+    )
     related = ("organisation", "county")
     matches = [
         DuplicateMatch(people[case.applicant_id_hash], case.applicant_id_hash, case)

@@ -69,6 +69,12 @@ def notify(
         except SmsError as exc:
             notification.status = Notification.Status.FAILED
             notification.error = str(exc)[:200] or "短信网关未说明原因"
+        except Exception:
+            # A gateway's own failure (a timeout, a refused connection) must not undo the
+            # decision it reports: it is logged and recorded, and a letter goes instead.
+            logger.exception("SMS gateway failed")
+            notification.status = Notification.Status.FAILED
+            notification.error = "短信网关故障，请改用书面告知"
         else:
             notification.status = Notification.Status.SENT
     return save_tracked(notification, actor=actor, reason=f"告知：{reference}")

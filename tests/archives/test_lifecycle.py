@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.roles import Role
 from archives.models import Archive, ArchiveEvent, ArchivePerson
+from archives.services.exits import exit_request_record
 from archives.services.lifecycle import archive_merge
 from assistance.models import Case
 from assistance.selectors import case_duplicates
@@ -20,6 +21,7 @@ from tests.assistance.intake_data import (
     id_number,
     member_input,
     upload_all_documents,
+    upload_file,
 )
 from tests.assistance.review_data import (
     consistent_comparison,
@@ -113,6 +115,24 @@ def test_approval_is_refused_while_a_person_stands_in_another_open_archive(archi
     assert "一户一档" in " ".join(info.value.messages)
     assert Case.objects.get(pk=case.pk).status == Case.Status.NOTICE
     assert not Archive.objects.filter(case=case).exists()
+
+
+def test_a_household_that_left_its_archive_may_apply_again(archive, world):
+    """Its approved case no longer counts as an open application once the archive closed."""
+    w = world.wuhu
+    exit_request_record(
+        actor=w.caseworker,
+        archive=archive,
+        request_date=world.clock.today(),
+        request_document=upload_file("退档申请书.pdf"),
+    )
+    again = wuhu_approved(world)  # the same household, the same ID numbers
+    assert case_duplicates(again) == []
+    reopened = Archive.objects.get(case=again)
+    assert reopened.pk != archive.pk and reopened.is_active
+    assert set(reopened.people.values_list("id_hash", flat=True)) == set(
+        archive.people.values_list("id_hash", flat=True)
+    )
 
 
 # --- Merging ------------------------------------------------------------------------------

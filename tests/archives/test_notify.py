@@ -36,6 +36,11 @@ class VerboseRefusingGateway:
         raise SmsError("网关错误：" + "很长的说明" * 100)
 
 
+class BrokenGateway:
+    def send(self, phone: str, text: str) -> None:
+        raise ConnectionError("connection refused")
+
+
 @pytest.fixture
 def gateway(settings):
     settings.SMS_BACKEND = "tests.archives.test_notify.RecordingGateway"
@@ -93,6 +98,14 @@ def test_a_gateway_refusal_without_a_reason_still_says_it_failed(tree, settings)
     notification = send(tree)
     assert notification.status == Notification.Status.FAILED
     assert notification.error == "短信网关未说明原因"
+
+
+def test_a_broken_gateway_is_recorded_as_failed_not_raised(tree, settings, caplog):
+    settings.SMS_BACKEND = "tests.archives.test_notify.BrokenGateway"
+    notification = send(tree)
+    assert notification.status == Notification.Status.FAILED
+    assert notification.error == "短信网关故障，请改用书面告知"
+    assert "SMS gateway failed" in caplog.text
 
 
 @pytest.mark.parametrize("phone", ["", "   "])
