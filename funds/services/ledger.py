@@ -52,7 +52,7 @@ def balance(
         entries = entries.filter(source=source)
     if item is not None:
         entries = entries.filter(item=item)
-    return entries.aggregate(total=Sum("amount"))["total"] or ZERO
+    return yuan(entries.aggregate(total=Sum("amount"))["total"] or ZERO)
 
 
 def post_entry(

@@ -167,6 +167,8 @@ def build_taian() -> Taian:
         workflow=Policy.Workflow.TAIAN,
         effective_from=datetime.date(2020, 3, 1),
         effective_to=None,
+        # TA-A §14: Tai'an's funds pay living, medical and education assistance only.
+        items_funded=["living", "medical", "education"],
     )
     policy = save_tracked(Policy(**values), actor=system_user(), reason="测试：泰安政策")
     admin = make_user(city, Role.ADMIN, username="ta_admin")

@@ -1,3 +1,4 @@
+import datetime
 from collections import Counter
 from io import StringIO
 
@@ -7,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation, User
 from accounts.roles import Level, Role
+from archives.models import Archive, CategoryChange, ExitObjection
 from assistance.eligibility import Category
 from assistance.models import (
     Case,
@@ -197,20 +199,24 @@ def test_seed_demo_moves_the_submitted_cases_along_the_chain(db, media):
     out = StringIO()
     call_command("seed_demo", stdout=out)
     S = Case.Status
-    status = Counter(_demo_cases().values_list("status", flat=True))
+    # This year's applications; last year's households are all approved (their archives).
+    this_year = _demo_cases().filter(application_date__year=2026)
+    status = Counter(this_year.values_list("status", flat=True))
     for state in (S.SUBMITTED, S.COUNTY_REVIEW, S.COMPARISON, S.NOTICE, S.REJECTED):
         assert status[state] >= 2, state
         assert f"{state.label} {status[state]}" in out.getvalue()
     assert "审核进度：" in out.getvalue()
     # Approval needs the notice to have ended; notices passed while seeding start today.
     assert not status[S.APPROVED] and not status[S.RETURNED]
+    last_year = _demo_cases().filter(application_date__year=2025)
+    assert set(last_year.values_list("status", flat=True)) == {S.APPROVED}
     assert sum(status.values()) - status[S.DRAFT] == 26
-    for case in _demo_cases().filter(status=S.NOTICE):
+    for case in this_year.filter(status=S.NOTICE):
         assert case.notice_start == timezone.localdate() and case.notice_end > case.notice_start
         assert case.category is not None
 
     # A grassroots queue, some of it visited already and waiting for the reviewer's decision.
-    waiting = _demo_cases().filter(status=S.SUBMITTED)
+    waiting = this_year.filter(status=S.SUBMITTED)
     assert waiting.filter(visits=None).exists() and waiting.exclude(visits=None).exists()
     assert waiting.filter(category=None).exists()
 
@@ -320,3 +326,37 @@ def test_seed_demo_review_plan_fits_the_cases(db):
     for review in DEMO_REVIEWS:
         spec = submitted[(review.union, review.date)]
         assert (REFUSE in review.steps) == (spec.expect is None and review.status == "rejected")
+
+
+# --- The archives ------------------------------------------------------------------------
+
+
+def test_seed_demo_archives_last_years_households_in_every_state(db, media):
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    archives = Archive.objects.filter(city__code=CITY_CODE)
+    status = Counter(archives.values_list("status", flat=True))
+    A = Archive.Status
+    assert status == {A.OPEN: 5, A.PHASE_OUT: 1, A.EXITING: 1, A.CLOSED: 1}
+    assert "困难职工档案：在档 5，脱困渐退期 1，退档告知期 1，已退档 1" in out.getvalue()
+    today = timezone.localdate()
+    # Each approved on the day after its notice ended, by the county's third reviewer.
+    for archive in archives.select_related("case"):
+        assert archive.opened_on == archive.case.notice_end + datetime.timedelta(days=1)
+        assert archive.events.get(kind="opened").actor.username.endswith("_reviewer3")
+    active = archives.filter(status__in=Archive.ACTIVE_STATUSES)
+    assert active.filter(verification_due__lt=today).count() >= 2  # overdue
+    assert active.filter(verification_due__gte=today).exists()
+    change = CategoryChange.objects.get(archive__city__code=CITY_CODE)
+    assert (change.status, change.from_category, change.to_category) == (
+        "pending",
+        "relative",
+        "deep",
+    )
+    phase_out = archives.get(status=A.PHASE_OUT)
+    assert phase_out.phase_out_until == datetime.date(2027, 2, 20)
+    objection = ExitObjection.objects.get(archive__city__code=CITY_CODE)
+    assert objection.decided_on is None and objection.decide_by > objection.received_on
+    closed = archives.get(status=A.CLOSED)
+    assert closed.close_reason == Archive.CloseReason.REQUEST
+    assert closed.retain_until == datetime.date(2056, 9, 1)
