@@ -3,7 +3,7 @@
 from django.http import Http404
 
 from accounts.selectors import scope_queryset
-from funds.models import AllocationPlan, Entry, FundAccount
+from funds.models import AllocationPlan, Entry, ExportJob, FundAccount, Grant, PaymentBatch
 
 
 def access_account(user, pk: int) -> FundAccount:
@@ -50,3 +50,42 @@ def access_plan(user, pk: int) -> AllocationPlan:
     if plan is None:
         raise Http404("没有找到该分配使用方案，或您无权查看。")
     return plan
+
+
+# --- Grants, payment batches, export jobs (engineer F3: audit and ledger views) -----------
+
+
+def access_grant(user, pk: int) -> Grant:
+    grants = Grant.objects.select_related(
+        "archive", "account", "organisation", "county", "proposed_by", "decided_by"
+    )
+    grant = scope_queryset(grants, user).filter(pk=pk).first()
+    if grant is None:
+        raise Http404("没有找到该帮扶项目，或您无权查看。")
+    return grant
+
+
+def access_batch(user, pk: int) -> PaymentBatch:
+    batch = (
+        PaymentBatch.objects.select_related("account__organisation", "created_by")
+        .filter(account__in=accounts_in_scope(user), pk=pk)
+        .first()
+    )
+    if batch is None:
+        raise Http404("没有找到该发放批次，或您无权查看。")
+    return batch
+
+
+def access_export_job(user, pk: int) -> ExportJob:
+    """An export's file is the books of its account (or of every account under the union
+    that asked): whoever's scope covers that may see it."""
+    job = ExportJob.objects.select_related("requested_by", "organisation").filter(pk=pk).first()
+    if job is not None:
+        account = job.params.get("account")
+        if account is not None:
+            visible = accounts_in_scope(user).filter(pk=account).exists()
+        else:
+            visible = user.organisation_id == job.organisation_id
+        if visible:
+            return job
+    raise Http404("没有找到该导出任务，或您无权查看。")

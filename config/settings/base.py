@@ -123,6 +123,10 @@ DEFAULT_POLICY_REGION = "wuhu"
 # gateway's adapter here.
 SMS_BACKEND = "core.notify.LogSmsBackend"
 
+# Ledger exports: a year's books of up to this many entries are built in the request; a
+# larger one is queued and built by `manage.py export_worker` (under DEBUG, by a thread).
+EXPORT_INLINE_MAX_ROWS = 50_000
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

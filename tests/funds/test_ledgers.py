@@ -1,0 +1,473 @@
+"""The books (WH-F §10, TA-F §6): general ledger by month, detail ledger with its running
+balance, auxiliary books by item, fund category and source — selectors and pages.
+
+The helpers at the top build entries the way the product does (post_entry on a locked
+account, inside a transaction); the other funds test modules of the books use them too.
+"""
+
+import datetime
+import itertools
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from core.crypto import encrypt, mask_card
+from core.history import save_tracked
+from funds.models import (
+    Entry,
+    FundAccount,
+    Grant,
+    Item,
+    PaymentBatch,
+    PaymentLine,
+    Receipt,
+    Source,
+    Transfer,
+)
+from funds.selectors.ledgers import (
+    NO_ITEM,
+    detail_lines,
+    detail_rows,
+    general_ledger,
+    group_book,
+    ledger_entries,
+    ledger_totals,
+)
+from funds.services.ledger import lock_account, post_entry
+
+K = Entry.Kind
+D = Decimal
+_serial = itertools.count(1)
+
+
+# --- Helpers shared by the books' tests --------------------------------------------------
+
+
+def post(
+    actor,
+    account: FundAccount,
+    kind: str,
+    day: datetime.date,
+    amount: str,
+    source: str,
+    *,
+    year: int | None = None,
+    item: str = "",
+    description: str = "",
+    reference: str = "",
+    counterpart: str = "芜湖市财政局",
+    **links,
+) -> Entry:
+    with transaction.atomic():
+        return post_entry(
+            actor=actor,
+            account=lock_account(account),
+            kind=kind,
+            entry_date=day,
+            year=year or day.year,
+            amount=D(amount),
+            source=source,
+            item=item,
+            counterpart=counterpart,
+            reference=reference or f"记-{next(_serial):04d}",
+            description=description or f"{Entry.Kind(kind).label} {amount}",
+            **links,
+        )
+
+
+def receipt(actor, account, day, amount, source, *, due, year=None) -> Receipt:
+    return save_tracked(
+        Receipt(
+            account=account,
+            received_on=day,
+            year=year or day.year,
+            source=source,
+            amount=D(amount),
+            counterpart="安徽省总工会",
+            document_number=f"皖工财〔{day.year}〕{next(_serial)}号",
+            document_title="关于下达困难职工帮扶资金的通知",
+            allocation_due=due,
+            recorded_by=actor,
+        ),
+        actor=actor,
+        reason="测试：资金到账",
+    )
+
+
+def transfer(actor, from_account, to_account, day, amount, source, *, receipt=None) -> Transfer:
+    """A transfer down the tree with its two entries (out of one account, into the other)."""
+    t = save_tracked(
+        Transfer(
+            from_account=from_account,
+            to_account=to_account,
+            receipt=receipt,
+            transfer_date=day,
+            year=day.year,
+            source=source,
+            amount=D(amount),
+            reference=f"拨-{next(_serial):04d}",
+            recorded_by=actor,
+        ),
+        actor=actor,
+        reason="测试：下拨",
+    )
+    post(actor, from_account, K.TRANSFER_OUT, day, f"-{amount}", source, transfer=t)
+    post(actor, to_account, K.TRANSFER_IN, day, amount, source, transfer=t)
+    return t
+
+
+def paid_line(
+    archive,
+    account: FundAccount,
+    actor,
+    *,
+    amount: str,
+    item: str,
+    source: str,
+    year: int = 2026,
+    category: str | None = None,
+    status: str = Grant.Status.PAID,
+    recorded_at: datetime.datetime | None = None,
+    entry_due: datetime.date | None = None,
+    pk: int | None = None,
+) -> PaymentLine:
+    """A grant of the archive, paid (or not) through a batch of its own: the line a
+    payment entry points at. `pk`: the key of all three (default: the next)."""
+    grant = save_tracked(
+        Grant(
+            pk=pk,
+            archive=archive,
+            account=account,
+            organisation=archive.organisation,
+            county=archive.county,
+            city=archive.city,
+            year=year,
+            item=item,
+            source=source,
+            category=category or archive.category,
+            standard_amount=D(amount),
+            amount=D(amount),
+            basis="测试：按标准发放",
+            inputs={"test": True},
+            proposed_by=actor,
+            status=status,
+        ),
+        actor=actor,
+        reason="测试：帮扶项目",
+    )
+    batch = save_tracked(
+        PaymentBatch(pk=pk, account=account, number=f"PB{next(_serial):06d}", created_by=actor),
+        actor=actor,
+        reason="测试：发放批次",
+    )
+    paid = status == Grant.Status.PAID
+    return save_tracked(
+        PaymentLine(
+            pk=pk,
+            batch=batch,
+            grant=grant,
+            payee_name=archive.person_name,
+            bank_name="中国工商银行",
+            card_cipher=encrypt("6222021234567890123"),
+            card_masked=mask_card("6222021234567890123"),
+            amount=D(amount),
+            status=PaymentLine.Status.PAID if paid else PaymentLine.Status.PENDING,
+            paid_on=recorded_at.date() if paid and recorded_at else None,
+            entry_due=entry_due,
+            result_recorded_at=recorded_at,
+            result_recorded_by=actor if recorded_at else None,
+        ),
+        actor=actor,
+        reason="测试：发放明细",
+    )
+
+
+@dataclass
+class Book:
+    account: FundAccount
+    entries: dict[str, Entry]
+
+
+def build_book(accounts, world_finance, archive) -> Book:
+    """County A's 2026: two receipts, a return, a receipt reversed, a transfer in, a
+    payment; and entries of the city, of county B and of 2025 that its book leaves out."""
+    fin = world_finance.county_a
+    a = accounts.county_a
+    e = {}
+    post(
+        world_finance.city,
+        accounts.city,
+        K.RECEIPT,
+        datetime.date(2026, 1, 5),
+        "900000.00",
+        "central",
+    )
+    e["central"] = post(
+        fin, a, K.RECEIPT, datetime.date(2026, 1, 10), "100000.00", Source.CENTRAL,
+        reference="皖财社〔2026〕1号", description="中央财政专项帮扶资金",
+    )  # fmt: skip
+    e["union"] = post(fin, a, K.RECEIPT, datetime.date(2026, 1, 20), "20000.00", Source.UNION)
+    e["return"] = post(fin, a, K.RETURN, datetime.date(2026, 2, 5), "-5000.00", Source.CENTRAL)
+    e["donation"] = post(fin, a, K.RECEIPT, datetime.date(2026, 2, 10), "1000.00", Source.DONATION)
+    e["reversal"] = post(
+        fin, a, K.REVERSAL, datetime.date(2026, 2, 11), "-1000.00", Source.DONATION,
+        reverses=e["donation"], description="冲销 捐赠误记",
+    )  # fmt: skip
+    e["transfer_in"] = post(
+        fin, a, K.TRANSFER_IN, datetime.date(2026, 3, 1), "50000.00", Source.PROVINCIAL,
+        item=Item.LIVING,
+    )  # fmt: skip
+    line = paid_line(archive, a, fin, amount="3000.00", item=Item.LIVING, source=Source.CENTRAL)
+    e["payment"] = post(
+        fin, a, K.PAYMENT, datetime.date(2026, 3, 15), "-3000.00", Source.CENTRAL,
+        item=Item.LIVING, payment_line=line, counterpart=archive.person_name,
+    )  # fmt: skip
+    post(
+        world_finance.county_b,
+        accounts.county_b,
+        K.RECEIPT,
+        datetime.date(2026, 1, 6),
+        "7777.00",
+        "local",
+    )
+    post(fin, a, K.RECEIPT, datetime.date(2025, 12, 1), "555.00", Source.LOCAL)
+    return Book(account=a, entries=e)
+
+
+@pytest.fixture
+def book(accounts, world_finance, archive) -> Book:
+    return build_book(accounts, world_finance, archive)
+
+
+RUNNING = [
+    D("100000.00"),
+    D("120000.00"),
+    D("115000.00"),
+    D("116000.00"),
+    D("115000.00"),
+    D("165000.00"),
+    D("162000.00"),
+]
+
+
+def county_a_entries(world_finance, book: Book):
+    return ledger_entries(world_finance.county_a, year=2026, account=book.account)
+
+
+# --- Selectors ---------------------------------------------------------------------------
+
+
+def test_general_ledger_by_month_opening_income_expenditure_closing(book, world_finance):
+    general = general_ledger(county_a_entries(world_finance, book))
+
+    assert [(m.label, m.opening, m.income, m.outgo, m.closing) for m in general.months] == [
+        ("2026年01月", D("0"), D("120000.00"), D("0.00"), D("120000.00")),
+        # The reversed donation nets to nothing on the income side; the return is paid out.
+        ("2026年02月", D("120000.00"), D("0.00"), D("5000.00"), D("115000.00")),
+        ("2026年03月", D("115000.00"), D("50000.00"), D("3000.00"), D("162000.00")),
+    ]
+    assert (general.totals.income, general.totals.outgo, general.totals.balance) == (
+        D("170000.00"),
+        D("8000.00"),
+        D("162000.00"),
+    )
+
+
+def test_auxiliary_books_by_item_category_and_source(book, world_finance):
+    entries = county_a_entries(world_finance, book)
+
+    def lines(name):
+        group = group_book(entries, name)
+        return [(x.label, x.income, x.outgo, x.balance) for x in group.lines], group.totals
+
+    items, totals = lines("item")
+    assert items == [
+        (NO_ITEM, D("120000.00"), D("5000.00"), D("115000.00")),
+        ("生活救助", D("50000.00"), D("3000.00"), D("47000.00")),
+    ]
+    assert (totals.income, totals.outgo, totals.balance) == (D("170000"), D("8000"), D("162000"))
+
+    categories, _ = lines("category")
+    assert categories == [
+        ("财政资金", D("150000.00"), D("8000.00"), D("142000.00")),
+        ("工会资金", D("20000.00"), D("0.00"), D("20000.00")),
+        ("社会资金", D("0.00"), D("0.00"), D("0.00")),
+    ]
+
+    sources, totals = lines("source")
+    assert sources == [
+        ("中央财政", D("100000.00"), D("8000.00"), D("92000.00")),
+        ("省级财政", D("50000.00"), D("0.00"), D("50000.00")),
+        ("工会经费", D("20000.00"), D("0.00"), D("20000.00")),
+        ("社会捐赠", D("0.00"), D("0.00"), D("0.00")),
+    ]
+    assert totals.balance == D("162000.00")
+
+
+def test_detail_ledger_running_balance_in_sql_and_in_the_stream_agree(book, world_finance):
+    entries = county_a_entries(world_finance, book)
+
+    on_screen = list(detail_lines(entries))
+    streamed = list(detail_rows(entries))
+
+    assert [e.running for e in on_screen] == RUNNING
+    assert [row[-1] for row in streamed] == RUNNING
+    # A page cut from the middle still carries the year's running balance.
+    assert [e.running for e in detail_lines(entries)[3:5]] == RUNNING[3:5]
+    # Red-ink reversal: in the income column, negative; never an expenditure.
+    reversal = streamed[4]
+    assert reversal[3] == "冲销" and reversal[8] == D("-1000.00") and reversal[9] is None
+    payment = streamed[6]
+    assert payment[:8] == (
+        datetime.date(2026, 3, 15),
+        book.entries["payment"].reference,
+        book.entries["payment"].description,
+        "帮扶支出",
+        "中央财政",
+        "财政资金",
+        "生活救助",
+        book.entries["payment"].counterpart,
+    )
+    assert payment[8:] == (None, D("3000.00"), D("162000.00"))
+    totals = ledger_totals(entries)
+    assert sum(r[8] or 0 for r in streamed) == totals.income == D("170000.00")
+    assert sum(r[9] or 0 for r in streamed) == totals.outgo == D("8000.00")
+
+
+def test_a_city_book_covers_every_account_in_its_scope(book, world_finance, accounts):
+    city = ledger_entries(world_finance.city, year=2026)
+    county = ledger_entries(world_finance.county_a, year=2026)
+
+    assert ledger_totals(city).balance == D("162000.00") + D("900000.00") + D("7777.00")
+    assert ledger_totals(county).balance == D("162000.00")
+    names = {accounts.city.pk: "市", accounts.county_a.pk: "甲", accounts.county_b.pk: "乙"}
+    assert [row[0] for row in detail_rows(city, account_names=names)][:3] == ["市", "乙", "甲"]
+
+
+# --- Pages -------------------------------------------------------------------------------
+
+
+def page(client, user, **params):
+    client.force_login(user)
+    return client.get(reverse("funds:ledger"), params)
+
+
+def test_general_ledger_page_shows_the_months_and_the_years_totals(client, book, world_finance):
+    response = page(client, world_finance.county_a, year=2026)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="month-row"' in html and html.count('data-testid="month-row"') == 3
+    assert "170000.00" in html and "162000.00" in html
+    assert "900000.00" not in html  # the city's money is not county A's
+
+
+@pytest.mark.parametrize(
+    ("book_name", "expected"),
+    [
+        ("item", ["（未分项目）", "生活救助", "47000.00"]),
+        ("category", ["财政资金", "142000.00"]),
+        ("source", ["中央财政", "92000.00", "社会捐赠"]),
+    ],
+)
+def test_auxiliary_book_pages(client, book, world_finance, book_name, expected):
+    response = page(client, world_finance.county_a, year=2026, book=book_name)
+
+    html = response.content.decode()
+    for text in expected:
+        assert text in html
+    assert "162000.00" in html  # the totals row
+
+
+def test_detail_page_paginates_with_the_running_balance(client, book, world_finance):
+    response = page(client, world_finance.county_a, year=2026, book="detail")
+
+    html = response.content.decode()
+    assert html.count('data-testid="detail-row"') == 7
+    assert [str(line[0].running) for line in response.context["lines"]] == [str(x) for x in RUNNING]
+    assert reverse("funds:audit_entry", args=[book.entries["payment"].pk]) in html
+
+
+def test_city_finance_chooses_an_account_or_sees_all(client, book, world_finance, accounts):
+    response = page(client, world_finance.city, year=2026, book="detail")
+    html = response.content.decode()
+    assert html.count('data-testid="detail-row"') == 9
+    assert "<th>账户</th>" in html
+
+    response = page(
+        client, world_finance.city, year=2026, book="general", account=accounts.county_a.pk
+    )
+    assert response.context["general"].totals.balance == D("162000.00")
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"year": "abc"},
+        {"year": "99999"},
+        {"book": "nonsense"},
+        {"account": "999999"},
+        {"account": "x' OR 1=1"},
+        {"book": "detail", "page": "zzz"},
+        {"book": "detail", "page": "-5"},
+    ],
+)
+def test_nothing_typed_into_the_address_bar_breaks_the_page(client, book, world_finance, params):
+    response = page(client, world_finance.county_a, **params)
+
+    assert response.status_code == 200
+
+
+def test_wrong_filters_are_reported_and_the_defaults_used(client, book, world_finance, world):
+    world.clock.set(datetime.date(2026, 6, 1))
+    response = page(client, world_finance.county_a, year="abc", book="nonsense")
+
+    html = response.content.decode()
+    assert "预算年度" in html and "已按默认显示" in html
+    assert response.context["book"] == "general" and response.context["year"] == 2026
+
+
+def test_another_countys_account_is_not_shown(client, book, world_finance, accounts):
+    response = page(client, world_finance.county_b, year=2026, account=accounts.county_a.pk)
+
+    html = response.content.decode()
+    assert "100000.00" not in html and "162000.00" not in html
+    assert "7777.00" in html  # its own book, as by default
+
+
+@pytest.mark.parametrize("who", ["caseworker", "county_reviewer"])
+def test_staff_without_funds_roles_are_refused(client, world, book, who):
+    response = page(client, getattr(world.wuhu, who), year=2026)
+
+    assert response.status_code == 403
+
+
+def test_the_ledger_answers_get_only(client, world_finance):
+    client.force_login(world_finance.county_a)
+    assert client.post(reverse("funds:ledger")).status_code == 405
+
+
+def test_the_detail_page_reads_a_fixed_number_of_queries(
+    client, book, world_finance, django_assert_num_queries
+):
+    client.force_login(world_finance.county_a)
+    url = reverse("funds:ledger")
+    params = {"year": 2026, "book": "detail", "account": book.account.pk}
+    with CaptureQueriesContext(connection) as small:
+        client.get(url, params)
+    fin = world_finance.county_a
+    for day in range(1, 29):
+        post(fin, book.account, K.RECEIPT, datetime.date(2026, 4, day), "10.00", Source.LOCAL)
+
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = client.get(url, params)
+    assert response.context["page_obj"].paginator.count == 7 + 28
+
+    for book_name in ("general", "item", "source"):
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url, {**params, "book": book_name})
+        assert len(queries.captured_queries) <= len(small.captured_queries)
