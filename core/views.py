@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.access import role_required
 from accounts.roles import Level, Role
 from accounts.selectors import organisation_choices_for_user
+from archives.selectors.dashboard import archive_work_for
 from assistance.eligibility import Category
 from assistance.selectors import (
     REVIEW_STATUSES,
@@ -34,12 +35,15 @@ from core.workdays import (
     holiday_list_for_year,
     holiday_published_years,
 )
+from funds.selectors.accounts import year_end_warnings
 
 
 @login_required
 def home(request):
     """Counts of the user's cases; for a reviewer the work queue; for a county or the city
-    the review states per union below, and for a county this year's visit coverage."""
+    the review states per union below, and for a county this year's visit coverage; the
+    archive work waiting (re-verifications, category changes, re-checks, phase-outs); for
+    finance, audit and administrators the year-end warnings on central and provincial money."""
     user = request.user
     today = timezone.localdate()
     context = {"case_counts": case_counts_for_user(user)}
@@ -54,6 +58,10 @@ def home(request):
             context["coverage"] = visit_coverage_for_county(organisation, today.year)
     if user.has_role(Role.REVIEWER):
         context["queue"] = _review_queue(request, today)
+    if organisation is not None and user.has_role(Role.CASEWORKER, Role.REVIEWER):
+        context["archive_work"] = archive_work_for(user, today)
+    if organisation is not None and user.has_role(Role.FINANCE, Role.AUDITOR, Role.ADMIN):
+        context["warnings"] = year_end_warnings(user, today)
     return render(request, "core/home.html", context)
 
 
