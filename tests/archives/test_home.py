@@ -51,6 +51,7 @@ def test_finance_sees_unspent_central_money_from_november(client, world):
     client.force_login(finance)
     assert client.get("/").context["warnings"] == []
     world.clock.set(datetime.date(2026, 11, 2))
+    client.force_login(finance)  # a session lasts a working day
     page = client.get("/")
     assert [w.amount for w in page.context["warnings"]] == [Decimal("500000.00")]
     assert "不得结转下年" in page.content.decode()
