@@ -4,6 +4,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import Organisation, User
@@ -70,8 +72,21 @@ def test_seed_demo_twice_changes_nothing(db, media):
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def media(settings, seeded_once):
+    """The demo's documents, where the module's seeding stored them."""
+    settings.MEDIA_ROOT = seeded_once
+
+
+@pytest.fixture(scope="module", autouse=True)
+def seeded_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo takes a minute to seed: it is seeded once for this module, inside a
+    transaction rolled back at the module's end. Each test runs in a savepoint of it (the
+    `db` fixture), and its own `seed_demo` call finds the demo there and only prints it."""
+    media = tmp_path_factory.mktemp("demo-media")
+    with override_settings(MEDIA_ROOT=media), django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", stdout=StringIO())
+        yield media
+        transaction.set_rollback(True)
 
 
 def _demo_cases():
