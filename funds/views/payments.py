@@ -1,3 +1,259 @@
-"""Funds views: payments."""
+"""Funds views: payment batches (发放批次) — made from approved grants, the roster for the
+bank (发放花名册, Excel), sending, the bank's results per line, the bank slip (回单).
 
-urlpatterns: list = []
+Every batch is reached through `access_batch` (not found outside the user's scope); every
+change goes through a service, which checks the finance role and the account again.
+"""
+
+import tempfile
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.access import role_required
+from accounts.roles import Role
+from core.excel import XLSX_CONTENT_TYPE, write_workbook
+from core.models import Notification
+from core.service_forms import add_service_errors, paginate
+from funds.access import access_batch
+from funds.forms_payments import BatchCreateForm, BatchFilterForm, ResultsForm, SendForm, SlipForm
+from funds.models import PaymentBatch, PaymentLine
+from funds.selectors import payments as selectors
+from funds.selectors.grants import grants_payable
+from funds.services import payments as services
+
+READERS = (Role.FINANCE, Role.AUDITOR)
+SLIP_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+
+
+def _is_finance_of(user, batch: PaymentBatch) -> bool:
+    return user.has_role(Role.FINANCE) and user.organisation_id == batch.account.organisation_id
+
+
+@require_GET
+@login_required
+@role_required(*READERS)
+def batch_list(request):
+    form = BatchFilterForm(request.GET)
+    batches = selectors.batch_list_for_user(request.user, status=form.status_filter())
+    account = selectors.own_account(request.user)
+    return render(
+        request,
+        "funds/payments/batch_list.html",
+        {
+            "form": form,
+            "page_obj": paginate(request, batches),
+            "can_create": account is not None and request.user.has_role(Role.FINANCE),
+        },
+    )
+
+
+@login_required
+@role_required(Role.FINANCE)
+def batch_create(request):
+    """Finance of a county puts approved grants of its own account into a batch."""
+    account = selectors.own_account(request.user)
+    if account is None:
+        messages.error(request, "您所在工会没有帮扶资金专户，不能建立发放批次。")
+        return redirect("funds:batch_list")
+    payable = grants_payable(account)
+    form = BatchCreateForm(request.POST or None, payable=payable)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                batch = services.batch_create(
+                    actor=request.user, account=account, grants=list(form.cleaned_data["grants"])
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc) or "您没有执行此操作的权限。")
+            else:
+                messages.success(
+                    request,
+                    f"已建立发放批次 {batch.number}（{batch.lines.count()} 人）。"
+                    "请下载发放花名册报送银行。",
+                )
+                return redirect("funds:batch_detail", pk=batch.pk)
+        messages.error(request, "未建立：请按标红提示修改。")
+    return render(
+        request,
+        "funds/payments/batch_form.html",
+        {"form": form, "account": account, "grants": list(payable)},
+    )
+
+
+def _detail(request, batch: PaymentBatch, **forms):
+    rows = selectors.batch_lines(batch)
+    finance = _is_finance_of(request.user, batch)
+    draft, sent = (
+        batch.status == PaymentBatch.Status.DRAFT,
+        batch.status == PaymentBatch.Status.SENT,
+    )
+    return render(
+        request,
+        "funds/payments/batch_detail.html",
+        {
+            "batch": batch,
+            "rows": rows,
+            "totals": selectors.batch_totals(rows),
+            "finance": finance,
+            "send_form": forms.get("send_form") or (SendForm() if finance and draft else None),
+            "slip_form": forms.get("slip_form")
+            or (SlipForm() if finance and not draft and not batch.bank_slip else None),
+            "can_record": finance and sent,
+            "sms_failed": any(
+                r.line.notification and r.line.notification.status == Notification.Status.FAILED
+                for r in rows
+            ),
+        },
+    )
+
+
+@require_GET
+@login_required
+@role_required(*READERS)
+def batch_detail(request, pk: int):
+    return _detail(request, access_batch(request.user, pk))
+
+
+@require_GET
+@login_required
+@role_required(*READERS)
+def batch_roster(request, pk: int):
+    """The roster for the bank (.xlsx): full card numbers, so each download is logged."""
+    batch = access_batch(request.user, pk)
+    services.batch_roster_access(
+        actor=request.user, batch=batch, ip_address=request.META.get("REMOTE_ADDR")
+    )
+    # In memory up to 8 MB, on disk beyond; the response closes (and so removes) it.
+    target = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    write_workbook(target, [selectors.roster_sheet(batch)])
+    target.seek(0)
+    response = FileResponse(
+        target,
+        as_attachment=True,
+        filename=f"发放花名册_{batch.number}.xlsx",
+        content_type=XLSX_CONTENT_TYPE,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@login_required
+@role_required(Role.FINANCE)
+def batch_send(request, pk: int):
+    batch = access_batch(request.user, pk)
+    form = SendForm(request.POST)
+    if form.is_valid():
+        try:
+            services.batch_send(
+                actor=request.user, batch=batch, sent_on=form.cleaned_data["sent_on"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or "您没有执行此操作的权限。")
+        else:
+            messages.success(request, f"发放批次 {batch.number} 已报送银行，待登记银行处理结果。")
+            return redirect("funds:batch_detail", pk=batch.pk)
+    messages.error(request, "未办理：请按标红提示修改。")
+    return _detail(request, access_batch(request.user, pk), send_form=form)
+
+
+@login_required
+@role_required(Role.FINANCE)
+def batch_results(request, pk: int):
+    """The bank's result per line still at the bank: paid (date, reference) or failed."""
+    batch = access_batch(request.user, pk)
+    lines = list(
+        batch.lines.filter(status=PaymentLine.Status.PENDING)
+        .select_related("grant", "grant__archive")
+        .order_by("id")
+    )
+    bound = request.method == "POST"
+    form = ResultsForm(request.POST if bound else None, batch=batch, lines=lines)
+    blocked = ""
+    if not _is_finance_of(request.user, batch):
+        blocked = "银行发放结果由该专户的财务人员登记。"
+    elif batch.status != PaymentBatch.Status.SENT:
+        blocked = f"批次{batch.get_status_display()}，不能登记银行处理结果。"
+    if bound:
+        if form.is_valid():
+            try:
+                services.batch_record_results(
+                    actor=request.user, batch=batch, results=form.results()
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc) or "您没有执行此操作的权限。")
+            else:
+                messages.success(request, "已登记银行处理结果。")
+                return redirect("funds:batch_detail", pk=batch.pk)
+        messages.error(request, "未登记：请按标红提示修改；已填内容均已保留。")
+    return render(
+        request,
+        "funds/payments/batch_results.html",
+        {"batch": batch, "form": form, "blocked": blocked},
+    )
+
+
+@require_POST
+@login_required
+@role_required(Role.FINANCE)
+def batch_slip_upload(request, pk: int):
+    batch = access_batch(request.user, pk)
+    form = SlipForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.batch_upload_slip(
+                actor=request.user, batch=batch, upload=form.cleaned_data["file"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or "您没有执行此操作的权限。")
+        else:
+            messages.success(request, "银行回单已上传，作为会计档案保存。")
+            return redirect("funds:batch_detail", pk=batch.pk)
+    messages.error(request, "未上传：请按标红提示修改。")
+    return _detail(request, access_batch(request.user, pk), slip_form=form)
+
+
+@require_GET
+@login_required
+@role_required(*READERS)
+def batch_slip(request, pk: int):
+    """The bank slip, from private storage, to finance and auditors in scope."""
+    batch = access_batch(request.user, pk)
+    if not batch.bank_slip:
+        raise Http404("该批次没有上传银行回单。")
+    name = batch.bank_slip.name.lower()
+    content_type = next(
+        (kind for suffix, kind in SLIP_TYPES.items() if name.endswith(suffix)), "image/png"
+    )
+    return FileResponse(
+        batch.bank_slip.open("rb"),
+        as_attachment=True,
+        filename=batch.bank_slip_name or "银行回单",
+        content_type=content_type,
+    )
+
+
+urlpatterns = [
+    path("batches/", batch_list, name="batch_list"),
+    path("batches/new/", batch_create, name="batch_create"),
+    path("batches/<int:pk>/", batch_detail, name="batch_detail"),
+    path("batches/<int:pk>/roster/", batch_roster, name="batch_roster"),
+    path("batches/<int:pk>/send/", batch_send, name="batch_send"),
+    path("batches/<int:pk>/results/", batch_results, name="batch_results"),
+    path("batches/<int:pk>/slip/", batch_slip_upload, name="batch_slip_upload"),
+    path("batches/<int:pk>/slip/download/", batch_slip, name="batch_slip"),
+]

@@ -1,0 +1,176 @@
+"""Input of the grant screens: cleaning and validation only; the services decide."""
+
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+
+from assistance.eligibility import Category
+from funds.models import Grant, Item, Source
+
+MONEY_ERRORS = {
+    "invalid": "请输入金额（元），如 9120.00。",
+    "max_decimal_places": "金额最多保留两位小数。",
+    "max_digits": "金额过大，请核对。",
+    "max_whole_digits": "金额过大，请核对。",
+    "min_value": "金额须大于零。",
+}
+FIGURE_ERRORS = {**MONEY_ERRORS, "min_value": "不能为负数。"}
+
+
+def _money(label: str, *, help_text: str = "", minimum: str = "0.01", **kwargs):
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal(minimum),
+        help_text=help_text,
+        error_messages=FIGURE_ERRORS if minimum == "0" else MONEY_ERRORS,
+        widget=forms.NumberInput(attrs={"step": "0.01"}),
+        **kwargs,
+    )
+
+
+class StandardForm(forms.Form):
+    """What the standard is worked out from; shown again with each choice of item (GET)."""
+
+    item = forms.ChoiceField(
+        label="救助项目",
+        choices=Item.choices,
+        error_messages={"invalid_choice": "请选择救助项目。"},
+    )
+    year = forms.IntegerField(
+        label="救助年度",
+        min_value=2000,
+        max_value=2100,
+        error_messages={"invalid": "请输入年度，如 2026。"},
+    )
+    students = forms.IntegerField(
+        label="在校学生（人）",
+        required=False,
+        min_value=0,
+        max_value=30,
+        help_text="助学救助按人计算；不填则按档案当前数据。",
+        error_messages={"invalid": "请输入人数。", "min_value": "不能为负数。"},
+    )
+    medical_out_of_pocket = _money(
+        "医保内个人实际负担医疗费（元）",
+        minimum="0",
+        help_text="医疗救助按档次定额；不填则按档案当前数据。",
+    )
+    accident_costs = _money(
+        "年度致困费用（损失）（元）",
+        minimum="0",
+        help_text="意外致困一次性救助按其 15%、最高 1 万元；不填则按档案当前数据。",
+    )
+
+    def __init__(self, *args, archive, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.archive = archive
+        self.fields["year"].initial = timezone.localdate().year
+        if archive.category == Category.ACCIDENT:
+            self.fields["item"].choices = [(Item.LIVING, "意外致困一次性救助（记入生活救助）")]
+
+    def inputs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            name: data[name]
+            for name in ("students", "medical_out_of_pocket", "accident_costs")
+            if data.get(name) is not None
+        }
+
+
+class GrantForm(StandardForm):
+    source = forms.ChoiceField(
+        label="资金来源",
+        choices=[("", "请选择"), *Source.choices],
+        error_messages={"required": "请选择资金来源。", "invalid_choice": "请选择资金来源。"},
+    )
+    amount = _money("救助金额（元）", help_text="默认为救助标准；与标准不同须说明理由。")
+    basis = forms.CharField(
+        label="说明（金额与标准不同、无定额标准的项目须填写）",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    provincial_approval = forms.CharField(
+        label="省总工会审批文号",
+        required=False,
+        max_length=100,
+        help_text="全年单项合计超过 2 万元或高于标准时填写。",
+    )
+    national_approval = forms.CharField(
+        label="全国总工会同意文号",
+        required=False,
+        max_length=100,
+        help_text="全年单项合计超过 5 万元时填写。",
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="审批结论",
+        choices=[("approve", "批准"), ("reject", "不予批准")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择审批结论。"},
+    )
+    opinion = forms.CharField(
+        label="审批意见（不予批准须填写）",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    confirm = forms.BooleanField(
+        label="我已核对救助标准和计算依据，确认提交审批结论（提交后不能撤销）",
+        error_messages={"required": "请勾选确认：审批结论提交后不能撤销。"},
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label="撤销理由",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "请填写撤销理由。"},
+    )
+    confirm = forms.BooleanField(
+        label="确认撤销该帮扶救助（撤销后不能恢复，需要时请重新提出）",
+        error_messages={"required": "请勾选确认。"},
+    )
+
+
+class GrantFilterForm(forms.Form):
+    """The list's filters from the query string; a bad value is left out, never an error."""
+
+    status = forms.ChoiceField(
+        label="状态", required=False, choices=[("", "全部状态"), *Grant.Status.choices]
+    )
+    year = forms.IntegerField(label="年度", required=False, min_value=2000, max_value=2100)
+    item = forms.ChoiceField(
+        label="救助项目", required=False, choices=[("", "全部项目"), *Item.choices]
+    )
+    county = forms.ModelChoiceField(
+        label="县（市、区）", required=False, queryset=None, empty_label="全部县（市、区）"
+    )
+    archive = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, counties=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.counties = counties
+        if counties is None:
+            del self.fields["county"]
+        else:
+            self.fields["county"].queryset = counties
+
+    def filters(self) -> dict:
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        county = data.get("county")
+        return {
+            "status": data.get("status") or "",
+            "year": data.get("year"),
+            "item": data.get("item") or "",
+            "county_id": county.pk if county else None,
+            "archive_id": data.get("archive"),
+        }

@@ -1,0 +1,253 @@
+"""Assistance grants (帮扶救助) for archived households: proposed by the union that keeps the
+archive, approved by a second person, paid once (先建档、后帮扶、实名制).
+
+DOMAIN.md §6, WH-M §8–§9, WH-F §7 §9, TA-F §4. The standard comes from the archive's
+current figures under the policy and 低保 in force on the grant date
+(`funds.selectors.grants.grant_standard`); the limits are checked on the locked archive
+so that two proposals for one household cannot both pass:
+
+- a relative household gets one item a year, an accident household one one-off help;
+- a deep household's further item this year re-runs the assessment with the earlier aid
+  counted as income, and is given only if the household is still deep-eligible;
+- a household's yearly total for one item over 20,000 yuan needs the provincial
+  federation's approval, over 50,000 the national federation's (WH-F §9: 超过, strictly
+  over; the numbers are policy data).
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import Role
+from archives.models import Archive
+from archives.services.lifecycle import lock_archive, require_staff_in_scope
+from assistance.assess_input import assessment_as_json
+from assistance.eligibility import Category
+from core.history import save_tracked
+from core.money import yuan
+from funds.models import FundAccount, Grant, Item, PaymentLine, Source
+from funds.selectors.grants import ACCIDENT_BASIS, check_year_limits, grant_standard
+
+STAFF_ROLES = (Role.CASEWORKER, Role.REVIEWER)
+# A grant needs an archive in force: not one being closed (退档告知期), closed or merged.
+GRANTABLE_STATUSES = (Archive.Status.OPEN, Archive.Status.PHASE_OUT)
+MAX_AMOUNT = Decimal("999999999999.99")
+
+
+def _require_grantable(archive: Archive, what: str) -> None:
+    if archive.status not in GRANTABLE_STATUSES:
+        raise ValidationError(
+            f"档案{archive.get_status_display()}，不能{what}：先建档、后帮扶，"
+            "只有在档（含渐退期）的困难职工可以给予帮扶救助。"
+        )
+
+
+def county_account(archive: Archive) -> FundAccount:
+    account = FundAccount.objects.filter(organisation_id=archive.county_id).first()
+    if account is None:
+        raise ValidationError(f"{archive.county.name}尚未开设帮扶资金专户，不能提出帮扶救助。")
+    return account
+
+
+def _amount(value) -> Decimal | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation as exc:
+        raise ValidationError({"amount": "救助金额不是数字。"}) from exc
+    if not amount.is_finite() or amount <= 0:
+        raise ValidationError({"amount": "救助金额须大于零。"})
+    if amount > MAX_AMOUNT:
+        raise ValidationError({"amount": "救助金额过大，请核对。"})
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError({"amount": "救助金额最多保留两位小数（元、角、分）。"})
+    return yuan(amount)
+
+
+@transaction.atomic
+def grant_propose(
+    *,
+    actor: User,
+    archive: Archive,
+    item: str,
+    year: int,
+    source: str,
+    amount: Decimal | str | None = None,
+    inputs: dict,
+    basis: str = "",
+    provincial_approval: str = "",
+    national_approval: str = "",
+) -> Grant:
+    """Propose an assistance item for an archived household (帮扶救助), at its standard.
+
+    `amount` defaults to the standard; a different amount needs a reason (`basis`); an
+    amount above the standard needs the provincial approval document. The household's
+    yearly total for the item over the policy's limits needs the provincial or national
+    approval document number.
+    """
+    archive = lock_archive(archive)
+    require_staff_in_scope(actor, archive, STAFF_ROLES, "提出帮扶救助")
+    if actor.organisation_id not in (archive.organisation_id, archive.county_id):
+        raise PermissionDenied("帮扶救助由档案所在的基层工会或县级工会提出。")
+    _require_grantable(archive, "提出帮扶救助")
+    account = county_account(archive)
+    today = timezone.localdate()
+    if not isinstance(year, int) or not (archive.opened_on.year <= year <= today.year):
+        raise ValidationError(
+            {"year": f"救助年度须在建档年度（{archive.opened_on.year}年）至今年之间。"}
+        )
+    if source not in Source.values:
+        raise ValidationError({"source": "请选择资金来源。"})
+    reason = (basis or "").strip()
+    provincial_approval = (provincial_approval or "").strip()
+    national_approval = (national_approval or "").strip()
+    amount = _amount(amount)
+
+    standard = grant_standard(archive=archive, item=item, year=year, inputs=inputs, on=today)
+    check = check_year_limits(archive, standard, on=today)
+    if check.refusal:
+        raise ValidationError(check.refusal)
+    category = standard.category
+    notes = [standard.basis, *([check.note] if check.note else [])]
+    assessment_json = assessment_as_json(check.assessment) if check.assessment else None
+
+    if amount is None:
+        if standard.amount is None:
+            raise ValidationError(
+                {"amount": f"{Item(item).label}没有定额标准，请填写救助金额并说明依据。"}
+            )
+        if standard.amount == 0:
+            raise ValidationError(
+                {
+                    "amount": f"{year}年{Item(item).label}已给予 {standard.granted} 元，"
+                    f"达到标准 {standard.yearly} 元。"
+                }
+            )
+        amount = standard.amount
+    if amount != standard.amount and not reason:
+        raise ValidationError(
+            {
+                "basis": f"救助金额 {amount} 元与标准 {standard.amount or '（无定额）'} 元不同，请说明理由。"
+            }
+        )
+    if standard.amount is not None and amount > standard.amount and not provincial_approval:
+        raise ValidationError(
+            {
+                "provincial_approval": f"救助金额 {amount} 元高于标准 {standard.amount} 元，"
+                "须经省总工会审批：请填写审批文号。"
+            }
+        )
+    policy = standard.policy
+    total = standard.granted + amount
+    if total > policy.provincial_approval_over and not provincial_approval:
+        raise ValidationError(
+            {
+                "provincial_approval": f"{year}年该户{Item(item).label}合计 {total} 元，超过 "
+                f"{policy.provincial_approval_over} 元，须经省总工会审批：请填写审批文号。"
+            }
+        )
+    if total > policy.national_approval_over and not national_approval:
+        raise ValidationError(
+            {
+                "national_approval": f"{year}年该户{Item(item).label}合计 {total} 元，超过 "
+                f"{policy.national_approval_over} 元，须报全国总工会同意：请填写文号。"
+            }
+        )
+    if reason:
+        notes.append(f"救助金额 {amount} 元。说明：{reason}")
+    if provincial_approval:
+        notes.append(f"省总工会审批文号：{provincial_approval}。")
+    if national_approval:
+        notes.append(f"全国总工会同意文号：{national_approval}。")
+
+    grant = Grant(
+        archive=archive,
+        account=account,
+        organisation=archive.organisation,
+        county=archive.county,
+        city=archive.city,
+        year=year,
+        item=item,
+        source=source,
+        category=category,
+        standard_amount=standard.amount if standard.amount is not None else Decimal("0.00"),
+        amount=amount,
+        basis="\n".join(notes),
+        inputs=standard.inputs,
+        assessment=assessment_json,
+        provincial_approval=provincial_approval,
+        national_approval=national_approval,
+        proposed_by=actor,
+    )
+    label = ACCIDENT_BASIS if category == Category.ACCIDENT else Item(item).label
+    return save_tracked(grant, actor=actor, reason=f"提出帮扶救助：{year}年{label} {amount} 元")
+
+
+def lock_grant(grant: Grant) -> Grant:
+    return (
+        Grant.objects.select_for_update(of=("self",))
+        .select_related("archive", "county", "city", "proposed_by", "proposed_by__organisation")
+        .get(pk=grant.pk)
+    )
+
+
+@transaction.atomic
+def grant_decide(*, actor: User, grant: Grant, approve: bool, opinion: str) -> Grant:
+    """A reviewer of the county or the city approves or rejects a proposed grant; never the
+    person who proposed it (职责分离)."""
+    grant = lock_grant(grant)
+    if not actor.has_role(Role.REVIEWER):
+        raise PermissionDenied("帮扶救助须由审核人审批。")
+    if actor.organisation_id not in (grant.county_id, grant.city_id):
+        raise PermissionDenied("帮扶救助由档案所在县级工会或市总工会的审核人审批。")
+    if actor.pk == grant.proposed_by_id:
+        raise PermissionDenied("职责分离：您提出了该帮扶救助，不能审批，请由其他审核人办理。")
+    if grant.status != Grant.Status.PROPOSED:
+        raise ValidationError(f"该帮扶救助{grant.get_status_display()}，不能再审批。")
+    opinion = (opinion or "").strip()
+    if not approve and not opinion:
+        raise ValidationError({"opinion": "不予批准须填写审批意见。"})
+    if approve:
+        _require_grantable(grant.archive, "批准帮扶救助")
+    grant.status = Grant.Status.APPROVED if approve else Grant.Status.REJECTED
+    grant.decided_by = actor
+    grant.decided_at = timezone.now()
+    grant.opinion = opinion or "同意。"
+    return save_tracked(
+        grant,
+        actor=actor,
+        reason="批准帮扶救助" if approve else f"不予批准帮扶救助：{opinion}",
+        update_fields=["status", "decided_by", "decided_at", "opinion", "updated_at"],
+    )
+
+
+@transaction.atomic
+def grant_cancel(*, actor: User, grant: Grant, reason: str) -> Grant:
+    """The proposer's union withdraws a grant not yet paid and not at the bank (撤销)."""
+    grant = lock_grant(grant)
+    if not actor.has_role(*STAFF_ROLES):
+        raise PermissionDenied("撤销帮扶救助须由经办人或审核人办理。")
+    if actor.organisation_id != grant.proposed_by.organisation_id:
+        raise PermissionDenied("帮扶救助只能由提出该救助的工会撤销。")
+    if grant.status not in (Grant.Status.PROPOSED, Grant.Status.APPROVED):
+        raise ValidationError(f"该帮扶救助{grant.get_status_display()}，不能撤销。")
+    line = (
+        grant.payment_lines.filter(status=PaymentLine.Status.PENDING)
+        .select_related("batch")
+        .first()
+    )
+    if line is not None:
+        raise ValidationError(
+            f"该帮扶救助已列入发放批次 {line.batch.number}，等待银行处理，不能撤销。"
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写撤销理由。"})
+    grant.status = Grant.Status.CANCELLED
+    return save_tracked(
+        grant, actor=actor, reason=f"撤销帮扶救助：{reason}", update_fields=["status", "updated_at"]
+    )

@@ -1,0 +1,412 @@
+"""Paying approved grants by bank transfer (WH-F §7 §9, TA-F §4–§5): a batch with its roster
+(发放花名册) for the bank, the bank's result per line, the bank slip (回单) kept as the
+accounting record, and the worker told by SMS.
+
+Two promises, each kept twice:
+- a grant is never paid twice: a batch takes only approved grants with no live line, and
+  the database holds at most one pending-or-paid line per grant
+  (`payment_line_one_live_per_grant`); a line gets one result only;
+- a failed payment never debits the fund: only a PAID result posts an entry, and the
+  ledger refuses it if the year's money of the grant's source is not there — then the
+  whole result recording is refused, nothing half-recorded.
+"""
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from archives.services.lifecycle import lock_archive
+from assistance.models import PersonalDataAccess
+from assistance.services.documents import check_size, sniff_content_type
+from core.history import save_tracked
+from core.notify import notify
+from core.workdays import add_working_days
+from funds.models import Entry, FundAccount, Grant, Item, PaymentBatch, PaymentLine
+from funds.selectors.payments import paid_count
+from funds.services.grants import GRANTABLE_STATUSES
+from funds.services.ledger import lock_account, post_entry, require_finance
+
+LINE = PaymentLine.Status
+BATCH = PaymentBatch.Status
+LIVE = (LINE.PENDING, LINE.PAID)
+
+
+def _lock_batch(batch: PaymentBatch) -> tuple[FundAccount, PaymentBatch]:
+    """The batch's account, then the batch, locked in that order (as every funds service)."""
+    account = lock_account(batch.account)
+    batch = (
+        PaymentBatch.objects.select_for_update(of=("self",))
+        .select_related("account", "created_by")
+        .get(pk=batch.pk)
+    )
+    return account, batch
+
+
+def _payee_problem(grant: Grant) -> str:
+    archive = grant.archive
+    case = archive.case
+    if grant.status != Grant.Status.APPROVED:
+        return f"状态为“{grant.get_status_display()}”，只有已审批待发放的救助可以发放"
+    if archive.status not in GRANTABLE_STATUSES:
+        return f"档案{archive.get_status_display()}，先建档、后帮扶，不能发放"
+    if archive.person_name != case.applicant_name:
+        return (
+            f"档案户主“{archive.person_name}”与申请人“{case.applicant_name}”不一致，"
+            "实名制发放须发放到职工本人的银行卡"
+        )
+    if not (case.bank_card_cipher and case.bank_name):
+        return "建档申请中没有职工本人的银行卡，不能发放"
+    return ""
+
+
+@transaction.atomic
+def batch_create(*, actor: User, account: FundAccount, grants) -> PaymentBatch:
+    """Finance of the county puts approved grants of its account into a new batch, one line
+    each, paid to the worker's own card as recorded on the case (实名制、依卡发放)."""
+    account = lock_account(account)
+    require_finance(actor, account, "建立发放批次")
+    ids = sorted({g.pk if isinstance(g, Grant) else int(g) for g in grants})
+    if not ids:
+        raise ValidationError({"grants": "请选择要发放的帮扶救助。"})
+    locked = list(
+        Grant.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids)
+        .select_related("archive", "archive__case")
+        .order_by("pk")
+    )
+    if len(locked) != len(ids) or any(g.account_id != account.pk for g in locked):
+        raise ValidationError({"grants": f"所选救助不全是{account.name}的救助。"})
+    problems = []
+    live = set(
+        PaymentLine.objects.filter(grant_id__in=ids, status__in=LIVE).values_list(
+            "grant_id", flat=True
+        )
+    )
+    for grant in locked:
+        problem = _payee_problem(grant)
+        if not problem and grant.pk in live:
+            problem = "已在其他发放批次中（待银行处理或已发放），一项救助只发放一次"
+        if problem:
+            problems.append(f"{grant.archive.person_name}（{grant.archive.number}）：{problem}。")
+    if problems:
+        raise ValidationError({"grants": problems})
+    today = timezone.localdate()
+    batch = PaymentBatch(account=account, created_by=actor)
+    # The number needs the row's id: it is given right after the first save.
+    batch.full_clean(exclude=["number"])
+    save_tracked(batch, actor=actor, reason="建立发放批次", validate=False)
+    batch.number = f"FF{today:%Y%m%d}{batch.pk:04d}"
+    save_tracked(batch, actor=actor, reason="批次号", update_fields=["number", "updated_at"])
+    for grant in locked:
+        case = grant.archive.case
+        line = PaymentLine(
+            batch=batch,
+            grant=grant,
+            payee_name=grant.archive.person_name,
+            bank_name=case.bank_name,
+            card_cipher=case.bank_card_cipher,
+            card_masked=case.bank_card_masked,
+            amount=grant.amount,
+        )
+        try:
+            with transaction.atomic():
+                save_tracked(line, actor=actor, reason=f"列入发放批次 {batch.number}")
+        except (IntegrityError, ValidationError) as exc:
+            raise ValidationError(
+                {
+                    "grants": f"{grant.archive.person_name}（{grant.archive.number}）的救助"
+                    "已在其他发放批次中，一项救助只发放一次。"
+                }
+            ) from exc
+    return batch
+
+
+@transaction.atomic
+def batch_roster_access(*, actor: User, batch: PaymentBatch, ip_address: str | None) -> None:
+    """The roster carries each worker's full card number: only the account's finance staff
+    download it, and each download is logged per case as a personal-data access."""
+    account, batch = _lock_batch(batch)
+    require_finance(actor, account, "下载发放花名册")
+    cases = (
+        PaymentLine.objects.filter(batch=batch)
+        .values_list("grant__archive__case_id", flat=True)
+        .distinct()
+    )
+    for case_id in sorted(set(cases)):
+        access = PersonalDataAccess(
+            user=actor,
+            case_id=case_id,
+            fields=[f"银行卡号（发放花名册 {batch.number}）"],
+            ip_address=ip_address,
+        )
+        save_tracked(access, actor=actor, reason=f"下载发放花名册 {batch.number}")
+
+
+@transaction.atomic
+def batch_send(*, actor: User, batch: PaymentBatch, sent_on: datetime.date | None = None):
+    """The roster has gone to the bank (报送银行): the batch waits for the bank's results."""
+    account, batch = _lock_batch(batch)
+    require_finance(actor, account, "报送银行")
+    if batch.status != BATCH.DRAFT:
+        raise ValidationError(f"发放批次 {batch.number} {batch.get_status_display()}，不能再报送。")
+    today = timezone.localdate()
+    sent_on = sent_on or today
+    if sent_on > today:
+        raise ValidationError({"sent_on": "报送日期不能晚于今天。"})
+    if sent_on < timezone.localdate(batch.created_at):
+        raise ValidationError({"sent_on": "报送日期不能早于批次建立日期。"})
+    batch.status = BATCH.SENT
+    batch.sent_on = sent_on
+    return save_tracked(
+        batch,
+        actor=actor,
+        reason=f"花名册报送银行（{sent_on:%Y-%m-%d}）",
+        update_fields=["status", "sent_on", "updated_at"],
+    )
+
+
+@dataclass(frozen=True)
+class LineResult:
+    status: str
+    paid_on: datetime.date | None = None
+    bank_reference: str = ""
+    failure_reason: str = ""
+
+
+def _result(raw) -> LineResult:
+    if isinstance(raw, LineResult):
+        return raw
+    if isinstance(raw, Mapping):
+        return LineResult(**raw)
+    status, paid_on, bank_reference, failure_reason = raw
+    return LineResult(status, paid_on, bank_reference or "", failure_reason or "")
+
+
+def payment_notice_text(line: PaymentLine, *, issuer: str, count: int) -> str:
+    """The text message (and letter) that tells the worker item, amount, date and count
+    (WH-F §9, TA-F §5.2)."""
+    grant = line.grant
+    what = "意外致困一次性救助金" if grant.category == "accident" else f"{Item(grant.item).label}金"
+    tail = line.card_masked[-4:]
+    paid = line.paid_on
+    return (
+        f"【{issuer}】{line.payee_name}同志：您的{what} {line.amount} 元已于"
+        f"{paid.year}年{paid.month}月{paid.day}日发放至您尾号{tail}的银行卡"
+        f"（{grant.year}年度第{count}次帮扶）。"
+    )
+
+
+@transaction.atomic
+def batch_record_results(*, actor: User, batch: PaymentBatch, results: dict) -> PaymentBatch:
+    """Record the bank's result of some or all lines of a sent batch, all or nothing.
+
+    `results` maps a line id to (status, paid_on, bank_reference, failure_reason).
+    PAID posts the payment entry (item, source and year of the grant) and marks the grant
+    paid; FAILED (with its reason) posts nothing and leaves the grant approved for another
+    batch. Each line gets one result; when none is pending, the batch is settled.
+    """
+    account, batch = _lock_batch(batch)
+    require_finance(actor, account, "登记银行发放结果")
+    if batch.status == BATCH.DRAFT:
+        raise ValidationError("花名册尚未报送银行，不能登记发放结果。")
+    if batch.status == BATCH.SETTLED:
+        raise ValidationError(f"发放批次 {batch.number} 已全部登记结果。")
+    if not results:
+        raise ValidationError("请至少登记一条明细的银行处理结果。")
+    try:
+        results = {int(k): _result(v) for k, v in results.items()}
+    except (TypeError, ValueError) as exc:
+        raise ValidationError("发放明细或结果不正确。") from exc
+    ids = sorted(results)
+    lines = {
+        line.pk: line
+        for line in PaymentLine.objects.select_for_update(of=("self",))
+        .filter(batch=batch, pk__in=ids)
+        .select_related("grant", "grant__archive")
+    }
+    if len(lines) != len(ids):
+        raise ValidationError("所登记的明细不属于该发放批次。")
+    today = timezone.localdate()
+    now = timezone.now()
+    paid: list[PaymentLine] = []
+    for line_id in ids:
+        line = lines[line_id]
+        result = results[line_id]
+        who = f"{line.payee_name}（{line.amount} 元）"
+        if line.status != LINE.PENDING:
+            raise ValidationError(
+                f"{who}已登记结果“{line.get_status_display()}”，一条明细只能登记一次。"
+            )
+        reference = (result.bank_reference or "").strip()
+        if result.status == LINE.PAID:
+            if result.paid_on is None:
+                raise ValidationError(f"{who}：请填写到账日期。")
+            if result.paid_on > today:
+                raise ValidationError(f"{who}：到账日期不能晚于今天。")
+            if batch.sent_on and result.paid_on < batch.sent_on:
+                raise ValidationError(f"{who}：到账日期不能早于报送银行日期 {batch.sent_on}。")
+            if not reference:
+                raise ValidationError(f"{who}：请填写银行流水号。")
+            _record_paid(actor, account, batch, line, result.paid_on, reference, now)
+            paid.append(line)
+        elif result.status == LINE.FAILED:
+            reason = (result.failure_reason or "").strip()
+            if not reason:
+                raise ValidationError(f"{who}：发放失败须填写失败原因。")
+            line.status = LINE.FAILED
+            line.failure_reason = reason[:200]
+            line.bank_reference = reference[:100]
+            line.result_recorded_at = now
+            line.result_recorded_by = actor
+            save_tracked(
+                line,
+                actor=actor,
+                reason=f"银行发放失败：{reason}",
+                update_fields=[
+                    "status",
+                    "failure_reason",
+                    "bank_reference",
+                    "result_recorded_at",
+                    "result_recorded_by",
+                    "updated_at",
+                ],
+            )
+        else:
+            raise ValidationError(f"{who}：请选择“已到账”或“发放失败”。")
+    # Every check and every entry passed: now tell the workers (a failed SMS undoes nothing).
+    for line in paid:
+        notification = notify(
+            actor=actor,
+            organisation=account.organisation,
+            channel="sms",
+            recipient_name=line.payee_name,
+            phone=line.grant.archive.phone,
+            text=payment_notice_text(
+                line, issuer=account.organisation.name, count=paid_count(line)
+            ),
+            reference=f"帮扶资金发放 {batch.number}",
+        )
+        line.notification = notification
+        save_tracked(
+            line, actor=actor, reason="告知职工", update_fields=["notification", "updated_at"]
+        )
+    if not batch.lines.filter(status=LINE.PENDING).exists():
+        batch.status = BATCH.SETTLED
+        batch.settled_on = today
+        save_tracked(
+            batch,
+            actor=actor,
+            reason="银行结果全部登记",
+            update_fields=["status", "settled_on", "updated_at"],
+        )
+    return batch
+
+
+def _record_paid(
+    actor: User,
+    account: FundAccount,
+    batch: PaymentBatch,
+    line: PaymentLine,
+    paid_on: datetime.date,
+    reference: str,
+    now: datetime.datetime,
+) -> None:
+    grant = Grant.objects.select_for_update(of=("self",)).get(pk=line.grant_id)
+    archive = lock_archive(grant.archive)
+    if grant.status != Grant.Status.APPROVED:
+        raise ValidationError(
+            f"{line.payee_name}的救助状态为“{grant.get_status_display()}”，不能登记到账。"
+        )
+    try:
+        post_entry(
+            actor=actor,
+            account=account,
+            kind=Entry.Kind.PAYMENT,
+            entry_date=paid_on,
+            year=grant.year,
+            amount=-line.amount,
+            source=grant.source,
+            item=grant.item,
+            counterpart=line.payee_name,
+            reference=reference,
+            description=(
+                f"{grant.year}年{grant.get_item_display()} {archive.number} "
+                f"{line.payee_name}（批次 {batch.number}）"
+            ),
+            payment_line=line,
+        )
+    except ValidationError as exc:
+        raise ValidationError(
+            f"{line.payee_name}（{line.amount} 元）不能登记到账：{'；'.join(exc.messages)}"
+            "未登记任何结果，请先补足资金或按失败登记。"
+        ) from exc
+    line.status = LINE.PAID
+    line.paid_on = paid_on
+    line.bank_reference = reference[:100]
+    line.entry_due = add_working_days(paid_on, archive.policy.entry_working_days).value
+    line.result_recorded_at = now
+    line.result_recorded_by = actor
+    save_tracked(
+        line,
+        actor=actor,
+        reason=f"银行已到账（{paid_on:%Y-%m-%d}，流水号 {reference}）",
+        update_fields=[
+            "status",
+            "paid_on",
+            "bank_reference",
+            "entry_due",
+            "result_recorded_at",
+            "result_recorded_by",
+            "updated_at",
+        ],
+    )
+    grant.status = Grant.Status.PAID
+    grant.paid_on = paid_on
+    save_tracked(
+        grant,
+        actor=actor,
+        reason=f"已发放（批次 {batch.number}）",
+        update_fields=["status", "paid_on", "updated_at"],
+    )
+    # A closed or merged archive is read-only, in the database too: the payment stands,
+    # the archive keeps its last date.
+    if not archive.is_final and (
+        archive.last_assisted_on is None or archive.last_assisted_on < paid_on
+    ):
+        archive.last_assisted_on = paid_on
+        save_tracked(
+            archive,
+            actor=actor,
+            reason=f"帮扶资金发放：{grant.get_item_display()} {line.amount} 元",
+            update_fields=["last_assisted_on", "updated_at"],
+        )
+
+
+@transaction.atomic
+def batch_upload_slip(*, actor: User, batch: PaymentBatch, upload: UploadedFile) -> PaymentBatch:
+    """The bank's slip (银行回单) kept with the batch as its accounting record (WH-F §9)."""
+    account, batch = _lock_batch(batch)
+    require_finance(actor, account, "上传银行回单")
+    if batch.status == BATCH.DRAFT:
+        raise ValidationError("花名册尚未报送银行，还没有银行回单。")
+    if batch.bank_slip:
+        raise ValidationError("该批次已上传银行回单；回单作为会计档案保存，不能替换。")
+    if upload is None:
+        raise ValidationError({"file": "请选择银行回单文件。"})
+    check_size(upload.size)
+    sniff_content_type(upload)
+    batch.bank_slip = upload
+    batch.bank_slip_name = Path(upload.name or "回单").name[:200]
+    return save_tracked(
+        batch,
+        actor=actor,
+        reason=f"上传银行回单：{batch.bank_slip_name}",
+        update_fields=["bank_slip", "bank_slip_name", "updated_at"],
+    )
