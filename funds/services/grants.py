@@ -134,6 +134,15 @@ def grant_propose(
                 "basis": f"救助金额 {amount} 元与标准 {standard.amount or '（无定额）'} 元不同，请说明理由。"
             }
         )
+    spent = standard.inputs.get("medical_out_of_pocket")
+    if item == Item.MEDICAL and amount + standard.granted > Decimal(spent):
+        # WH-M §8(二): 补助不超过个人承担部分.
+        raise ValidationError(
+            {
+                "amount": f"医疗救助不超过个人承担部分：医保内个人实际负担医疗费 {spent} 元，"
+                f"{year}年医疗救助合计不能超过此数。"
+            }
+        )
     if standard.amount is not None and amount > standard.amount and not provincial_approval:
         raise ValidationError(
             {

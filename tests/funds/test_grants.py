@@ -131,6 +131,21 @@ def test_medical_below_the_floor_is_refused(world, archive, accounts):
     assert not Grant.objects.exists()
 
 
+def test_medical_aid_never_exceeds_what_the_household_paid(world, archive, accounts):
+    """WH-M §8(二): 补助不超过个人承担部分, even with the provincial approval."""
+    arguments = {
+        "inputs": {"medical_out_of_pocket": "12000"},
+        "basis": "重病长期治疗",
+        "provincial_approval": "皖工〔2026〕11号",
+    }
+    with pytest.raises(ValidationError) as exc:
+        propose(world, archive, "medical", amount="12000.01", **arguments)
+    assert "医疗救助不超过个人承担部分：医保内个人实际负担医疗费 12000.00 元" in refusal_text(exc)
+    assert propose(world, archive, "medical", amount="12000", **arguments).amount == Decimal(
+        "12000.00"
+    )
+
+
 def test_medical_defaults_to_the_archives_out_of_pocket_figure(world, archive, accounts):
     grant = propose(world, archive, "medical")
     assert grant.amount == Decimal("9000.00")  # 15,000 in-policy out of pocket
