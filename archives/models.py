@@ -126,6 +126,12 @@ class Archive(TrackedModel):
         return self.status in self.ACTIVE_STATUSES
 
     @property
+    def on_schedule(self) -> bool:
+        """Re-verified on the cycle (WH-M §17) while open; a household in its phase-out or
+        its objection month is visited at the end of it instead."""
+        return self.status == self.Status.OPEN
+
+    @property
     def is_final(self) -> bool:
         return self.status in self.FINAL_STATUSES
 

@@ -138,7 +138,7 @@ def exit_panel(archive: Archive, user) -> dict:
     for exit, objection in zip(exits, objections, strict=True):
         finding = exit.kind == ArchiveExit.Kind.STANDARD_MET
         in_force = exit.status == ArchiveExit.Status.IN_FORCE
-        window_open = finding and in_force and today <= exit.objection_until
+        window_open = finding and in_force and active and today <= exit.objection_until
         rows.append(
             ExitRow(
                 exit=exit,
@@ -215,7 +215,9 @@ def objection_of(archive: Archive, pk: int) -> ExitObjection:
 def exit_visit_staff(exit: ArchiveExit) -> list[User]:
     if exit.visit_id is None:
         return []
-    return [row.user for row in exit.visit.staff.select_related("user__organisation")]
+    return [
+        row.user for row in exit.visit.staff.select_related("user__organisation").order_by("id")
+    ]
 
 
 def staff_choices(archive: Archive) -> QuerySet[User]:

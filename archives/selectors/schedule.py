@@ -95,11 +95,9 @@ def due_archives(
     today: datetime.date,
     county: Organisation | None = None,
 ) -> QuerySet[Archive]:
-    """Active archives in the user's scope whose re-verification is overdue, or due within
-    30 days; the most urgent first."""
-    archives = scope_queryset(Archive.objects.all(), user).filter(
-        status__in=Archive.ACTIVE_STATUSES
-    )
+    """Open archives (on the cycle) in the user's scope whose re-verification is overdue,
+    or due within 30 days; the most urgent first."""
+    archives = scope_queryset(Archive.objects.all(), user).filter(status=Archive.Status.OPEN)
     if county is not None:
         archives = archives.filter(county=county)
     if tab == OVERDUE:
@@ -185,7 +183,7 @@ def reverify_panel(archive: Archive, user: User) -> dict:
         .select_related("proposed_by", "visit")
         .first()
     )
-    overdue = archive.is_active and archive.verification_due < today
+    overdue = archive.on_schedule and archive.verification_due < today
     return {
         "reverify": {
             "cycle_months": cycle_months(archive.policy, archive.category),

@@ -133,7 +133,7 @@ def archive_detail(request, pk: int):
             "documents": archive_documents(archive),
             "history": archive_history(archive),
             "today": today,
-            "overdue": archive.is_active and archive.verification_due < today,
+            "overdue": archive.on_schedule and archive.verification_due < today,
             "can_merge": archive.is_active
             and request.user.has_role(Role.ADMIN)
             and archive_in_scope(request.user, archive),
