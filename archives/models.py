@@ -390,6 +390,7 @@ class ArchiveEvent(TrackedModel):
         PHASE_OUT_ENDED = "phase_out_ended", "渐退期满"
         CLOSED = "closed", "撤档"
         MERGED = "merged", "重复档案合并"
+        ASSISTED = "assisted", "帮扶救助发放"
 
     archive = models.ForeignKey(Archive, models.PROTECT, related_name="events")
     kind = models.CharField("事项", max_length=24, choices=Kind.choices)

@@ -19,6 +19,7 @@ from accounts.services import organisation_create, user_create
 from assistance.services import minimum_living_standard_create
 from core.demo_archives import demo_archives_seed
 from core.demo_cases import demo_cases_seed
+from core.demo_funds import demo_funds_seed
 from core.demo_review import demo_review_seed
 
 DEMO_PASSWORD = "Demo-2026!"
@@ -136,6 +137,7 @@ def demo_seed(*, actor: User) -> list[DemoLogin]:
     demo_cases_seed(city=city)
     demo_review_seed(city=city)
     demo_archives_seed(city=city)
+    demo_funds_seed(city=city)
     return demo_logins()
 
 

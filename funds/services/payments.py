@@ -22,7 +22,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from archives.services.lifecycle import lock_archive
+from archives.models import ArchiveEvent
+from archives.services.lifecycle import lock_archive, record_event
 from assistance.models import PersonalDataAccess
 from assistance.services.documents import check_size, sniff_content_type
 from core.history import save_tracked
@@ -377,6 +378,14 @@ def _record_paid(
     )
     # A closed or merged archive is read-only, in the database too: the payment stands,
     # the archive keeps its last date.
+    if not archive.is_final:
+        record_event(
+            archive,
+            actor=actor,
+            kind=ArchiveEvent.Kind.ASSISTED,
+            note=f"{grant.get_item_display()} {line.amount} 元于 {paid_on:%Y-%m-%d} 发放到账"
+            f"（发放批次 {line.batch.number}）。",
+        )
     if not archive.is_final and (
         archive.last_assisted_on is None or archive.last_assisted_on < paid_on
     ):

@@ -1,5 +1,6 @@
 import datetime
 from collections import Counter
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -32,6 +33,8 @@ from core.crypto import keyed_hash
 from core.demo import CITY_CODE
 from core.demo_cases import DEMO_CASES, demo_case_plan
 from core.demo_review import DEMO_REVIEWS, REFUSE
+from funds.models import FundAccount, Grant, PaymentBatch, PaymentLine
+from funds.services.ledger import balance
 
 
 def test_seed_demo_builds_the_tree_and_prints_logins(db, media):
@@ -372,6 +375,30 @@ def test_seed_demo_archives_last_years_households_in_every_state(db, media):
     assert phase_out.phase_out_until == datetime.date(2027, 2, 20)
     objection = ExitObjection.objects.get(archive__city__code=CITY_CODE)
     assert objection.decided_on is None and objection.decide_by > objection.received_on
+    assert archives.filter(events__kind="assisted").count() == 4
     closed = archives.get(status=A.CLOSED)
     assert closed.close_reason == Archive.CloseReason.REQUEST
     assert closed.retain_until == datetime.date(2056, 9, 1)
+
+
+def test_seed_demo_moves_this_years_money_down_to_the_workers(db, media):
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert (
+        "帮扶资金：到账 5 笔共 1,850,000.00 元，下拨 12 笔，发放到账 4 笔共 32,840.00 元，"
+        "发放失败 1 笔" in out.getvalue()
+    )
+    accounts = FundAccount.objects.filter(city__code=CITY_CODE)
+    assert accounts.count() == 4
+    # Every account's balance is the sum of its entries; the city kept October's money.
+    city = accounts.get(county=None)
+    assert balance(city) == Decimal("200000.00")
+    assert sum((balance(a) for a in accounts), Decimal(0)) == Decimal("1850000.00") - Decimal(
+        "32840.00"
+    )
+    grants = Counter(Grant.objects.filter(city__code=CITY_CODE).values_list("status", flat=True))
+    assert grants == {"paid": 4, "approved": 2, "proposed": 1}
+    assert set(PaymentBatch.objects.values_list("status", flat=True)) == {"settled"}
+    assert all(batch.bank_slip for batch in PaymentBatch.objects.all())
+    failed = PaymentLine.objects.get(status="failed")
+    assert failed.failure_reason == "收款账户已销户" and not failed.entries.exists()

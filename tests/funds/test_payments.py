@@ -285,6 +285,8 @@ def test_paid_result_debits_the_fund_and_tells_the_worker(
     grant = fresh(ready)
     assert (grant.status, grant.paid_on) == (Grant.Status.PAID, PAID_ON)
     assert fresh(archive).last_assisted_on == PAID_ON
+    event = archive.events.get(kind="assisted")
+    assert "生活救助 9120.00 元于 2026-04-13 发放到账" in event.note and event.actor == fin
 
     assert gateway.sent == [
         (

@@ -4,6 +4,7 @@ from accounts.models import User
 from core.demo import CITY_CODE, DEMO_PASSWORD, demo_seed
 from core.demo_archives import demo_archives_summary
 from core.demo_cases import demo_cases_summary
+from core.demo_funds import demo_funds_summary
 from core.demo_review import demo_review_summary
 from core.history import acting_as
 from core.migration_utils import SYSTEM_USERNAME
@@ -30,3 +31,4 @@ class Command(BaseCommand):
         self.stdout.write(demo_cases_summary(city_code=CITY_CODE))
         self.stdout.write(demo_review_summary(city_code=CITY_CODE))
         self.stdout.write(demo_archives_summary(city_code=CITY_CODE))
+        self.stdout.write(demo_funds_summary(city_code=CITY_CODE))
