@@ -15,6 +15,7 @@ from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -48,7 +49,20 @@ class _Styles:
         self.header_alignment = Alignment(horizontal="center", vertical="center")
 
 
-def _cell(ws, value: Any, column: Column, styles: _Styles, *, bold: bool = False) -> WriteOnlyCell:
+def _cell(ws, value: Any, column: Column, styles: _Styles, *, bold: bool = False) -> Any:
+    if not bold:
+        # Plain values where no style is needed: openpyxl takes them as they are, without
+        # a cell object per value (the detail ledger of a year has millions of them).
+        if value is None or value == "":
+            return None
+        if column.kind == "int":
+            return int(value)
+        if column.kind == "text":
+            text = str(value)
+            # openpyxl stores "=..." as a formula and "#N/A" & co. as errors: those are
+            # written through a cell forced to text, below.
+            if not text.startswith("=") and text not in ERROR_CODES:
+                return text
     cell = WriteOnlyCell(ws)
     if value is None or value == "":
         cell.value = None

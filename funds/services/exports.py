@@ -343,7 +343,8 @@ def _build(job: ExportJob) -> tuple[str, int]:
     os.makedirs(os.path.dirname(path), exist_ok=True)
     partial = f"{path}.part"
     try:
-        rows = ledger_workbook(partial, entries, accounts=None if account else accounts)
+        several = account is None and len(accounts) > 1
+        rows = ledger_workbook(partial, entries, accounts=accounts if several else None)
         # Only a complete file ever carries the name the download serves.
         os.replace(partial, path)
     finally:

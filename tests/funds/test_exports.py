@@ -110,6 +110,7 @@ def test_text_stays_text_even_when_it_looks_like_a_formula(accounts, world_finan
         Source.DONATION,
         description='=HYPERLINK("http://x")',
         counterpart="+86 捐赠人",
+        reference="#N/A",
     )
     target = io.BytesIO()
     ledger_workbook(target, ledger_entries(world_finance.county_a, year=2026))
@@ -118,6 +119,8 @@ def test_text_stays_text_even_when_it_looks_like_a_formula(accounts, world_finan
     assert detail.cell(row=2, column=3).value == '=HYPERLINK("http://x")'
     assert detail.cell(row=2, column=3).data_type == "s"
     assert detail.cell(row=2, column=8).data_type == "s"
+    assert detail.cell(row=2, column=2).value == "#N/A"
+    assert detail.cell(row=2, column=2).data_type == "s"
 
 
 def test_a_detail_ledger_longer_than_a_sheet_continues_on_the_next(book, world_finance):

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from funds.models import Entry, Grant, Item, Source
@@ -221,3 +223,20 @@ def test_grassroots_staff_have_no_performance_page(client, year, world):
     client.force_login(world.wuhu.caseworker)
 
     assert client.get(reverse("funds:performance")).status_code == 403
+
+
+def test_the_report_reads_a_fixed_number_of_queries(
+    client, year, world_finance, accounts, django_assert_num_queries
+):
+    client.force_login(world_finance.city)
+    url = reverse("funds:performance")
+    with CaptureQueriesContext(connection) as small:
+        client.get(url, {"year": 2026})
+    for n in range(10):
+        day = datetime.date(2026, 6, 1 + n)
+        post(world_finance.county_b, accounts.county_b, K.RECEIPT, day, "100.00", Source.UNION)
+        transfer(world_finance.city, accounts.city, accounts.county_b, day, "1.00", Source.CENTRAL)
+
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = client.get(url, {"year": 2026})
+    assert response.context["report"].received == D("151000")
