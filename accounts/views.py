@@ -15,7 +15,7 @@ from accounts.forms import (
 )
 from accounts.roles import Level, Role
 from accounts.selectors import organisation_list_for_user, user_history, user_list_for_user
-from core.service_forms import add_service_errors, paginate
+from core.service_forms import add_service_errors, int_or_none, paginate
 
 
 class LoginView(auth_views.LoginView):
@@ -37,7 +37,7 @@ def organisation_list(request):
     search = request.GET.get("q", "").strip()
     level = request.GET.get("level", "")
     organisations = organisation_list_for_user(
-        request.user, search=search, level=int(level) if level.isdigit() else None
+        request.user, search=search, level=int_or_none(level)
     )
     return render(
         request,

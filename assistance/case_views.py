@@ -42,7 +42,7 @@ from assistance.selectors import (
 )
 from assistance.services.cases import document_access_log, submission_problems
 from core.crypto import keyed_hash
-from core.service_forms import add_service_errors, paginate
+from core.service_forms import add_service_errors, int_or_none, paginate
 
 ASSESSMENT_FIELDS = {"organisation", *CASE_ASSESSED_FIELDS}
 ID_NUMBER = re.compile(r"\d{17}[\dXx]")
@@ -79,7 +79,7 @@ def case_list(request):
         "order": params.get("order") if params.get("order") in CASE_ORDERS else "-application_date",
     }
     org = params.get("organisation", "")
-    filters["organisation_id"] = int(org) if org.isdigit() else None
+    filters["organisation_id"] = int_or_none(org)
     date_errors = []
     for key in ("date_from", "date_to"):
         value = params.get(key, "")
@@ -225,7 +225,8 @@ def _with_visibility(user, duplicates) -> list:
 @role_required(Role.CASEWORKER)
 def case_preview(request):
     case_id = request.POST.get("case_id", "")
-    case = access_case(request.user, int(case_id), perm="edit") if case_id.isdigit() else None
+    pk = int_or_none(case_id)
+    case = access_case(request.user, pk, perm="edit") if pk is not None else None
     form = CaseForm(
         request.POST,
         actor=request.user,

@@ -55,7 +55,7 @@ from assistance.workflow import (
     transitions_for,
     workflow_of,
 )
-from core.service_forms import add_service_errors
+from core.service_forms import add_service_errors, int_or_none
 from core.workdays import working_days_between
 
 S = Case.Status
@@ -538,8 +538,8 @@ def notice_board(request):
         union = organisation
     else:
         unions = organisation_choices_for_user(request.user, levels=(Level.GRASSROOTS,))
-        chosen = request.GET.get("organisation", "")
-        union = access_organisation(request.user, int(chosen)) if chosen.isdigit() else None
+        chosen = int_or_none(request.GET.get("organisation"))
+        union = access_organisation(request.user, chosen) if chosen is not None else None
         if union is not None and union.level != Level.GRASSROOTS:
             raise Http404("请选择一个基层工会。")
     lines = notice_board_for(union) if union else []

@@ -36,3 +36,12 @@ def oversized_upload(request) -> str:
     if length > limit + 64 * 1024:
         return f"文件超过 {human_size(limit)}，未保存，请压缩或拆分后重新上传。"
     return ""
+
+
+def int_or_none(value: str | None) -> int | None:
+    """A whole number typed or passed in a query string, else None.
+
+    `str.isdigit()` alone accepts characters such as '²' that `int()` refuses.
+    """
+    value = (value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() else None

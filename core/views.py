@@ -27,7 +27,7 @@ from core.forms import (
     HolidayYearForm,
     WorkdayCalculatorForm,
 )
-from core.service_forms import add_service_errors, paginate
+from core.service_forms import add_service_errors, int_or_none, paginate
 from core.workdays import (
     WorkdayResult,
     access_holiday,
@@ -74,7 +74,7 @@ def _review_queue(request, today) -> dict:
     statuses = [(s.value, s.label) for s in REVIEW_STATUSES]
     queue = review_queue_for(
         request.user,
-        county_id=int(county) if county.isdigit() else None,
+        county_id=int_or_none(county),
         category=category if category in {*Category} else "",
         status=status if status in dict(statuses) else "",
     )

@@ -107,6 +107,13 @@ class Receipt(TrackedModel):
         verbose_name = "资金到账"
         verbose_name_plural = "资金到账"
         ordering = ["-received_on", "-id"]
+        constraints = [
+            # An appropriation document's money is received once (a double submit, a retry).
+            models.UniqueConstraint(
+                fields=["account", "source", "document_number"],
+                name="receipt_once_per_document",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.received_on} {self.get_source_display()} {self.amount}"

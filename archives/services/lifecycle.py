@@ -228,6 +228,10 @@ def archive_merge(*, actor: User, keep: Archive, duplicate: Archive, reason: str
         if not archive_in_scope(actor, archive):
             raise PermissionDenied("该档案不在您的管理范围内。")
         require_active(archive, "合并")
+    if keep.county_id != duplicate.county_id:
+        raise ValidationError(
+            "两份档案不属于同一县（市、区）总工会，不能合并：档案由县级工会管理。"
+        )
     if duplicate.exits.filter(objection__isnull=False, objection__decided_on=None).exists():
         raise ValidationError(f"档案 {duplicate.number} 有未办结的退档复核，请办结后再合并。")
     today = timezone.localdate()

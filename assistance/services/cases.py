@@ -109,7 +109,8 @@ def _validate_input(fields: dict, members: list[MemberInput], case: Case | None 
     """
     if fields["application_date"] > timezone.localdate():
         raise ValidationError({"application_date": "申请日期不能晚于今天。"})
-    if fields["bank_card"] and not fields["bank_card"].replace(" ", "").isdigit():
+    card = fields["bank_card"].replace(" ", "")
+    if card and not (card.isascii() and card.isdigit()):
         raise ValidationError({"bank_card": "银行卡号应为数字。"})
     stored = {m.pk: m.id_hash for m in case.members.all()} if case else {}
     if fields["id_number"]:

@@ -327,7 +327,8 @@ def check_year_limits(
     listed = "、".join(
         f"{g.get_item_display()} {g.amount} 元（{g.get_status_display()}）" for g in earlier
     )
-    if category == Category.RELATIVE and len(earlier) >= policy.relative_items_per_year:
+    other_items = {g.item for g in earlier} - {standard.item}
+    if category == Category.RELATIVE and len(other_items) >= policy.relative_items_per_year:
         return LimitCheck(
             refusal=f"相对困难职工家庭只予单一项目救助，不予多重救助：{year}年已有 {listed}。"
         )

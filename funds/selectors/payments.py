@@ -136,10 +136,12 @@ def roster_sheet(batch: PaymentBatch) -> Sheet:
     """The bank's roster: the full card number (the bank needs it), the ID number masked,
     and a total row. Only the account's finance staff download it, each time logged."""
     lines = list(batch.lines.select_related("grant", "grant__archive").order_by("id"))
-    total = yuan(sum((line.amount for line in lines), ZERO))
+    # A failed line stays on the roster for the record; the total is what the bank pays.
+    live = [line for line in lines if line.status != PaymentLine.Status.FAILED]
+    total = yuan(sum((line.amount for line in live), ZERO))
     return Sheet(
         title="发放花名册",
         columns=ROSTER_COLUMNS,
         rows=_roster_rows(lines),
-        footer=[["", f"合计 {len(lines)} 人", "", "", "", "", total, batch.number or ""]],
+        footer=[["", f"合计 {len(live)} 人", "", "", "", "", total, batch.number or ""]],
     )

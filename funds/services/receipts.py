@@ -119,6 +119,14 @@ def receipt_record(
         raise ValidationError({"source": "请选择资金来源。"})
     _not_in_future(received_on, "received_on", "到账日期")
     _budget_year(year, received_on, "到账日期")
+    if Receipt.objects.filter(
+        account=account, source=source, document_number=text["document_number"]
+    ).exists():
+        raise ValidationError(
+            {
+                "document_number": f"{text['document_number']} 的{Source(source).label}资金已登记到账，不能重复登记。"
+            }
+        )
     policy = _policy(account, received_on)
     due = add_working_days(received_on, policy.allocation_working_days).value
     receipt = Receipt(

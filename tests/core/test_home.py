@@ -1,6 +1,7 @@
 import datetime
 from decimal import Decimal
 
+import pytest
 from django.urls import reverse
 
 from assistance.services import case_create, minimum_living_standard_create
@@ -31,3 +32,9 @@ def test_admin_home_links_to_administration(client, tree):
     client.force_login(tree.admin)
     page = client.get(reverse("home")).content.decode()
     assert "工作日历" in page and "帮扶政策与城市低保标准" in page
+
+
+@pytest.mark.parametrize("county", ["²", "x", "-1", " 1 "])
+def test_a_county_filter_that_is_not_a_number_is_ignored(client, tree, county):
+    client.force_login(tree.county_a_reviewer)
+    assert client.get("/", {"county": county}).status_code == 200
