@@ -14,7 +14,7 @@ from accounts.roles import Role
 from accounts.selectors import scope_queryset
 from archives.access import archive_in_scope
 from archives.models import Archive, ArchiveExit, ExitObjection
-from archives.services.exits import finalise_refusal
+from archives.services.exits import finalise_refusal, took_part_in_exit
 from archives.services.visits import STAFF_ROLES
 from core.workdays import working_days_since
 
@@ -152,7 +152,7 @@ def exit_panel(archive: Archive, user) -> dict:
                 and active
                 and objection is not None
                 and objection.decided_on is None
-                and exit.recorded_by_id != user.pk,
+                and not took_part_in_exit(user, exit),
                 may_print_letter=staff
                 and objection is not None
                 and objection.decided_on is not None,

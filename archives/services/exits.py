@@ -323,6 +323,13 @@ def exit_finding_record(
 # --- The worker's objection and its re-check ---------------------------------------------
 
 
+def took_part_in_exit(user: User, exit: ArchiveExit) -> bool:
+    """Whether the user recorded the exit or was among the investigators of its visit."""
+    if exit.recorded_by_id == user.pk:
+        return True
+    return exit.visit_id is not None and exit.visit.staff.filter(user=user).exists()
+
+
 def _lock_exit(exit: ArchiveExit) -> tuple[Archive, ArchiveExit]:
     archive = lock_archive(exit.archive)
     exit = (
@@ -430,8 +437,10 @@ def exit_objection_decide(
     objection = ExitObjection.objects.select_for_update(of=("self",)).get(pk=objection.pk)
     objection.exit = exit
     require_staff_in_scope(actor, archive, (Role.REVIEWER,), "退档复核")
-    if exit.recorded_by_id == actor.pk:
-        raise PermissionDenied("职责分离：登记该退档的人员不能复核，请由其他审核人办理。")
+    if took_part_in_exit(actor, exit):
+        raise PermissionDenied(
+            "职责分离：登记该退档或参加该次走访的人员不能复核，请由其他审核人办理。"
+        )
     if objection.decided_on is not None:
         raise ValidationError(
             f"该复核已于{_day(objection.decided_on)}作出结论：{objection.get_result_display()}。"

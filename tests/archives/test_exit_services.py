@@ -583,3 +583,17 @@ def test_phase_out_until_counts_calendar_months_from_the_notice(world, archive):
     assert fresh(archive).phase_out_until == add_months(datetime.date(2026, 8, 31), 6)
     assert fresh(archive).phase_out_until == datetime.date(2027, 2, 28)
     assert exit.objection_until == datetime.date(2026, 9, 30)
+
+
+def test_an_investigator_of_the_exit_visit_may_not_recheck_it(world, gateway):
+    """Who signed the 脱困登记表 on the visit does not decide the worker's objection to it."""
+    archive = relative_archive(world)
+    world.clock.set(VISIT_DAY)
+    exit = finding(world, archive)
+    investigators = {row.user for row in exit.visit.staff.all()}
+    reviewer = next(u for u in investigators if u.has_role("reviewer") and u != exit.recorded_by)
+    o = objection(world, exit)
+    with pytest.raises(PermissionDenied) as caught:
+        decide(world, o, ExitObjection.Result.UPHELD, actor=reviewer)
+    assert "参加该次走访" in str(caught.value)
+    assert ExitObjection.objects.get(pk=o.pk).decided_on is None
