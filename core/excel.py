@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -49,6 +49,12 @@ class _Styles:
         self.header_alignment = Alignment(horizontal="center", vertical="center")
 
 
+def _clean(value: Any) -> str:
+    """Text without the control characters XML cannot hold: a stray \x01 typed into a
+    counterpart's name must not stop a whole year's books from being exported."""
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+
+
 def _cell(ws, value: Any, column: Column, styles: _Styles, *, bold: bool = False) -> Any:
     if not bold:
         # Plain values where no style is needed: openpyxl takes them as they are, without
@@ -58,7 +64,7 @@ def _cell(ws, value: Any, column: Column, styles: _Styles, *, bold: bool = False
         if column.kind == "int":
             return int(value)
         if column.kind == "text":
-            text = str(value)
+            text = _clean(value)
             # openpyxl stores "=..." as a formula and "#N/A" & co. as errors: those are
             # written through a cell forced to text, below.
             if not text.startswith("=") and text not in ERROR_CODES:
@@ -76,7 +82,7 @@ def _cell(ws, value: Any, column: Column, styles: _Styles, *, bold: bool = False
         cell.value = int(value)
     else:
         # Text stays text: openpyxl would store "=..." as a formula otherwise.
-        cell.value = str(value)
+        cell.value = _clean(value)
         cell.data_type = "s"
     if bold:
         cell.font = styles.bold
