@@ -1,4 +1,5 @@
-"""Re-verification on schedule and category changes as a reviewed step (WH-M §17)."""
+"""Re-verification on schedule and category changes as a reviewed step (WH-M §17); a deep
+household leaves the deep archive only through 脱困 and its phase-out (WH-M §13)."""
 
 import datetime
 from decimal import Decimal
@@ -11,12 +12,16 @@ from archives.models import Archive, ArchiveEvent, ArchiveVisit, CategoryChange
 from archives.selectors.figures import current_figures
 from archives.services.lifecycle import close_archive, lock_archive
 from archives.services.reverify import (
+    DEEP_LEAVES_BY_PHASE_OUT,
     category_change_decide,
     category_change_propose,
     reverification_record,
 )
 from core.dates import add_months
+from core.history import save_tracked
+from tests.archives import test_exit_services as exit_data
 from tests.archives.conftest import open_archive
+from tests.archives.test_exit_services import conclude, exiting_archive, phase_out_archive
 from tests.assistance.review_data import HIGH_WAGES, refusal_text
 
 # A wage that puts the standard household between 1 and 2 × 低保 (760): relative hardship.
@@ -93,30 +98,44 @@ def test_a_relative_household_is_due_again_six_months_after_its_visit(world):
 # --- A different category is a proposal, not an edit --------------------------------------------
 
 
-def test_a_different_category_opens_a_pending_change_and_leaves_the_archive_alone(archive, world):
-    visit = reverify(
-        world, archive, on=add_months(archive.verified_on, 12), income_wages=RELATIVE_WAGES
+def relative_into_deep(world, *, actor=None, staff=None, **changes) -> ArchiveVisit:
+    """A relative household (person 1) re-verified when due at the deep figures: new hospital
+    bills, or wages back down to the standard household's 40,000 (612.50 ≤ 低保 760)."""
+    relative = relative_archive(world)
+    changes.setdefault("income_wages", DEEP_WAGES)
+    return reverify(
+        world,
+        relative,
+        on=add_months(relative.verified_on, 6),
+        actor=actor,
+        staff=staff,
+        **changes,
     )
-    archive = fresh(archive)
-    assert visit.category == "relative"
-    assert archive.category == "deep"
+
+
+def test_a_different_category_opens_a_pending_change_and_leaves_the_archive_alone(world):
+    visit = relative_into_deep(world)
+    archive = fresh(visit.archive)
+    assert visit.category == "deep" and visit.per_capita_income == Decimal("612.50")
+    assert archive.category == "relative"
     # The schedule follows the archive's own category until a reviewer decides.
-    assert archive.verification_due == add_months(visit.visit_date, 12)
+    assert archive.verification_due == add_months(visit.visit_date, 6)
     change = archive.category_changes.get()
     assert change.status == CategoryChange.Status.PENDING
-    assert (change.from_category, change.to_category) == ("deep", "relative")
+    assert (change.from_category, change.to_category) == ("relative", "deep")
     assert change.visit == visit and change.proposed_by == world.wuhu.caseworker
-    assert "相对困难" in change.reason
+    assert "深度困难" in change.reason and "612.50" in change.reason
     kinds = list(archive.events.values_list("kind", flat=True))
     assert kinds[-2:] == [ArchiveEvent.Kind.REVERIFIED, ArchiveEvent.Kind.CATEGORY_PROPOSED]
-    assert "已提出类别变更" in archive.events.get(kind=ArchiveEvent.Kind.REVERIFIED).note
+    note = archive.events.get(kind=ArchiveEvent.Kind.REVERIFIED).note
+    assert "符合深度困难建档标准" in note and "已提出类别变更" in note
+    assert DEEP_LEAVES_BY_PHASE_OUT not in note
 
 
-def test_another_reviewer_approves_the_change_and_the_cycle_follows(archive, world):
+def test_another_reviewer_approves_the_change_and_the_cycle_follows(world):
     w = world.wuhu
-    visit = reverify(
-        world, archive, on=add_months(archive.verified_on, 12), income_wages=RELATIVE_WAGES
-    )
+    visit = relative_into_deep(world)
+    archive = visit.archive
     change = archive.category_changes.get()
     decided = category_change_decide(
         actor=w.county_reviewer, change=change, approve=True, opinion="核查属实，同意变更。"
@@ -124,45 +143,41 @@ def test_another_reviewer_approves_the_change_and_the_cycle_follows(archive, wor
     archive = fresh(archive)
     assert decided.status == CategoryChange.Status.APPROVED
     assert decided.decided_by == w.county_reviewer and decided.decided_at is not None
-    assert archive.category == "relative"
-    assert archive.verification_due == add_months(visit.visit_date, 6)
+    assert archive.category == "deep"
+    assert archive.verification_due == add_months(visit.visit_date, 12)
     event = archive.events.get(kind=ArchiveEvent.Kind.CATEGORY_DECIDED)
-    assert "同意类别变更" in event.note and "核查属实" in event.note
+    assert "同意类别变更（相对困难 → 深度困难）" in event.note and "核查属实" in event.note
     assert event.actor == w.county_reviewer
     assert archive.history.first().history_user == w.county_reviewer
 
 
-def test_a_rejected_change_leaves_the_category(archive, world):
-    reverify(world, archive, on=add_months(archive.verified_on, 12), income_wages=RELATIVE_WAGES)
+def test_a_rejected_change_leaves_the_category(world):
+    archive = relative_into_deep(world).archive
     due = fresh(archive).verification_due
     change = category_change_decide(
         actor=world.wuhu.city_reviewer,
         change=archive.category_changes.get(),
         approve=False,
-        opinion="医疗支出持续，维持深度困难。",
+        opinion="住院费用已由大病保险报销，维持相对困难。",
     )
     assert change.status == CategoryChange.Status.REJECTED
     archive = fresh(archive)
-    assert archive.category == "deep" and archive.verification_due == due
+    assert archive.category == "relative" and archive.verification_due == due
     assert "不同意" in archive.events.get(kind=ArchiveEvent.Kind.CATEGORY_DECIDED).note
 
 
-def test_the_recorder_of_the_visit_and_the_proposer_may_not_decide(archive, world):
+def test_the_recorder_of_the_visit_and_the_proposer_may_not_decide(world):
     w = world.wuhu
-    reverify(
-        world,
-        archive,
-        on=add_months(archive.verified_on, 12),
-        actor=w.county_reviewer,
-        staff=[w.county_reviewer, w.county_caseworker],
-        income_wages=RELATIVE_WAGES,
-    )
+    archive = relative_into_deep(
+        world, actor=w.county_reviewer, staff=[w.county_reviewer, w.county_caseworker]
+    ).archive
     change = archive.category_changes.get()
     with pytest.raises(PermissionDenied) as info:
         category_change_decide(actor=w.county_reviewer, change=change, approve=True, opinion="同意")
     assert "职责分离" in refusal_text(info)
+    assert fresh(archive).category == "relative"
 
-    relative = relative_archive(world)
+    relative = relative_archive(world, person=2)
     proposal = category_change_propose(
         actor=w.county_reviewer_2,
         archive=relative,
@@ -179,24 +194,41 @@ def test_the_recorder_of_the_visit_and_the_proposer_may_not_decide(archive, worl
     assert fresh(relative).category == "relative"
 
 
+def test_a_reviewer_who_was_on_the_visit_may_not_decide_another_may(world):
+    """The caseworker recorded the visit; the county reviewer went along: not the decider."""
+    w = world.wuhu
+    visit = relative_into_deep(world, staff=[w.caseworker, w.county_reviewer])
+    assert visit.recorded_by == w.caseworker
+    change = visit.archive.category_changes.get()
+    with pytest.raises(PermissionDenied) as info:
+        category_change_decide(actor=w.county_reviewer, change=change, approve=True, opinion="同意")
+    assert "您参加或登记了该类别变更所依据的走访核查" in refusal_text(info)
+    change = CategoryChange.objects.get(pk=change.pk)
+    assert change.status == CategoryChange.Status.PENDING and change.decided_by is None
+    assert fresh(visit.archive).category == "relative"
+
+    category_change_decide(actor=w.county_reviewer_2, change=change, approve=True, opinion="同意")
+    assert fresh(visit.archive).category == "deep"
+
+
 @pytest.mark.parametrize(
     "who",
     ["grassroots_reviewer", "county_caseworker", "county_b_reviewer", "caseworker"],
 )
-def test_only_a_reviewer_of_the_county_or_city_decides(archive, world, who):
-    reverify(world, archive, on=add_months(archive.verified_on, 12), income_wages=RELATIVE_WAGES)
+def test_only_a_reviewer_of_the_county_or_city_decides(world, who):
+    archive = relative_into_deep(world).archive
     change = archive.category_changes.get()
     with pytest.raises(PermissionDenied):
         category_change_decide(
             actor=getattr(world.wuhu, who), change=change, approve=True, opinion="同意"
         )
-    assert fresh(archive).category == "deep"
+    assert fresh(archive).category == "relative"
     assert not archive.events.filter(kind=ArchiveEvent.Kind.CATEGORY_DECIDED).exists()
 
 
-def test_a_decision_needs_an_opinion_and_is_taken_once(archive, world):
+def test_a_decision_needs_an_opinion_and_is_taken_once(world):
     w = world.wuhu
-    reverify(world, archive, on=add_months(archive.verified_on, 12), income_wages=RELATIVE_WAGES)
+    archive = relative_into_deep(world).archive
     change = archive.category_changes.get()
     with pytest.raises(ValidationError) as info:
         category_change_decide(actor=w.county_reviewer, change=change, approve=True, opinion=" ")
@@ -207,22 +239,25 @@ def test_a_decision_needs_an_opinion_and_is_taken_once(archive, world):
             actor=w.county_reviewer_2, change=change, approve=False, opinion="否"
         )
     assert "已审核" in refusal_text(info)
-    assert fresh(archive).category == "relative"
+    assert fresh(archive).category == "deep"
 
 
-def test_a_proposal_to_the_same_category_or_beside_a_pending_one_is_refused(archive, world):
+def test_a_proposal_to_the_same_category_or_beside_a_pending_one_is_refused(world):
     w = world.wuhu
+    archive = relative_archive(world)
     with pytest.raises(ValidationError) as info:
-        category_change_propose(actor=w.caseworker, archive=archive, to_category="deep", reason="x")
+        category_change_propose(
+            actor=w.caseworker, archive=archive, to_category="relative", reason="x"
+        )
     assert "无需变更" in refusal_text(info)
     with pytest.raises(ValidationError):
         category_change_propose(actor=w.caseworker, archive=archive, to_category="poor", reason="x")
     with pytest.raises(ValidationError):
         category_change_propose(
-            actor=w.caseworker, archive=archive, to_category="relative", reason="  "
+            actor=w.caseworker, archive=archive, to_category="deep", reason="  "
         )
     category_change_propose(
-        actor=w.caseworker, archive=archive, to_category="relative", reason="工资上涨"
+        actor=w.caseworker, archive=archive, to_category="deep", reason="新发生大额住院费用"
     )
     with pytest.raises(ValidationError) as info:
         category_change_propose(
@@ -232,12 +267,14 @@ def test_a_proposal_to_the_same_category_or_beside_a_pending_one_is_refused(arch
     assert archive.category_changes.count() == 1
 
 
-def test_a_visit_beside_a_pending_change_leaves_it_and_says_so(archive, world):
+def test_a_visit_beside_a_pending_change_leaves_it_and_says_so(world):
     w = world.wuhu
+    archive = relative_archive(world)
     category_change_propose(
         actor=w.caseworker, archive=archive, to_category="accident", reason="家中遭遇火灾"
     )
-    reverify(world, archive, on=add_months(archive.verified_on, 12), income_wages=RELATIVE_WAGES)
+    visit = reverify(world, archive, on=add_months(archive.verified_on, 6), income_wages=DEEP_WAGES)
+    assert visit.category == "deep"
     change = archive.category_changes.get()
     assert change.to_category == "accident" and change.visit is None
     note = archive.events.get(kind=ArchiveEvent.Kind.REVERIFIED).note
@@ -256,6 +293,92 @@ def test_a_household_that_no_longer_qualifies_is_pointed_to_the_exit_procedure(a
     assert "不再符合建档标准，请按退档程序办理" in note
 
 
+# --- A deep household leaves the deep archive only through 脱困 and its phase-out (WH-M §13) ------
+
+
+def test_a_deep_household_re_verified_at_relative_figures_stays_deep(archive, world):
+    day = add_months(archive.verified_on, 12)
+    visit = reverify(world, archive, on=day, income_wages=RELATIVE_WAGES)
+    archive = fresh(archive)
+    assert visit.category == "relative" and visit.per_capita_income == Decimal("1445.83")
+    assert archive.category == "deep"
+    assert not CategoryChange.objects.filter(archive=archive).exists()
+    assert not archive.events.filter(kind=ArchiveEvent.Kind.CATEGORY_PROPOSED).exists()
+    # The visit is still the archive's basis, on the deep cycle.
+    assert archive.verified_on == day and archive.per_capita_income == Decimal("1445.83")
+    assert archive.verification_due == add_months(day, 12)
+    note = archive.events.get(kind=ArchiveEvent.Kind.REVERIFIED).note
+    assert "符合相对困难建档标准，与档案现类别深度困难不同" in note
+    assert DEEP_LEAVES_BY_PHASE_OUT in note
+    assert "已提出类别变更" not in note
+
+
+@pytest.mark.parametrize("to_category", ["relative", "accident"])
+def test_a_deep_household_may_not_be_proposed_into_another_category(archive, world, to_category):
+    with pytest.raises(ValidationError) as info:
+        category_change_propose(
+            actor=world.wuhu.caseworker,
+            archive=archive,
+            to_category=to_category,
+            reason="工资上涨，人均收入超过低保标准。",
+        )
+    assert info.value.message_dict == {"to_category": [DEEP_LEAVES_BY_PHASE_OUT]}
+    assert not archive.category_changes.exists()
+    assert not archive.events.filter(kind=ArchiveEvent.Kind.CATEGORY_PROPOSED).exists()
+    assert fresh(archive).category == "deep"
+
+
+def test_a_deep_to_relative_change_not_from_a_phase_out_end_is_not_approved(archive, world):
+    """A pending change from before the rule (deep → relative on a re-verification) may be
+    rejected, not approved."""
+    w = world.wuhu
+    visit = reverify(
+        world, archive, on=add_months(archive.verified_on, 12), income_wages=RELATIVE_WAGES
+    )
+    change = save_tracked(
+        CategoryChange(
+            archive=archive,
+            visit=visit,
+            from_category="deep",
+            to_category="relative",
+            reason="定期核查评估为相对困难。",
+            proposed_by=w.caseworker,
+        ),
+        actor=w.caseworker,
+        reason="测试：规则修正前提出的类别变更",
+    )
+    with pytest.raises(ValidationError) as info:
+        category_change_decide(actor=w.county_reviewer, change=change, approve=True, opinion="同意")
+    assert DEEP_LEAVES_BY_PHASE_OUT in refusal_text(info)
+    assert CategoryChange.objects.get(pk=change.pk).status == CategoryChange.Status.PENDING
+    assert fresh(archive).category == "deep"
+    rejected = category_change_decide(
+        actor=w.county_reviewer, change=change, approve=False, opinion="须经脱困程序。"
+    )
+    assert rejected.status == CategoryChange.Status.REJECTED
+    assert fresh(archive).category == "deep"
+
+
+def test_the_phase_out_end_change_into_relative_is_approved(archive, world):
+    """脱困, six months of phase-out, then a visit finding relative hardship: that change may
+    be approved, by a reviewer who was not on its visit."""
+    w = world.wuhu
+    phase_out_archive(world, archive)
+    world.clock.set(datetime.date(2026, 11, 9))
+    conclude(world, archive, exit_data.RELATIVE_WAGES)
+    change = archive.category_changes.get()
+    assert (change.from_category, change.to_category) == ("deep", "relative")
+    assert change.visit.purpose == ArchiveVisit.Purpose.PHASE_OUT_END
+    with pytest.raises(PermissionDenied):  # on the phase-out-end visit's staff
+        category_change_decide(actor=w.county_reviewer, change=change, approve=True, opinion="同意")
+    category_change_decide(
+        actor=w.county_reviewer_2, change=change, approve=True, opinion="渐退期满核查属实，同意。"
+    )
+    archive = fresh(archive)
+    assert (archive.status, archive.category) == (Archive.Status.OPEN, "relative")
+    assert archive.verification_due == add_months(change.visit.visit_date, 6)
+
+
 def test_a_deep_household_above_the_line_for_six_months_is_told_of_the_phase_out(archive, world):
     world.clock.set(add_months(archive.verified_on, 12))
     w = world.wuhu
@@ -268,7 +391,10 @@ def test_a_deep_household_above_the_line_for_six_months_is_told_of_the_phase_out
         figures=figures(archive, income_wages=RELATIVE_WAGES),
         months_above_line=6,
     )
-    assert "脱困" in archive.events.get(kind=ArchiveEvent.Kind.REVERIFIED).note
+    note = archive.events.get(kind=ArchiveEvent.Kind.REVERIFIED).note
+    assert "家庭人均收入已连续6个月超过低保标准" in note
+    assert "请按退档（脱困）程序办理" in note
+    assert fresh(archive).category == "deep" and not archive.category_changes.exists()
 
 
 def test_approving_a_relative_household_into_deep_moves_it_to_the_yearly_cycle(world):
@@ -305,10 +431,11 @@ def test_a_worker_of_the_other_county_cannot_re_verify(archive, world):
 @pytest.mark.parametrize(
     "who", ["caseworker_b", "county_b_reviewer", "admin"], ids=["other", "other-rev", "admin"]
 )
-def test_only_staff_in_scope_propose(archive, world, who):
+def test_only_staff_in_scope_propose(world, who):
+    archive = relative_archive(world)
     with pytest.raises(PermissionDenied):
         category_change_propose(
-            actor=getattr(world.wuhu, who), archive=archive, to_category="relative", reason="x"
+            actor=getattr(world.wuhu, who), archive=archive, to_category="deep", reason="x"
         )
     assert not archive.category_changes.exists()
 
@@ -339,10 +466,11 @@ def test_a_visit_needs_two_staff_and_a_date_after_the_last_verification(archive,
     assert not ArchiveVisit.objects.filter(archive=archive).exists()
 
 
-def test_a_closed_archive_is_not_re_verified_and_its_change_not_decided(archive, world):
+def test_a_closed_archive_is_not_re_verified_and_its_change_not_decided(world):
     w = world.wuhu
+    archive = relative_archive(world)
     change = category_change_propose(
-        actor=w.caseworker, archive=archive, to_category="relative", reason="工资上涨"
+        actor=w.caseworker, archive=archive, to_category="deep", reason="新发生大额住院费用"
     )
     with transaction.atomic():
         close_archive(
@@ -353,9 +481,34 @@ def test_a_closed_archive_is_not_re_verified_and_its_change_not_decided(archive,
             on=world.clock.today(),
         )
     with pytest.raises(ValidationError):
-        reverify(world, archive, on=add_months(archive.verified_on, 12))
+        reverify(world, archive, on=add_months(archive.verified_on, 6))
     with pytest.raises(ValidationError):
         category_change_decide(
             actor=w.county_reviewer_2, change=change, approve=True, opinion="同意"
         )
-    assert fresh(archive).category == "deep"
+    assert fresh(archive).category == "relative"
+
+
+@pytest.mark.parametrize("state", ["phase_out", "exiting"])
+def test_a_phase_out_or_exiting_archive_is_not_re_verified(archive, world, state):
+    """Only open archives are on the cycle: a phase-out ends in its own visit, an exit in its
+    objection month is re-checked."""
+    if state == "phase_out":
+        phase_out_archive(world, archive)
+        label = "脱困渐退期"
+    else:
+        archive, _ = exiting_archive(world)
+        label = "退档告知期"
+    before = fresh(archive)
+    assert before.status == state
+    with pytest.raises(ValidationError) as info:
+        reverify(world, archive, on=world.clock.today() + datetime.timedelta(days=10))
+    assert f"档案{label}，不进行定期核查" in refusal_text(info)
+    assert not archive.visits.filter(purpose=ArchiveVisit.Purpose.REVERIFY).exists()
+    after = fresh(archive)
+    assert (after.status, after.verified_on, after.verification_due) == (
+        before.status,
+        before.verified_on,
+        before.verification_due,
+    )
+    assert not archive.events.filter(kind=ArchiveEvent.Kind.REVERIFIED).exists()

@@ -18,12 +18,20 @@ from django.urls import reverse
 from accounts.roles import Role
 from archives.models import Archive, ArchiveVisit, CategoryChange
 from archives.selectors.figures import VISIT_FIGURES, current_figures
-from archives.services.reverify import category_change_propose, reverification_record
+from archives.services.reverify import (
+    DEEP_LEAVES_BY_PHASE_OUT,
+    category_change_propose,
+    reverification_record,
+)
 from core.dates import add_months
 from tests.archives.conftest import open_archive
+from tests.archives.test_exit_services import exiting_archive, phase_out_archive
 from tests.factories import make_user
 
+# The standard household: 1445.83 a head, between 低保 760 and twice it (relative), or 612.50
+# at the deep wages; a relative household is due every six months.
 RELATIVE_WAGES = Decimal("80000")
+DEEP_WAGES = Decimal("40000")
 
 
 def page(response) -> str:
@@ -50,7 +58,7 @@ def form_data(archive: Archive, world, **changes) -> dict:
     return data
 
 
-def recorded_visit(world, archive: Archive, *, actor=None, **changes) -> ArchiveVisit:
+def recorded_visit(world, archive: Archive, *, actor=None, staff=None, **changes) -> ArchiveVisit:
     w = world.wuhu
     actor = actor or w.caseworker
     figures = current_figures(archive)
@@ -59,7 +67,7 @@ def recorded_visit(world, archive: Archive, *, actor=None, **changes) -> Archive
         actor=actor,
         archive=archive,
         visit_date=world.clock.today(),
-        staff=[actor, w.grassroots_reviewer],
+        staff=staff or [actor, w.grassroots_reviewer],
         findings="工资单显示收入增加。",
         figures=figures,
     )
@@ -73,6 +81,19 @@ def on(world, client, user, day: datetime.date) -> None:
 
 def fresh(archive: Archive) -> Archive:
     return Archive.objects.get(pk=archive.pk)
+
+
+def relative_archive(world, person: int = 1) -> Archive:
+    archive = open_archive(world, person=person, income_wages=RELATIVE_WAGES)
+    assert archive.category == "relative"
+    return archive
+
+
+def relative_due(world, person: int = 1) -> Archive:
+    """A relative household whose six-monthly re-verification is due today."""
+    archive = relative_archive(world, person)
+    world.clock.set(add_months(archive.verified_on, 6))
+    return archive
 
 
 # --- The panel on the archive page ----------------------------------------------------------------
@@ -94,12 +115,10 @@ def test_the_panel_shows_the_cycle_the_due_date_and_the_actions(client, archive,
     assert 'data-testid="reverify-overdue"' in html and "已逾期 5 天" in html
 
 
-def test_the_panel_lists_visits_and_offers_the_decision_to_a_reviewer_who_may(
-    client, archive, world
-):
+def test_the_panel_lists_visits_and_offers_the_decision_to_a_reviewer_who_may(client, world):
     w = world.wuhu
-    world.clock.set(add_months(archive.verified_on, 12))
-    visit = recorded_visit(world, archive, income_wages=RELATIVE_WAGES)
+    archive = relative_due(world)
+    visit = recorded_visit(world, archive, income_wages=DEEP_WAGES)
     change = archive.category_changes.get()
     decide = reverse("archives:category_change_decide", args=[archive.pk, change.pk])
 
@@ -107,7 +126,7 @@ def test_the_panel_lists_visits_and_offers_the_decision_to_a_reviewer_who_may(
     html = page(client.get(reverse("archives:detail", args=[archive.pk])))
     assert rows(html, "visit") == 1
     assert reverse("archives:print_visit_survey", args=[archive.pk, visit.pk]) in html
-    assert 'data-testid="pending-change"' in html and "深度困难 → 相对困难" in html
+    assert 'data-testid="pending-change"' in html and "相对困难 → 深度困难" in html
     assert decide in html
 
     # The caseworker who recorded the visit is told why not, without a button.
@@ -143,13 +162,13 @@ def test_the_form_is_prefilled_with_the_current_figures(client, archive, world):
     assert f'name="staff" value="{world.wuhu.caseworker_b.pk}"' not in html
 
 
-def test_recording_shows_the_result_before_and_after(client, archive, world):
+def test_recording_shows_the_result_before_and_after(client, world):
     w = world.wuhu
-    world.clock.set(add_months(archive.verified_on, 12))
+    archive = relative_due(world)
     client.force_login(w.caseworker)
     response = client.post(
         reverse("archives:reverify", args=[archive.pk]),
-        form_data(archive, world, income_wages=RELATIVE_WAGES),
+        form_data(archive, world, income_wages=DEEP_WAGES),
     )
     visit = archive.visits.get()
     assert response.status_code == 302
@@ -160,13 +179,39 @@ def test_recording_shows_the_result_before_and_after(client, archive, world):
     }
 
     html = page(client.get(response.url))
+    assert "符合深度困难建档标准" in html
+    assert re.search(r'data-testid="income-before">\s*1445\.83', html)
+    assert re.search(r'data-testid="income-after">\s*612\.50', html)
+    assert 'data-testid="result-change"' in html and "相对困难 → 深度困难" in html
+    assert "相对困难（类别变更待审核）" in html
+    # Not decided: the archive is still relative, on its six-month cycle.
+    archive = fresh(archive)
+    assert archive.category == "relative"
+    assert archive.verification_due == add_months(visit.visit_date, 6)
+
+
+def test_a_deep_household_at_relative_figures_stays_deep_and_is_told_why(client, archive, world):
+    """WH-M §13: no category change from a re-verification out of the deep archive; the
+    archive's record says the phase-out procedure applies."""
+    world.clock.set(add_months(archive.verified_on, 12))
+    client.force_login(world.wuhu.caseworker)
+    response = client.post(
+        reverse("archives:reverify", args=[archive.pk]),
+        form_data(archive, world, income_wages=RELATIVE_WAGES),
+    )
+    visit = archive.visits.get()
+    assert response.url == reverse("archives:reverify_result", args=[archive.pk, visit.pk])
+    html = page(client.get(response.url))
     assert "符合相对困难建档标准" in html
     assert re.search(r'data-testid="income-before">\s*612\.50', html)
     assert re.search(r'data-testid="income-after">\s*1445\.83', html)
-    assert 'data-testid="result-change"' in html and "深度困难 → 相对困难" in html
-    assert "待审核" in html
-    # Not decided: the archive is still deep.
+    assert 'data-testid="result-change"' not in html and "待审核" not in html
     assert fresh(archive).category == "deep"
+    assert not CategoryChange.objects.filter(archive=archive).exists()
+
+    html = page(client.get(reverse("archives:detail", args=[archive.pk])))
+    assert DEEP_LEAVES_BY_PHASE_OUT in html
+    assert 'data-testid="pending-change"' not in html
 
 
 @pytest.mark.parametrize(
@@ -236,19 +281,34 @@ def test_a_visit_date_before_the_last_verification_is_an_error_on_the_date(clien
     assert not archive.visits.exists()
 
 
+@pytest.mark.parametrize("state", ["phase_out", "exiting"])
+def test_a_phase_out_or_exiting_archive_comes_back_refused(client, archive, world, state):
+    if state == "phase_out":
+        phase_out_archive(world, archive)
+    else:
+        archive, _ = exiting_archive(world)
+    client.force_login(world.wuhu.caseworker)
+    html = page(
+        client.post(reverse("archives:reverify", args=[archive.pk]), form_data(archive, world))
+    )
+    assert "未办理" in html and "不进行定期核查" in html
+    assert not archive.visits.filter(purpose=ArchiveVisit.Purpose.REVERIFY).exists()
+    assert fresh(archive).status == state
+
+
 # --- Category changes ------------------------------------------------------------------------------
 
 
-def test_a_caseworker_proposes_and_another_reviewer_decides_with_confirmation(
-    client, archive, world
-):
+def test_a_caseworker_proposes_and_another_reviewer_decides_with_confirmation(client, world):
     w = world.wuhu
+    archive = relative_archive(world)
     client.force_login(w.caseworker)
     propose = reverse("archives:category_change_propose", args=[archive.pk])
     html = page(client.get(propose))
-    assert 'value="deep"' not in html  # the current category is not a choice
+    assert 'value="relative"' not in html  # the current category is not a choice
     response = client.post(
-        propose, {"to_category": "accident", "reason": "家中遭遇火灾，损失3.5万元", "confirm": "on"}
+        propose,
+        {"to_category": "deep", "reason": "配偶住院，自付医疗费用6.2万元", "confirm": "on"},
     )
     assert response.status_code == 302
     change = archive.category_changes.get()
@@ -257,23 +317,50 @@ def test_a_caseworker_proposes_and_another_reviewer_decides_with_confirmation(
     decide = reverse("archives:category_change_decide", args=[archive.pk, change.pk])
     client.force_login(w.county_reviewer)
     html = page(client.get(decide))
-    assert "深度困难 → 意外致困" in html and "家中遭遇火灾" in html
+    assert "相对困难 → 深度困难" in html and "配偶住院" in html
     html = page(client.post(decide, {"decision": "approve", "opinion": "属实"}))
     assert "请勾选确认" in html
-    assert fresh(archive).category == "deep"
+    assert fresh(archive).category == "relative"
     html = page(client.post(decide, {"decision": "maybe", "opinion": "属实", "confirm": "on"}))
     assert "未办理" in html
     response = client.post(decide, {"decision": "approve", "opinion": "属实", "confirm": "on"})
     assert response.status_code == 302
     archive = fresh(archive)
-    assert archive.category == "accident"
-    assert archive.verification_due == add_months(archive.verified_on, 6)
+    assert archive.category == "deep"
+    assert archive.verification_due == add_months(archive.verified_on, 12)
 
 
-def test_the_proposer_is_refused_on_the_decision_page(client, archive, world):
+@pytest.mark.parametrize("to_category", ["relative", "accident"])
+def test_a_proposal_out_of_the_deep_archive_comes_back_refused(client, archive, world, to_category):
+    client.force_login(world.wuhu.caseworker)
+    propose = reverse("archives:category_change_propose", args=[archive.pk])
+    data = {"to_category": to_category, "reason": "工资上涨", "confirm": "on"}
+    html = page(client.post(propose, data))
+    assert "未办理" in html and "须经脱困程序" in html
+    assert not archive.category_changes.exists()
+    assert fresh(archive).category == "deep"
+
+
+def test_a_reviewer_who_was_on_the_visit_is_refused_on_the_decision_page(client, world):
     w = world.wuhu
+    archive = relative_due(world)
+    recorded_visit(world, archive, staff=[w.caseworker, w.county_reviewer], income_wages=DEEP_WAGES)
+    change = archive.category_changes.get()
+    decide = reverse("archives:category_change_decide", args=[archive.pk, change.pk])
+    client.force_login(w.county_reviewer)
+    html = page(client.get(decide))
+    assert 'data-testid="blocked"' in html and "您参加或登记了该类别变更所依据的走访核查" in html
+    html = page(client.post(decide, {"decision": "approve", "opinion": "同意", "confirm": "on"}))
+    assert "职责分离" in html
+    assert CategoryChange.objects.get(pk=change.pk).status == CategoryChange.Status.PENDING
+    assert fresh(archive).category == "relative"
+
+
+def test_the_proposer_is_refused_on_the_decision_page(client, world):
+    w = world.wuhu
+    archive = relative_archive(world)
     change = category_change_propose(
-        actor=w.county_reviewer, archive=archive, to_category="relative", reason="工资上涨"
+        actor=w.county_reviewer, archive=archive, to_category="deep", reason="新发生大额住院费用"
     )
     decide = reverse("archives:category_change_decide", args=[archive.pk, change.pk])
     client.force_login(w.county_reviewer)
@@ -282,22 +369,23 @@ def test_the_proposer_is_refused_on_the_decision_page(client, archive, world):
     html = page(client.post(decide, {"decision": "approve", "opinion": "同意", "confirm": "on"}))
     assert "职责分离" in html
     assert CategoryChange.objects.get(pk=change.pk).status == CategoryChange.Status.PENDING
-    assert fresh(archive).category == "deep"
+    assert fresh(archive).category == "relative"
 
 
 def test_pending_changes_list_for_reviewers_in_scope_with_fixed_queries(
-    client, archive, world, django_assert_num_queries
+    client, world, django_assert_num_queries
 ):
     w = world.wuhu
-    category_change_propose(actor=w.caseworker, archive=archive, to_category="relative", reason="a")
+    archive = relative_archive(world)
+    category_change_propose(actor=w.caseworker, archive=archive, to_category="deep", reason="a")
     url = reverse("archives:category_changes")
     client.force_login(w.county_reviewer)
     with CaptureQueriesContext(connection) as first:
         html = page(client.get(url))
     assert rows(html, "change-row") == 1
 
-    for person in (1, 2):
-        other = open_archive(world, person=person)
+    for person in (2, 3):
+        other = relative_archive(world, person)
         category_change_propose(
             actor=w.caseworker, archive=other, to_category="accident", reason="b"
         )
@@ -428,10 +516,10 @@ def test_the_blank_survey_carries_the_identity_and_the_current_figures(client, a
 
 
 @pytest.mark.parametrize("who", ["county_b_reviewer", "caseworker_b"])
-def test_the_other_county_gets_404_everywhere(client, archive, world, who):
+def test_the_other_county_gets_404_everywhere(client, world, who):
     w = world.wuhu
-    world.clock.set(add_months(archive.verified_on, 12))
-    visit = recorded_visit(world, archive, income_wages=RELATIVE_WAGES)
+    archive = relative_due(world)
+    visit = recorded_visit(world, archive, income_wages=DEEP_WAGES)
     change = archive.category_changes.get()
     urls = [
         reverse("archives:reverify", args=[archive.pk]),
@@ -449,12 +537,12 @@ def test_the_other_county_gets_404_everywhere(client, archive, world, who):
     assert client.post(urls[3], data).status_code == 404
     assert archive.visits.count() == 1
     assert CategoryChange.objects.get(pk=change.pk).status == CategoryChange.Status.PENDING
+    assert fresh(archive).category == "relative"
 
 
 def test_a_visit_or_change_of_another_archive_is_not_found_under_this_one(client, archive, world):
-    other = open_archive(world, person=1)
-    world.clock.set(add_months(other.verified_on, 12))
-    visit = recorded_visit(world, other, income_wages=RELATIVE_WAGES)
+    other = relative_due(world)
+    visit = recorded_visit(world, other, income_wages=DEEP_WAGES)
     change = other.category_changes.get()
     client.force_login(world.wuhu.county_reviewer)
     assert (
