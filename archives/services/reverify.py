@@ -93,6 +93,17 @@ def _propose(
     return change
 
 
+DEEP_LEAVES_BY_PHASE_OUT = (
+    "深度困难职工须经脱困程序（家庭人均收入连续超过低保标准、告知、6个月渐退期）方可转入"
+    "相对困难或意外致困档案（芜湖实施办法第十三条），不直接变更类别。"
+)
+
+
+def _leaves_deep(from_category: str, to_category: str | None) -> bool:
+    """A deep household leaves the deep archive only through 脱困 and its phase-out."""
+    return from_category == Category.DEEP and to_category != Category.DEEP
+
+
 def _phase_out_hint(archive: Archive, visit: ArchiveVisit) -> str:
     """A deep household above the 低保 for the policy's months may have left hardship (脱困)."""
     months = visit.policy.exit_months_above_line
@@ -129,7 +140,11 @@ def reverification_record(
     """
     archive = lock_archive(archive)
     require_staff_in_scope(actor, archive, STAFF_ROLES, "定期核查")
-    require_active(archive, "登记定期核查")
+    if not archive.on_schedule:
+        # A phase-out ends in its own visit; an exit in its objection month is re-checked.
+        raise ValidationError(
+            f"档案{archive.get_status_display()}，不进行定期核查；请按退档（脱困）程序办理。"
+        )
     if visit_date < archive.verified_on:
         raise ValidationError(
             {
@@ -162,7 +177,13 @@ def reverification_record(
         f"（低保标准{visit.minimum_living_standard}元）"
     )
     pending = _pending_change(archive)
-    propose = visit.category is not None and visit.category != archive.category and not pending
+    leaves_deep = visit.category is not None and _leaves_deep(archive.category, visit.category)
+    propose = (
+        visit.category is not None
+        and visit.category != archive.category
+        and not pending
+        and not leaves_deep
+    )
     if visit.category is None:
         outcome = f"核查结果：{NO_LONGER_QUALIFIES}。"
     elif visit.category == archive.category:
@@ -172,7 +193,9 @@ def reverification_record(
             f"核查结果：符合{_label(visit.category)}建档标准，"
             f"与档案现类别{_label(archive.category)}不同。"
         )
-    if propose:
+    if leaves_deep:
+        outcome += DEEP_LEAVES_BY_PHASE_OUT
+    elif propose:
         outcome += "已提出类别变更，待审核；审核前档案类别不变。"
     elif pending is not None:
         outcome += (
@@ -216,6 +239,8 @@ def category_change_propose(
         raise ValidationError({"to_category": "请选择深度困难、相对困难或意外致困。"})
     if to_category == archive.category:
         raise ValidationError({"to_category": f"档案现类别已是{_label(to_category)}，无需变更。"})
+    if _leaves_deep(archive.category, to_category):
+        raise ValidationError({"to_category": DEEP_LEAVES_BY_PHASE_OUT})
     if not reason.strip():
         raise ValidationError({"reason": "请填写变更理由。"})
     pending = _pending_change(archive)
@@ -241,8 +266,12 @@ def require_category_decider(actor: User, change: CategoryChange, archive: Archi
         raise PermissionDenied("类别变更须由档案所在县级工会或市总工会的审核人审核。")
     if change.proposed_by_id == actor.pk:
         raise PermissionDenied("职责分离：您提出了该类别变更，须由其他审核人审核。")
-    if change.visit is not None and change.visit.recorded_by_id == actor.pk:
-        raise PermissionDenied("职责分离：您登记了该类别变更所依据的走访核查，须由其他审核人审核。")
+    if change.visit is not None and (
+        change.visit.recorded_by_id == actor.pk or change.visit.staff.filter(user=actor).exists()
+    ):
+        raise PermissionDenied(
+            "职责分离：您参加或登记了该类别变更所依据的走访核查，须由其他审核人审核。"
+        )
 
 
 @transaction.atomic
@@ -263,6 +292,12 @@ def category_change_decide(
     require_active(archive, "变更类别")
     if not opinion.strip():
         raise ValidationError({"opinion": "请填写审核意见。"})
+    if (
+        approve
+        and _leaves_deep(change.from_category, change.to_category)
+        and (change.visit is None or change.visit.purpose != ArchiveVisit.Purpose.PHASE_OUT_END)
+    ):
+        raise ValidationError(DEEP_LEAVES_BY_PHASE_OUT)
     if approve and archive.category != change.from_category:
         raise ValidationError(
             f"档案现类别为{_label(archive.category)}，与该变更的原类别"
