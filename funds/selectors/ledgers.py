@@ -21,6 +21,7 @@ from django.db.models import DecimalField, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from accounts.roles import Level
 from accounts.selectors import scope_queryset
 from core.money import yuan
 from funds.access import accounts_in_scope
@@ -138,10 +139,17 @@ def ledger_years_for_user(user) -> list[int]:
 
 
 def ledger_entries(user, *, year: int, account: FundAccount | None = None) -> QuerySet[Entry]:
-    """The entries of a budget year in the user's scope; of one account if given."""
+    """The entries of a budget year in the user's scope; of one account if given.
+
+    The book of all the city's accounts is consolidated (合并): money the city passed down
+    to its counties is internal to it, so both sides of those transfers are left out; the
+    city's receipts are counted once, as in the performance report.
+    """
     entries = entries_in_scope(user).filter(year=year)
     if account is not None:
-        entries = entries.filter(account=account)
+        return entries.filter(account=account)
+    if user.organisation.level == Level.CITY:
+        entries = entries.exclude(kind__in=(Entry.Kind.TRANSFER_IN, Entry.Kind.TRANSFER_OUT))
     return entries
 
 

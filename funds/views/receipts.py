@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from accounts.access import require_role
 from accounts.roles import Level, Role
@@ -46,8 +47,10 @@ NOT_DONE = "未办理：请按标红提示修改；已填内容均已保留。"
 
 
 def funds_reader(view):
-    """Logged in, and finance, audit or administration staff (of a city or a county)."""
+    """A page that only reads: GET, logged in, and finance, audit or administration staff
+    (of a city or a county). A POST is refused (405) before anything else."""
 
+    @require_GET
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):

@@ -98,7 +98,9 @@ def receipt(actor, account, day, amount, source, *, due, year=None) -> Receipt:
     )
 
 
-def transfer(actor, from_account, to_account, day, amount, source, *, receipt=None) -> Transfer:
+def transfer(
+    actor, from_account, to_account, day, amount, source, *, receipt=None, item=""
+) -> Transfer:
     """A transfer down the tree with its two entries (out of one account, into the other)."""
     t = save_tracked(
         Transfer(
@@ -108,6 +110,7 @@ def transfer(actor, from_account, to_account, day, amount, source, *, receipt=No
             transfer_date=day,
             year=day.year,
             source=source,
+            item=item,
             amount=D(amount),
             reference=f"拨-{next(_serial):04d}",
             recorded_by=actor,
@@ -115,8 +118,8 @@ def transfer(actor, from_account, to_account, day, amount, source, *, receipt=No
         actor=actor,
         reason="测试：下拨",
     )
-    post(actor, from_account, K.TRANSFER_OUT, day, f"-{amount}", source, transfer=t)
-    post(actor, to_account, K.TRANSFER_IN, day, amount, source, transfer=t)
+    post(actor, from_account, K.TRANSFER_OUT, day, f"-{amount}", source, transfer=t, item=item)
+    post(actor, to_account, K.TRANSFER_IN, day, amount, source, transfer=t, item=item)
     return t
 
 
@@ -217,10 +220,16 @@ def build_book(accounts, world_finance, archive) -> Book:
         fin, a, K.REVERSAL, datetime.date(2026, 2, 11), "-1000.00", Source.DONATION,
         reverses=e["donation"], description="冲销 捐赠误记",
     )  # fmt: skip
-    e["transfer_in"] = post(
-        fin, a, K.TRANSFER_IN, datetime.date(2026, 3, 1), "50000.00", Source.PROVINCIAL,
-        item=Item.LIVING,
+    # The city's provincial money, passed down to county A: one transfer, both accounts.
+    post(
+        world_finance.city, accounts.city, K.RECEIPT, datetime.date(2026, 2, 20), "50000.00",
+        Source.PROVINCIAL,
     )  # fmt: skip
+    passed = transfer(
+        world_finance.city, accounts.city, a, datetime.date(2026, 3, 1), "50000.00",
+        Source.PROVINCIAL, item=Item.LIVING,
+    )  # fmt: skip
+    e["transfer_in"] = passed.entries.get(kind=K.TRANSFER_IN)
     line = paid_line(archive, a, fin, amount="3000.00", item=Item.LIVING, source=Source.CENTRAL)
     e["payment"] = post(
         fin, a, K.PAYMENT, datetime.date(2026, 3, 15), "-3000.00", Source.CENTRAL,
@@ -339,7 +348,12 @@ def test_detail_ledger_running_balance_in_sql_and_in_the_stream_agree(book, worl
 
 
 def test_a_city_book_covers_every_account_in_its_scope(book, world_finance, accounts):
+    """Consolidated: the transfer from the city to county A is internal and left out."""
     city = ledger_entries(world_finance.city, year=2026)
+    assert not city.filter(kind__in=[K.TRANSFER_IN, K.TRANSFER_OUT]).exists()
+    assert ledger_totals(city).income == D("900000.00") + D("50000.00") + D("120000.00") + D(
+        "7777.00"
+    )
     county = ledger_entries(world_finance.county_a, year=2026)
 
     assert ledger_totals(city).balance == D("162000.00") + D("900000.00") + D("7777.00")
