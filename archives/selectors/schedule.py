@@ -15,7 +15,9 @@ from archives.access import archive_in_scope
 from archives.models import Archive, ArchiveVisit, CategoryChange
 from archives.services.lifecycle import cycle_months
 from archives.services.reverify import (
+    DEEP_LEAVES_BY_PHASE_OUT,
     NO_LONGER_QUALIFIES,
+    leaves_deep,
     require_category_decider,
     reverify_reason,
 )
@@ -37,7 +39,7 @@ def category_label(category: str | None) -> str:
 
 
 def may_record_reverification(user: User, archive: Archive) -> bool:
-    return archive.is_active and user.has_role(*STAFF_ROLES) and archive_in_scope(user, archive)
+    return archive.on_schedule and user.has_role(*STAFF_ROLES) and archive_in_scope(user, archive)
 
 
 def may_decide(user: User, change: CategoryChange, archive: Archive) -> bool:
@@ -203,7 +205,9 @@ def reverify_panel(archive: Archive, user: User) -> dict:
             "may_decide": bool(pending) and may_decide(user, pending, archive),
             "decide_refusal": decide_refusal(user, pending, archive) if pending else "",
             "may_record": may_record_reverification(user, archive),
-            "may_propose": may_record_reverification(user, archive) and pending is None,
+            "may_propose": may_record_reverification(user, archive)
+            and pending is None
+            and archive.category != Category.DEEP,
         }
     }
 
@@ -249,9 +253,11 @@ def reverification_result(archive: Archive, visit: ArchiveVisit) -> dict:
         if after is not None
         else None
     )
+    kept = after.category if after is not None else archive.category
     return {
         "before": _snapshot(before),
         "after": _snapshot(after),
+        "phase_out_rule": DEEP_LEAVES_BY_PHASE_OUT if leaves_deep(kept, visit.category) else "",
         "visit_category": category_label(visit.category),
         "qualifies": visit.category is not None,
         "change": CategoryChange.objects.filter(visit=visit)

@@ -99,7 +99,7 @@ DEEP_LEAVES_BY_PHASE_OUT = (
 )
 
 
-def _leaves_deep(from_category: str, to_category: str | None) -> bool:
+def leaves_deep(from_category: str, to_category: str | None) -> bool:
     """A deep household leaves the deep archive only through 脱困 and its phase-out."""
     return from_category == Category.DEEP and to_category != Category.DEEP
 
@@ -177,12 +177,12 @@ def reverification_record(
         f"（低保标准{visit.minimum_living_standard}元）"
     )
     pending = _pending_change(archive)
-    leaves_deep = visit.category is not None and _leaves_deep(archive.category, visit.category)
+    out_of_deep = visit.category is not None and leaves_deep(archive.category, visit.category)
     propose = (
         visit.category is not None
         and visit.category != archive.category
         and not pending
-        and not leaves_deep
+        and not out_of_deep
     )
     if visit.category is None:
         outcome = f"核查结果：{NO_LONGER_QUALIFIES}。"
@@ -193,7 +193,7 @@ def reverification_record(
             f"核查结果：符合{_label(visit.category)}建档标准，"
             f"与档案现类别{_label(archive.category)}不同。"
         )
-    if leaves_deep:
+    if out_of_deep:
         outcome += DEEP_LEAVES_BY_PHASE_OUT
     elif propose:
         outcome += "已提出类别变更，待审核；审核前档案类别不变。"
@@ -239,7 +239,7 @@ def category_change_propose(
         raise ValidationError({"to_category": "请选择深度困难、相对困难或意外致困。"})
     if to_category == archive.category:
         raise ValidationError({"to_category": f"档案现类别已是{_label(to_category)}，无需变更。"})
-    if _leaves_deep(archive.category, to_category):
+    if leaves_deep(archive.category, to_category):
         raise ValidationError({"to_category": DEEP_LEAVES_BY_PHASE_OUT})
     if not reason.strip():
         raise ValidationError({"reason": "请填写变更理由。"})
@@ -294,7 +294,7 @@ def category_change_decide(
         raise ValidationError({"opinion": "请填写审核意见。"})
     if (
         approve
-        and _leaves_deep(change.from_category, change.to_category)
+        and leaves_deep(change.from_category, change.to_category)
         and (change.visit is None or change.visit.purpose != ArchiveVisit.Purpose.PHASE_OUT_END)
     ):
         raise ValidationError(DEEP_LEAVES_BY_PHASE_OUT)

@@ -42,8 +42,8 @@ def _perform(form, action) -> object | None:
 
 
 def _record_blockers(user, archive: Archive) -> list[str]:
-    if not archive.is_active:
-        return [f"档案{archive.get_status_display()}，不能登记定期核查。"]
+    if not archive.on_schedule:
+        return [f"档案{archive.get_status_display()}，不进行定期核查；请按退档（脱困）程序办理。"]
     if not schedule.may_record_reverification(user, archive):
         return ["定期核查须由档案所在基层工会、县级工会或市总工会的经办人、审核人登记。"]
     return []

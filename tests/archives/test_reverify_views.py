@@ -206,12 +206,15 @@ def test_a_deep_household_at_relative_figures_stays_deep_and_is_told_why(client,
     assert re.search(r'data-testid="income-before">\s*612\.50', html)
     assert re.search(r'data-testid="income-after">\s*1445\.83', html)
     assert 'data-testid="result-change"' not in html and "待审核" not in html
+    assert 'data-testid="phase-out-rule"' in html and DEEP_LEAVES_BY_PHASE_OUT in html
     assert fresh(archive).category == "deep"
     assert not CategoryChange.objects.filter(archive=archive).exists()
 
     html = page(client.get(reverse("archives:detail", args=[archive.pk])))
     assert DEEP_LEAVES_BY_PHASE_OUT in html
     assert 'data-testid="pending-change"' not in html
+    # No proposal out of the deep archive is offered.
+    assert reverse("archives:category_change_propose", args=[archive.pk]) not in html
 
 
 @pytest.mark.parametrize(
