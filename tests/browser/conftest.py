@@ -5,12 +5,16 @@ check would refuse the ORM calls the tests make for their setup: it is lifted he
 for the browser tests only.
 """
 
+import datetime
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
+
+from tests.assistance.review_data import SHANGHAI
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -71,3 +75,38 @@ def log_in(page, username: str, password: str) -> None:
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
+
+
+class Clock:
+    """`timezone.now` frozen at a given Beijing time; the live server's thread reads it too."""
+
+    def __init__(self, monkeypatch) -> None:
+        self._monkeypatch = monkeypatch
+
+    def set(self, day: datetime.date, hour: int = 9, minute: int = 0) -> None:
+        moment = datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=SHANGHAI)
+        self._monkeypatch.setattr(timezone, "now", lambda: moment)
+
+
+class RecordingSms:
+    """A stand-in SMS gateway: keeps what it was asked to send (the live server runs in
+    this process, so the test reads the same list)."""
+
+    sent: list[tuple[str, str]] = []
+
+    def send(self, phone: str, text: str) -> None:
+        self.sent.append((phone, text))
+
+
+@pytest.fixture
+def sms(settings) -> list[tuple[str, str]]:
+    RecordingSms.sent = []
+    settings.SMS_BACKEND = "tests.browser.conftest.RecordingSms"
+    return RecordingSms.sent
+
+
+class Cast:
+    """The people of a test, by their part in the flow."""
+
+    def __init__(self, **people) -> None:
+        self.__dict__.update(people)

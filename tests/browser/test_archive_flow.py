@@ -30,7 +30,6 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.roles import Role
@@ -45,13 +44,12 @@ from core.models import Notification
 from core.workdays import add_working_days
 from tests.assistance.intake_data import minimum_living_standards
 from tests.assistance.review_data import (
-    SHANGHAI,
     consistent_comparison,
     household,
     submitted,
     visit,
 )
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import Cast, Clock, log_in, screenshot
 from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -62,44 +60,11 @@ DAY_1 = datetime.date(2025, 4, 1)
 RELATIVE_WAGES = "70000"
 
 
-class Clock:
-    """`timezone.now` frozen at a given Beijing time (as in test_review_flow)."""
-
-    def __init__(self, monkeypatch) -> None:
-        self._monkeypatch = monkeypatch
-
-    def set(self, day: datetime.date, hour: int = 9, minute: int = 0) -> None:
-        moment = datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=SHANGHAI)
-        self._monkeypatch.setattr(timezone, "now", lambda: moment)
-
-
 @pytest.fixture
 def clock(monkeypatch) -> Clock:
     clock = Clock(monkeypatch)
     clock.set(DAY_1)
     return clock
-
-
-class RecordingSms:
-    """A stand-in SMS gateway: keeps what it was asked to send (the live server runs in
-    this process, so the test reads the same list)."""
-
-    sent: list[tuple[str, str]] = []
-
-    def send(self, phone: str, text: str) -> None:
-        self.sent.append((phone, text))
-
-
-@pytest.fixture
-def sms(settings) -> list[tuple[str, str]]:
-    RecordingSms.sent = []
-    settings.SMS_BACKEND = f"{__name__}.RecordingSms"
-    return RecordingSms.sent
-
-
-class Cast:
-    def __init__(self, **people) -> None:
-        self.__dict__.update(people)
 
 
 @pytest.fixture

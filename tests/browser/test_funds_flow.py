@@ -46,7 +46,7 @@ from funds.services.receipts import allocation_plan_execute
 from tests.assistance import review_data
 from tests.assistance.intake_data import PDF_BYTES
 from tests.assistance.review_data import wuhu_approved
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import Cast, log_in, screenshot
 from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -63,28 +63,6 @@ CENTRAL = Decimal("500000.00")
 TO_COUNTY_A = Decimal("200000.00")
 LIVING = Decimal("9120.00")  # deep: 12 months × 低保 760.00
 CARD = "6222021234567890123"  # the applicant's card, as entered on the application
-
-
-class RecordingSms:
-    """A stand-in SMS gateway: keeps what it was asked to send (the live server runs in
-    this process, so the test reads the same list)."""
-
-    sent: list[tuple[str, str]] = []
-
-    def send(self, phone: str, text: str) -> None:
-        self.sent.append((phone, text))
-
-
-@pytest.fixture
-def sms(settings) -> list[tuple[str, str]]:
-    RecordingSms.sent = []
-    settings.SMS_BACKEND = f"{__name__}.RecordingSms"
-    return RecordingSms.sent
-
-
-class Cast:
-    def __init__(self, **people) -> None:
-        self.__dict__.update(people)
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.roles import Role
@@ -25,13 +24,12 @@ from assistance.workflow import REQUIREMENT_TEXT
 from core.crypto import mask_name
 from tests.assistance.intake_data import minimum_living_standards
 from tests.assistance.review_data import (
-    SHANGHAI,
     consistent_comparison,
     household,
     submitted,
     visit,
 )
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import Cast, Clock, log_in, screenshot
 from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -42,29 +40,11 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 DAY_1 = datetime.date(2026, 4, 1)
 
 
-class Clock:
-    """`timezone.now` frozen at a given Beijing time (as tests.assistance.review_data.Clock)."""
-
-    def __init__(self, monkeypatch) -> None:
-        self._monkeypatch = monkeypatch
-
-    def set(self, day: datetime.date, hour: int = 9, minute: int = 0) -> None:
-        moment = datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=SHANGHAI)
-        self._monkeypatch.setattr(timezone, "now", lambda: moment)
-
-
 @pytest.fixture
 def clock(monkeypatch) -> Clock:
     clock = Clock(monkeypatch)
     clock.set(DAY_1)
     return clock
-
-
-class Cast:
-    """The people of a test, by their part in the chain."""
-
-    def __init__(self, **people) -> None:
-        self.__dict__.update(people)
 
 
 @pytest.fixture
