@@ -37,6 +37,7 @@ from assistance.workflow import (
     workflow_of,
 )
 from core.crypto import decrypt, keyed_hash, mask_name
+from core.history import history_value
 from core.workdays import WorkdayResult, working_days_since
 
 
@@ -213,18 +214,6 @@ HIDDEN_HISTORY_FIELDS = {
 }
 
 
-def _display(field, value) -> str:
-    if value is None or value == "":
-        return "—"
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, list):
-        return "、".join(str(v) for v in value) or "—"
-    return str(value)
-
-
 def _entries(records, subject) -> list[HistoryEntry]:
     """History rows (oldest first) as entries; each change is diffed against the row before."""
     entries = []
@@ -242,8 +231,8 @@ def _entries(records, subject) -> list[HistoryEntry]:
                 changes.append(
                     (
                         str(field.verbose_name),
-                        _display(field, change.old),
-                        _display(field, change.new),
+                        history_value(field, change.old),
+                        history_value(field, change.new),
                     )
                 )
             if not changes and not record.history_change_reason:

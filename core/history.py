@@ -5,11 +5,13 @@ history row. Management commands and background jobs wrap their work in `acting_
 that anything saved inside records that user too.
 """
 
+import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import SimpleNamespace
 
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -67,3 +69,21 @@ def _attributed(obj: models.Model, *, actor, reason: str) -> Iterator[None]:
     finally:
         del obj._history_user
         del obj._change_reason
+
+
+def history_value(field: models.Field, value) -> str:
+    """A field's value as a history page shows it: choices by label, yes/no, lists joined,
+    times in Beijing time, a related row by its number."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if field.is_relation:
+        return f"编号 {value}"
+    return str(value)

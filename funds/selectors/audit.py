@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db.models import Count, QuerySet, Sum
 
 from accounts.models import User
+from core.history import history_value
 from core.money import yuan
 from funds.models import Entry, FundAccount, Grant, PaymentBatch, PaymentLine
 from funds.selectors.ledgers import INCOME_SIDE, ZERO, entries_in_scope
@@ -33,18 +34,6 @@ class Change:
     seq: int = 0  # the history row's id: orders changes made at the same moment
 
 
-def _display(model_field, value) -> str:
-    if value is None or value == "":
-        return "—"
-    if model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if model_field.is_relation:
-        return f"编号 {value}"
-    return str(value)
-
-
 def history_changes(records, subject) -> list[Change]:
     """History rows (oldest first) as changes, each diffed against the row before it."""
     changes = []
@@ -61,8 +50,8 @@ def history_changes(records, subject) -> list[Change]:
                 fields.append(
                     (
                         str(model_field.verbose_name),
-                        _display(model_field, delta.old),
-                        _display(model_field, delta.new),
+                        history_value(model_field, delta.old),
+                        history_value(model_field, delta.new),
                     )
                 )
         changes.append(

@@ -53,3 +53,17 @@ def test_password_is_never_in_history(tree):
 
 def test_manager_class():
     assert isinstance(Organisation.objects, TrackedManager)
+
+
+def test_history_shows_times_in_beijing_time_and_relations_by_number():
+    import datetime
+
+    from core.history import history_value
+    from funds.models import PaymentLine
+
+    recorded = PaymentLine._meta.get_field("result_recorded_at")
+    moment = datetime.datetime(2026, 4, 22, 2, 0, tzinfo=datetime.UTC)
+    assert history_value(recorded, moment) == "2026-04-22 10:00"
+    assert history_value(PaymentLine._meta.get_field("grant"), 7) == "编号 7"
+    assert history_value(PaymentLine._meta.get_field("status"), "failed") == "发放失败"
+    assert history_value(recorded, None) == "—"
