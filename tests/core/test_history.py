@@ -1,9 +1,12 @@
+import datetime
+
 import pytest
 from django.apps import apps
 
 from accounts.models import Organisation, RoleGrant
-from core.history import acting_as
+from core.history import acting_as, history_value
 from core.models import HistorySkippedError, TrackedManager, TrackedQuerySet
+from funds.models import PaymentLine
 
 OUR_APPS = {"core", "accounts", "assistance", "archives", "funds"}
 
@@ -56,11 +59,6 @@ def test_manager_class():
 
 
 def test_history_shows_times_in_beijing_time_and_relations_by_number():
-    import datetime
-
-    from core.history import history_value
-    from funds.models import PaymentLine
-
     recorded = PaymentLine._meta.get_field("result_recorded_at")
     moment = datetime.datetime(2026, 4, 22, 2, 0, tzinfo=datetime.UTC)
     assert history_value(recorded, moment) == "2026-04-22 10:00"
