@@ -30,6 +30,7 @@ from core.id_numbers import validate_id_number
 __all__ = [
     "AssessmentOutcome",
     "MemberInput",
+    "bank_card_digits",
     "case_create",
     "case_submit",
     "case_update",
@@ -100,6 +101,16 @@ def _sync_members(actor: User, case: Case, members: list[MemberInput]) -> None:
         save_tracked(member, actor=actor, reason="修改家庭成员" if member.pk else "新增家庭成员")
 
 
+def bank_card_digits(value: str) -> str:
+    """A bank card number as typed, without its spaces; refused unless ASCII digits
+    (`str.isdigit` alone takes '²' or '٣'). Blank stays blank. Shared with the archive's
+    contact update (`archives.services.contact`)."""
+    card = value.replace(" ", "")
+    if card and not (card.isascii() and card.isdigit()):
+        raise ValidationError("银行卡号应为数字。")
+    return card
+
+
 def _validate_input(fields: dict, members: list[MemberInput], case: Case | None = None) -> None:
     """What the form checks, checked again here for every caller.
 
@@ -109,9 +120,10 @@ def _validate_input(fields: dict, members: list[MemberInput], case: Case | None 
     """
     if fields["application_date"] > timezone.localdate():
         raise ValidationError({"application_date": "申请日期不能晚于今天。"})
-    card = fields["bank_card"].replace(" ", "")
-    if card and not (card.isascii() and card.isdigit()):
-        raise ValidationError({"bank_card": "银行卡号应为数字。"})
+    try:
+        bank_card_digits(fields["bank_card"])
+    except ValidationError as exc:
+        raise ValidationError({"bank_card": exc}) from exc
     stored = {m.pk: m.id_hash for m in case.members.all()} if case else {}
     if fields["id_number"]:
         applicant = keyed_hash(validate_id_number(fields["id_number"]))
