@@ -33,12 +33,13 @@ from archives.models import (
     ExitObjection,
 )
 from archives.services.lifecycle import (
+    category_change_open,
     close_archive,
     lock_archive,
-    next_verification,
     record_event,
     require_active,
     require_staff_in_scope,
+    take_visit_as_basis,
 )
 from archives.services.visits import STAFF_ROLES, archive_visit_record
 from assistance.eligibility import Category
@@ -611,37 +612,17 @@ def _propose_change(
     pending = archive.category_changes.filter(status=CategoryChange.Status.PENDING).first()
     if pending is not None:
         return None
-    change = CategoryChange(
+    return category_change_open(
+        actor=actor,
         archive=archive,
-        visit=visit,
-        from_category=archive.category,
         to_category=to_category,
+        visit=visit,
         reason=(
             f"脱困渐退期满（{_day(archive.phase_out_until)}），{_day(visit.visit_date)}核查"
             f"家庭人均月收入{visit.per_capita_income}元，符合{Category(to_category).label}职工"
             "建档标准，纳入相应困难类型档案继续帮扶（芜湖实施办法第十三条）。"
         ),
-        proposed_by=actor,
     )
-    save_tracked(change, actor=actor, reason="渐退期满，提出类别变更")
-    record_event(
-        archive,
-        actor=actor,
-        kind=ArchiveEvent.Kind.CATEGORY_PROPOSED,
-        note=f"拟由{Category(archive.category).label}变更为{Category(to_category).label}：{change.reason}",
-    )
-    return change
-
-
-def _take_visit_as_basis(archive: Archive, visit: ArchiveVisit) -> None:
-    """The phase-out-end visit is the household's latest verification."""
-    archive.policy = visit.policy
-    archive.minimum_living_standard = visit.minimum_living_standard
-    archive.assessment = visit.assessment
-    archive.per_capita_income = visit.per_capita_income
-    archive.household_size = int(visit.figures["household_size"])
-    archive.verified_on = visit.visit_date
-    archive.verification_due = next_verification(visit.policy, archive.category, visit.visit_date)
 
 
 @transaction.atomic
@@ -725,21 +706,10 @@ def phase_out_conclude(
     )
     archive.status = S.OPEN
     archive.phase_out_until = None
-    _take_visit_as_basis(archive, visit)
+    basis = take_visit_as_basis(archive, visit)
     return save_tracked(
         archive,
         actor=actor,
         reason="渐退期满核查",
-        update_fields=[
-            "status",
-            "phase_out_until",
-            "policy",
-            "minimum_living_standard",
-            "assessment",
-            "per_capita_income",
-            "household_size",
-            "verified_on",
-            "verification_due",
-            "updated_at",
-        ],
+        update_fields=["status", "phase_out_until", *basis],
     )

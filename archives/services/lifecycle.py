@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from archives.access import archive_in_scope
-from archives.models import Archive, ArchiveEvent, ArchivePerson, CategoryChange
+from archives.models import Archive, ArchiveEvent, ArchivePerson, ArchiveVisit, CategoryChange
 from assistance.eligibility import Category
 from assistance.models import Case, Policy
 from core.dates import add_months, add_years
@@ -34,6 +34,62 @@ def cycle_months(policy: Policy, category: str) -> int:
 
 def next_verification(policy: Policy, category: str, verified_on: datetime.date) -> datetime.date:
     return add_months(verified_on, cycle_months(policy, category))
+
+
+# The archive's basis: what its latest verification visit found (DOMAIN.md §5).
+BASIS_FIELDS = [
+    "verified_on",
+    "verification_due",
+    "policy",
+    "minimum_living_standard",
+    "assessment",
+    "per_capita_income",
+    "household_size",
+    "updated_at",
+]
+
+
+def take_visit_as_basis(archive: Archive, visit: ArchiveVisit) -> list[str]:
+    """Put a verification visit's findings on the (locked, unsaved) archive: its assessment,
+    and the next verification one cycle of the archive's category after the visit.
+    Returns the fields to save."""
+    archive.verified_on = visit.visit_date
+    archive.verification_due = next_verification(visit.policy, archive.category, visit.visit_date)
+    archive.policy = visit.policy
+    archive.minimum_living_standard = visit.minimum_living_standard
+    archive.assessment = visit.assessment
+    archive.per_capita_income = visit.per_capita_income
+    archive.household_size = int(visit.figures["household_size"])
+    return BASIS_FIELDS
+
+
+def category_change_open(
+    *,
+    actor: User,
+    archive: Archive,
+    to_category: str,
+    reason: str,
+    visit: ArchiveVisit | None = None,
+) -> CategoryChange:
+    """Write a pending category change of a locked archive and its timeline line; the
+    callers (re-verification, a manual proposal, the end of a phase-out) check first."""
+    old, new = Category(archive.category).label, Category(to_category).label
+    change = CategoryChange(
+        archive=archive,
+        visit=visit,
+        from_category=archive.category,
+        to_category=to_category,
+        reason=reason,
+        proposed_by=actor,
+    )
+    save_tracked(change, actor=actor, reason=f"提出类别变更：{old} → {new}")
+    record_event(
+        archive,
+        actor=actor,
+        kind=ArchiveEvent.Kind.CATEGORY_PROPOSED,
+        note=f"提出将类别由{old}变更为{new}，待审核。理由：{reason}",
+    )
+    return change
 
 
 def lock_archive(archive: Archive) -> Archive:

@@ -20,11 +20,13 @@ from accounts.roles import Level, Role
 from archives.access import archive_in_scope
 from archives.models import Archive, ArchiveEvent, ArchiveVisit, CategoryChange
 from archives.services.lifecycle import (
+    category_change_open,
     lock_archive,
     next_verification,
     record_event,
     require_active,
     require_staff_in_scope,
+    take_visit_as_basis,
 )
 from archives.services.visits import STAFF_ROLES, archive_visit_record
 from assistance.eligibility import Category
@@ -32,18 +34,6 @@ from core.history import save_tracked
 from core.money import yuan
 
 NO_LONGER_QUALIFIES = "不再符合建档标准，请按退档程序办理"
-
-# The archive's basis fields a re-verification replaces (DOMAIN.md §5, Archive model).
-BASIS_FIELDS = [
-    "verified_on",
-    "verification_due",
-    "policy",
-    "minimum_living_standard",
-    "assessment",
-    "per_capita_income",
-    "household_size",
-    "updated_at",
-]
 
 
 def reverify_reason(visit: ArchiveVisit) -> str:
@@ -58,39 +48,6 @@ def _label(category: str | None) -> str:
 
 def _pending_change(archive: Archive) -> CategoryChange | None:
     return archive.category_changes.filter(status=CategoryChange.Status.PENDING).first()
-
-
-def _propose(
-    *,
-    actor: User,
-    archive: Archive,
-    to_category: str,
-    reason: str,
-    visit: ArchiveVisit | None = None,
-) -> CategoryChange:
-    change = CategoryChange(
-        archive=archive,
-        visit=visit,
-        from_category=archive.category,
-        to_category=to_category,
-        reason=reason,
-        proposed_by=actor,
-    )
-    save_tracked(
-        change,
-        actor=actor,
-        reason=f"提出类别变更：{_label(archive.category)} → {_label(to_category)}",
-    )
-    record_event(
-        archive,
-        actor=actor,
-        kind=ArchiveEvent.Kind.CATEGORY_PROPOSED,
-        note=(
-            f"提出将类别由{_label(archive.category)}变更为{_label(to_category)}，待审核。"
-            f"理由：{reason}"
-        ),
-    )
-    return change
 
 
 DEEP_LEAVES_BY_PHASE_OUT = (
@@ -163,14 +120,8 @@ def reverification_record(
         months_above_line=months_above_line,
         survey=survey,
     )
-    archive.verified_on = visit.visit_date
-    archive.verification_due = next_verification(visit.policy, archive.category, visit.visit_date)
-    archive.policy = visit.policy
-    archive.minimum_living_standard = visit.minimum_living_standard
-    archive.assessment = visit.assessment
-    archive.per_capita_income = visit.per_capita_income
-    archive.household_size = int(visit.figures["household_size"])
-    save_tracked(archive, actor=actor, reason=reverify_reason(visit), update_fields=BASIS_FIELDS)
+    fields = take_visit_as_basis(archive, visit)
+    save_tracked(archive, actor=actor, reason=reverify_reason(visit), update_fields=fields)
 
     income = (
         f"家庭人均月收入{yuan(visit.per_capita_income)}元"
@@ -214,7 +165,7 @@ def reverification_record(
     )
     if propose:
         day = visit.visit_date
-        _propose(
+        category_change_open(
             actor=actor,
             archive=archive,
             to_category=visit.category,
@@ -249,7 +200,9 @@ def category_change_propose(
             f"该档案已有待审核的类别变更（{_label(pending.from_category)} → "
             f"{_label(pending.to_category)}），请审核后再提出。"
         )
-    return _propose(actor=actor, archive=archive, to_category=to_category, reason=reason.strip())
+    return category_change_open(
+        actor=actor, archive=archive, to_category=to_category, reason=reason.strip()
+    )
 
 
 def require_category_decider(actor: User, change: CategoryChange, archive: Archive) -> None:
