@@ -118,6 +118,10 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 # The default policy region when a command or form does not name one.
 DEFAULT_POLICY_REGION = "wuhu"
 
+# Audit history: the reason of a change is free text (an exit's note, a merge's reason),
+# never cut at 100 characters.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 # Text messages to workers (exit re-check results, payment notices): a class with
 # `send(phone, text)`. The default writes them to the log; a deployment names its
 # gateway's adapter here.

@@ -186,3 +186,13 @@ def test_a_merged_archive_cannot_be_merged_again(archive, world):
             duplicate=Archive.objects.get(pk=duplicate.pk),
             reason="重复",
         )
+
+
+def test_a_long_reason_is_kept_whole_in_the_history(archive, world):
+    """The history's reason is free text: a merge's long explanation is not cut off (nor,
+    on PostgreSQL, refused for its length)."""
+    duplicate = open_archive(world, person=1)
+    reason = "经县级工会核实，两份档案为同一户家庭：" + "夫妻双方在不同单位分别申请建档，" * 12
+    archive_merge(actor=world.wuhu.admin, keep=archive, duplicate=duplicate, reason=reason)
+    latest = Archive.history.filter(id=duplicate.pk).order_by("-history_id").first()
+    assert len(reason) > 100 and reason.strip() in latest.history_change_reason
