@@ -391,6 +391,7 @@ class ArchiveEvent(TrackedModel):
         CLOSED = "closed", "撤档"
         MERGED = "merged", "重复档案合并"
         ASSISTED = "assisted", "帮扶救助发放"
+        CONTACT_CHANGED = "contact_changed", "联系电话、银行卡变更"
 
     archive = models.ForeignKey(Archive, models.PROTECT, related_name="events")
     kind = models.CharField("事项", max_length=24, choices=Kind.choices)

@@ -16,8 +16,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from accounts.models import User
-from archives.models import Archive
-from archives.services.lifecycle import lock_archive, require_active, require_staff_in_scope
+from archives.models import Archive, ArchiveEvent
+from archives.services.lifecycle import (
+    lock_archive,
+    record_event,
+    require_active,
+    require_staff_in_scope,
+)
 from archives.services.visits import STAFF_ROLES
 from assistance.models import Case
 from assistance.services.cases import bank_card_digits
@@ -29,8 +34,7 @@ CARD_DIGITS = (12, 19)
 PHONE_CHARS = (7, 20)
 # History reasons are at most 100 characters (simple_history): two masked cards (19 each)
 # and the reason must fit.
-REASON_MAX = 50
-HISTORY_REASON_MAX = 100
+REASON_MAX = 200
 _PHONE = re.compile(r"\+?[0-9]+")
 
 
@@ -71,10 +75,6 @@ def contact_update_blocked(actor: User, archive: Archive) -> str:
     if not archive.is_active:
         return f"档案{archive.get_status_display()}，不能{WHAT}。"
     return ""
-
-
-def _history_reason(text: str) -> str:
-    return text if len(text) <= HISTORY_REASON_MAX else text[: HISTORY_REASON_MAX - 1] + "…"
 
 
 @transaction.atomic
@@ -140,10 +140,6 @@ def archive_contact_update(
         *([card_change] if new_card else []),
     ]
     history_reason = f"更新{'、'.join(changed)}：{reason}"
-    if len(history_reason) > HISTORY_REASON_MAX and new_card:
-        # The phone's and bank's old and new values are in the history rows themselves.
-        history_reason = f"更新{card_change}：{reason}"
-    history_reason = _history_reason(history_reason)
 
     fields = []
     if phone_changed:
@@ -161,5 +157,6 @@ def archive_contact_update(
     # Always a row on the archive too, so that its page's change history shows the step.
     archive.phone = new_phone
     save_tracked(archive, actor=actor, reason=history_reason, update_fields=["phone", "updated_at"])
+    record_event(archive, actor=actor, kind=ArchiveEvent.Kind.CONTACT_CHANGED, note=history_reason)
     archive.case = case
     return archive

@@ -79,6 +79,8 @@ def test_the_union_caseworker_records_a_new_phone_and_card(world, archive):
     ]
     assert not any(OLD_CARD in (r or "") or NEW_DIGITS in (r or "") for r in reasons)
     assert case.history.first().bank_card_masked == NEW_MASKED
+    event = archive.events.get(kind="contact_changed")
+    assert (event.note, event.actor) == (reason, caseworker)
 
 
 def test_the_county_reviewer_may_too_and_a_blank_card_keeps_the_old_one(world, archive):
@@ -135,7 +137,7 @@ def test_a_bad_card_is_refused_and_nothing_changes(world, archive, card, message
     ("overrides", "field", "message"),
     [
         ({"reason": "  "}, "reason", "请填写更新原因"),
-        ({"reason": "因" * 51}, "reason", "更新原因请控制在 50 字以内"),
+        ({"reason": "因" * 201}, "reason", "更新原因请控制在 200 字以内"),
         ({"phone": "139-1234-5678"}, "phone", "联系电话应为 7–20 位数字"),
         ({"phone": "12345"}, "phone", "联系电话应为 7–20 位数字"),
         ({"phone": "+" + "1" * 20}, "phone", "联系电话应为 7–20 位数字"),
