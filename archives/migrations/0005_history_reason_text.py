@@ -4,50 +4,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('archives', '0004_archive_event_assisted'),
+        ("archives", "0004_archive_event_assisted"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalarchive',
-            name='history_change_reason',
+            model_name="historicalarchive",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalarchiveevent',
-            name='history_change_reason',
+            model_name="historicalarchiveevent",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalarchiveexit',
-            name='history_change_reason',
+            model_name="historicalarchiveexit",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalarchiveperson',
-            name='history_change_reason',
+            model_name="historicalarchiveperson",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalarchivevisit',
-            name='history_change_reason',
+            model_name="historicalarchivevisit",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalarchivevisitstaff',
-            name='history_change_reason',
+            model_name="historicalarchivevisitstaff",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalcategorychange',
-            name='history_change_reason',
+            model_name="historicalcategorychange",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalexitobjection',
-            name='history_change_reason',
+            model_name="historicalexitobjection",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
     ]
