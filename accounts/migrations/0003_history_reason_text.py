@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_system_user'),
+        ("accounts", "0002_system_user"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalorganisation',
-            name='history_change_reason',
+            model_name="historicalorganisation",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalrolegrant',
-            name='history_change_reason',
+            model_name="historicalrolegrant",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicaluser',
-            name='history_change_reason',
+            model_name="historicaluser",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
     ]

@@ -4,75 +4,74 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assistance', '0009_archive_document_types'),
+        ("assistance", "0009_archive_document_types"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalcase',
-            name='history_change_reason',
+            model_name="historicalcase",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalcasedocument',
-            name='history_change_reason',
+            model_name="historicalcasedocument",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalcasetransition',
-            name='history_change_reason',
+            model_name="historicalcasetransition",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalcaseuserobjectpermission',
-            name='history_change_reason',
+            model_name="historicalcaseuserobjectpermission",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalduplicateclearance',
-            name='history_change_reason',
+            model_name="historicalduplicateclearance",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalhomevisit',
-            name='history_change_reason',
+            model_name="historicalhomevisit",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalhomevisitstaff',
-            name='history_change_reason',
+            model_name="historicalhomevisitstaff",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalhouseholdmember',
-            name='history_change_reason',
+            model_name="historicalhouseholdmember",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalinformationcomparison',
-            name='history_change_reason',
+            model_name="historicalinformationcomparison",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalminimumlivingstandard',
-            name='history_change_reason',
+            model_name="historicalminimumlivingstandard",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalnoticeobjection',
-            name='history_change_reason',
+            model_name="historicalnoticeobjection",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalpersonaldataaccess',
-            name='history_change_reason',
+            model_name="historicalpersonaldataaccess",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalpolicy',
-            name='history_change_reason',
+            model_name="historicalpolicy",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
     ]

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_historicalnotification_notification'),
+        ("core", "0003_historicalnotification_notification"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalholiday',
-            name='history_change_reason',
+            model_name="historicalholiday",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalnotification',
-            name='history_change_reason',
+            model_name="historicalnotification",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
     ]

@@ -4,65 +4,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('funds', '0003_receipt_once_per_document'),
+        ("funds", "0003_receipt_once_per_document"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalallocationline',
-            name='history_change_reason',
+            model_name="historicalallocationline",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalallocationplan',
-            name='history_change_reason',
+            model_name="historicalallocationplan",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalbudgetrequest',
-            name='history_change_reason',
+            model_name="historicalbudgetrequest",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalentry',
-            name='history_change_reason',
+            model_name="historicalentry",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalexportjob',
-            name='history_change_reason',
+            model_name="historicalexportjob",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalfundaccount',
-            name='history_change_reason',
+            model_name="historicalfundaccount",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalgrant',
-            name='history_change_reason',
+            model_name="historicalgrant",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalpaymentbatch',
-            name='history_change_reason',
+            model_name="historicalpaymentbatch",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalpaymentline',
-            name='history_change_reason',
+            model_name="historicalpaymentline",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalreceipt',
-            name='history_change_reason',
+            model_name="historicalreceipt",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicaltransfer',
-            name='history_change_reason',
+            model_name="historicaltransfer",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
     ]
