@@ -10,13 +10,26 @@ def scope_queryset(queryset: QuerySet, user) -> QuerySet:
 
     Every scoped model names, per level, the indexed foreign key of its organisation path
     (`SCOPE_FIELDS`); a user sees the rows whose path passes through its organisation.
-    A user without an organisation sees nothing.
+    A user without an organisation sees nothing, nor does a user of a level the model has
+    no path for (a grassroots union and the funds accounts of the city and counties).
     """
     organisation = getattr(user, "organisation", None)
     if not getattr(user, "is_authenticated", False) or organisation is None:
         return queryset.none()
-    field = queryset.model.SCOPE_FIELDS[organisation.level]
+    field = queryset.model.SCOPE_FIELDS.get(organisation.level)
+    if field is None:
+        return queryset.none()
     return queryset.filter(**{field: organisation.pk})
+
+
+def in_scope(user, obj) -> bool:
+    """Whether the user's organisation holds `obj` (a case, an archive) or is above it,
+    read from the object's own organisation path (no query)."""
+    organisation = getattr(user, "organisation", None)
+    if organisation is None:
+        return False
+    field = type(obj).SCOPE_FIELDS.get(organisation.level)
+    return field is not None and getattr(obj, f"{field}_id") == organisation.pk
 
 
 def organisation_list_for_user(

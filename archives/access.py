@@ -6,14 +6,6 @@ from accounts.selectors import scope_queryset
 from archives.models import Archive
 
 
-def archive_in_scope(user, archive: Archive) -> bool:
-    """Whether the user's organisation keeps the archive or is above it (no query)."""
-    organisation = getattr(user, "organisation", None)
-    if organisation is None:
-        return False
-    return getattr(archive, f"{Archive.SCOPE_FIELDS[organisation.level]}_id") == organisation.pk
-
-
 def access_archive(user, pk: int) -> Archive:
     archives = Archive.objects.select_related(
         "organisation", "county", "city", "policy", "case", "merged_into"

@@ -13,14 +13,6 @@ from assistance.workflow import VISIT_STATES
 JOINT_VISIT_PERMS = ("view", "visit")
 
 
-def in_scope(user, case: Case) -> bool:
-    """Whether the user's organisation holds the case or is above it (no query)."""
-    organisation = getattr(user, "organisation", None)
-    if organisation is None:
-        return False
-    return getattr(case, f"{Case.SCOPE_FIELDS[organisation.level]}_id") == organisation.pk
-
-
 def invited_to_visit(user, case: Case) -> bool:
     """Whether `user` holds the joint-visit grant on `case` (case_share_for_visit)."""
     if not user.is_active or user.is_superuser:

@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from accounts.access import access_organisation, role_required
 from accounts.roles import Level, Role
-from accounts.selectors import organisation_choices_for_user
-from assistance.access import access_case, in_scope, invited_to_visit
+from accounts.selectors import in_scope, organisation_choices_for_user
+from assistance.access import access_case, invited_to_visit
 from assistance.models import Case
 from assistance.review_forms import (
     AssignForm,

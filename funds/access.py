@@ -8,34 +8,26 @@ from funds.models import AllocationPlan, Entry, ExportJob, FundAccount, Grant, P
 
 def access_account(user, pk: int) -> FundAccount:
     accounts = FundAccount.objects.select_related("organisation", "county", "city")
-    account = _in_scope(accounts, user).filter(pk=pk).first()
+    account = scope_queryset(accounts, user).filter(pk=pk).first()
     if account is None:
         raise Http404("没有找到该账户，或您无权查看。")
     return account
 
 
-# --- Accounts, receipts, allocation plans, entries (engineer F1) -------------------------
-
-
-def _in_scope(queryset, user):
-    """`scope_queryset`, or nothing for a user with no funds scope (a grassroots union)."""
-    organisation = getattr(user, "organisation", None)
-    if organisation is None or organisation.level not in queryset.model.SCOPE_FIELDS:
-        return queryset.none()
-    return scope_queryset(queryset, user)
+# --- Accounts, receipts, allocation plans, entries --------------------------------------
 
 
 def accounts_in_scope(user):
     """The special accounts the user may see: the city's and every county's for the city,
     its own for a county, none for a grassroots union."""
-    return _in_scope(FundAccount.objects.select_related("organisation"), user)
+    return scope_queryset(FundAccount.objects.select_related("organisation"), user)
 
 
 def access_entry(user, pk: int) -> Entry:
     entries = Entry.objects.select_related(
         "account__organisation", "account__county", "account__city", "reverses", "created_by"
     )
-    entry = _in_scope(entries, user).filter(pk=pk).first()
+    entry = scope_queryset(entries, user).filter(pk=pk).first()
     if entry is None:
         raise Http404("没有找到该分录，或您无权查看。")
     return entry
@@ -52,7 +44,7 @@ def access_plan(user, pk: int) -> AllocationPlan:
     return plan
 
 
-# --- Grants, payment batches, export jobs (engineer F3: audit and ledger views) -----------
+# --- Grants, payment batches, export jobs -------------------------------------------------
 
 
 def access_grant(user, pk: int) -> Grant:

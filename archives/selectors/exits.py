@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from accounts.selectors import scope_queryset
-from archives.access import archive_in_scope
+from accounts.selectors import in_scope, scope_queryset
 from archives.models import Archive, ArchiveExit, ExitObjection
 from archives.services.exits import finalise_refusal, took_part_in_exit
 from archives.services.visits import STAFF_ROLES
@@ -124,9 +123,7 @@ def exit_panel(archive: Archive, user) -> dict:
     """
     today = timezone.localdate()
     exits = _exits_of(archive)
-    staff = (
-        user.is_authenticated and user.has_role(*STAFF_ROLES) and archive_in_scope(user, archive)
-    )
+    staff = user.is_authenticated and user.has_role(*STAFF_ROLES) and in_scope(user, archive)
     reviewer = staff and user.has_role(Role.REVIEWER)
     objections = [getattr(e, "objection", None) for e in exits]
     open_objection = any(o is not None and o.decided_on is None for o in objections)

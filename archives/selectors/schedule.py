@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation, User
 from accounts.roles import Level
-from accounts.selectors import scope_queryset
-from archives.access import archive_in_scope
+from accounts.selectors import in_scope, scope_queryset
 from archives.models import Archive, ArchiveVisit, CategoryChange
 from archives.services.lifecycle import cycle_months
 from archives.services.reverify import (
@@ -39,7 +38,7 @@ def category_label(category: str | None) -> str:
 
 
 def may_record_reverification(user: User, archive: Archive) -> bool:
-    return archive.on_schedule and user.has_role(*STAFF_ROLES) and archive_in_scope(user, archive)
+    return archive.on_schedule and user.has_role(*STAFF_ROLES) and in_scope(user, archive)
 
 
 def may_decide(user: User, change: CategoryChange, archive: Archive) -> bool:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from archives.access import archive_in_scope
+from accounts.selectors import in_scope
 from archives.models import Archive, ArchiveEvent, ArchivePerson, ArchiveVisit, CategoryChange
 from assistance.eligibility import Category
 from assistance.models import Case, Policy
@@ -107,7 +107,7 @@ def require_staff_in_scope(
     """The actor holds one of `roles` in the archive's union, its county or its city."""
     if not actor.has_role(*roles):
         raise PermissionDenied(f"{what}须由{'、'.join(Role(r).label for r in roles)}办理。")
-    if not archive_in_scope(actor, archive):
+    if not in_scope(actor, archive):
         raise PermissionDenied("该档案不在您的管理范围内。")
 
 
@@ -281,7 +281,7 @@ def archive_merge(*, actor: User, keep: Archive, duplicate: Archive, reason: str
     locked = {a.pk: lock_archive(a) for a in (first, second)}
     keep, duplicate = locked[keep.pk], locked[duplicate.pk]
     for archive in (keep, duplicate):
-        if not archive_in_scope(actor, archive):
+        if not in_scope(actor, archive):
             raise PermissionDenied("该档案不在您的管理范围内。")
         require_active(archive, "合并")
     if keep.county_id != duplicate.county_id:

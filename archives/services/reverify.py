@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Level, Role
-from archives.access import archive_in_scope
+from accounts.selectors import in_scope
 from archives.models import Archive, ArchiveEvent, ArchiveVisit, CategoryChange
 from archives.services.lifecycle import (
     category_change_open,
@@ -211,11 +211,7 @@ def require_category_decider(actor: User, change: CategoryChange, archive: Archi
     if not actor.has_role(Role.REVIEWER):
         raise PermissionDenied("类别变更须由审核人审核。")
     organisation = actor.organisation
-    if (
-        organisation is None
-        or organisation.level > Level.COUNTY
-        or not archive_in_scope(actor, archive)
-    ):
+    if organisation is None or organisation.level > Level.COUNTY or not in_scope(actor, archive):
         raise PermissionDenied("类别变更须由档案所在县级工会或市总工会的审核人审核。")
     if change.proposed_by_id == actor.pk:
         raise PermissionDenied("职责分离：您提出了该类别变更，须由其他审核人审核。")

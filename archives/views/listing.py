@@ -19,7 +19,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import require_role
 from accounts.roles import Role
-from archives.access import access_archive, archive_in_scope
+from accounts.selectors import in_scope
+from archives.access import access_archive
 from archives.forms import ArchiveFilterForm, ArchiveSearchForm, MergeForm
 from archives.selectors.exits import exit_panel
 from archives.selectors.listing import (
@@ -136,7 +137,7 @@ def archive_detail(request, pk: int):
             "overdue": archive.on_schedule and archive.verification_due < today,
             "can_merge": archive.is_active
             and request.user.has_role(Role.ADMIN)
-            and archive_in_scope(request.user, archive),
+            and in_scope(request.user, archive),
             **reverify_panel(archive, request.user),
             **exit_panel(archive, request.user),
         },

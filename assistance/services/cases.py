@@ -9,8 +9,7 @@ from stdnum.cn import ric
 
 from accounts.models import Organisation, User
 from accounts.roles import Level, Role
-from accounts.selectors import scope_queryset
-from assistance.access import in_scope
+from accounts.selectors import in_scope, scope_queryset
 from assistance.assessment import MemberInput, assess_case_values, store_assessment
 from assistance.inputs import MEMBER_DETAIL_FIELDS
 from assistance.models import (

@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
+from accounts.selectors import in_scope
 from archives.services.lifecycle import archive_open_for_case
-from assistance.access import in_scope, invited_to_visit
+from assistance.access import invited_to_visit
 from assistance.assessment import reassess_under_stored_policy, store_assessment
 from assistance.models import (
     CASE_MONEY_FIELDS,
