@@ -240,6 +240,8 @@ class ArchiveVisitStaff(TrackedModel):
 class CategoryChange(TrackedModel):
     """A proposed change of the archive's category, decided by a second person (reviewed)."""
 
+    SCOPE_FIELDS = {level: f"archive__{field}" for level, field in Archive.SCOPE_FIELDS.items()}
+
     class Status(models.TextChoices):
         PENDING = "pending", "待审核"
         APPROVED = "approved", "已同意"
@@ -346,6 +348,8 @@ class ArchiveExit(TrackedModel):
 
 class ExitObjection(TrackedModel):
     """The worker's request for a re-check of an exit (退档复核), decided in 15 working days."""
+
+    SCOPE_FIELDS = {level: f"archive__{field}" for level, field in Archive.SCOPE_FIELDS.items()}
 
     class Result(models.TextChoices):
         UPHELD = "upheld", "符合退出标准，予以退出"

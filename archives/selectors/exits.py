@@ -15,7 +15,7 @@ from accounts.selectors import in_scope, scope_queryset
 from archives.models import Archive, ArchiveExit, ExitObjection
 from archives.services.exits import finalise_refusal, took_part_in_exit
 from archives.services.visits import STAFF_ROLES
-from core.workdays import working_days_since
+from core.workdays import WorkdayResult, working_days_since
 
 S = Archive.Status
 
@@ -56,24 +56,13 @@ def deadlines(days: Iterable[datetime.date], today: datetime.date) -> dict[datet
         base = counts[today]
         for day in future:
             years = sorted({*base.fallback_years, *counts[day].fallback_years})
-            note = _fallback_note(years)
+            note = WorkdayResult(0, tuple(years)).note
             result[day] = Deadline(day, base.value - counts[day].value, False, note)
     if past:
         counts = working_days_since(past, today)
         for day in past:
-            result[day] = Deadline(
-                day, counts[day].value, True, _fallback_note(counts[day].fallback_years)
-            )
+            result[day] = Deadline(day, counts[day].value, True, counts[day].note)
     return result
-
-
-def _fallback_note(years: Iterable[int]) -> str:
-    years = list(years)
-    if not years:
-        return ""
-    return (
-        f"{'、'.join(f'{year}年' for year in years)}的法定节假日安排尚未录入，已按周一至周五计算。"
-    )
 
 
 # --- The panel on the archive page --------------------------------------------------------
@@ -235,18 +224,10 @@ def staff_choices(archive: Archive) -> QuerySet[User]:
 # --- Lists ------------------------------------------------------------------------------------
 
 
-def _scoped_objections(user) -> QuerySet[ExitObjection]:
-    organisation = getattr(user, "organisation", None)
-    if not getattr(user, "is_authenticated", False) or organisation is None:
-        return ExitObjection.objects.none()
-    field = Archive.SCOPE_FIELDS[organisation.level]
-    return ExitObjection.objects.filter(**{f"archive__{field}": organisation.pk})
-
-
 def open_objections_for_user(user) -> QuerySet[ExitObjection]:
     """Re-checks not yet decided, in the user's scope, the most urgent first."""
     return (
-        _scoped_objections(user)
+        scope_queryset(ExitObjection.objects.all(), user)
         .filter(decided_on=None)
         .select_related("archive", "archive__organisation", "exit")
         .order_by("decide_by", "id")

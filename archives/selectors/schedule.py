@@ -119,15 +119,11 @@ def days_overdue(archive: Archive, today: datetime.date) -> int:
 
 
 def pending_category_changes(user: User) -> QuerySet[CategoryChange]:
-    organisation = getattr(user, "organisation", None)
-    if organisation is None:
-        return CategoryChange.objects.none()
-    field = Archive.SCOPE_FIELDS[organisation.level]
     return (
-        CategoryChange.objects.filter(
+        scope_queryset(CategoryChange.objects.all(), user)
+        .filter(
             status=CategoryChange.Status.PENDING,
             archive__status__in=Archive.ACTIVE_STATUSES,
-            **{f"archive__{field}": organisation.pk},
         )
         .select_related(
             "archive", "archive__organisation", "archive__county", "proposed_by", "visit"
@@ -185,6 +181,8 @@ def reverify_panel(archive: Archive, user: User) -> dict:
         .first()
     )
     overdue = archive.on_schedule and archive.verification_due < today
+    refusal = decide_refusal(user, pending, archive) if pending else ""
+    may_record = may_record_reverification(user, archive)
     return {
         "reverify": {
             "cycle_months": cycle_months(archive.policy, archive.category),
@@ -201,12 +199,11 @@ def reverify_panel(archive: Archive, user: User) -> dict:
             "pending": pending,
             "pending_from": category_label(pending.from_category) if pending else "",
             "pending_to": category_label(pending.to_category) if pending else "",
-            "may_decide": bool(pending) and may_decide(user, pending, archive),
-            "decide_refusal": decide_refusal(user, pending, archive) if pending else "",
-            "may_record": may_record_reverification(user, archive),
-            "may_propose": may_record_reverification(user, archive)
-            and pending is None
-            and archive.category != Category.DEEP,
+            # A pending change, open archive, and no refusal: what `may_decide` checks.
+            "may_decide": bool(pending) and not refusal and archive.is_active,
+            "decide_refusal": refusal,
+            "may_record": may_record,
+            "may_propose": may_record and pending is None and archive.category != Category.DEEP,
         }
     }
 

@@ -6,8 +6,8 @@ reviewer of the archive's own union or county records the new phone and card wit
 reason; the next payment batch reads the card from the case (`funds.services.payments`).
 
 The full card numbers are never shown or written to a history reason: only their masks.
-Every write goes through `save_tracked`; there is no `ArchiveEvent` kind for this yet, so
-the change shows in the archive's and the case's change history (变更记录), not its timeline.
+Every write goes through `save_tracked`, and the change is a line of the archive's timeline
+(`ArchiveEvent.Kind.CONTACT_CHANGED`).
 """
 
 import re
@@ -32,8 +32,7 @@ from core.history import save_tracked
 WHAT = "更新联系电话、银行卡"
 CARD_DIGITS = (12, 19)
 PHONE_CHARS = (7, 20)
-# History reasons are at most 100 characters (simple_history): two masked cards (19 each)
-# and the reason must fit.
+# The reason is written on the timeline and in the history with the two masked cards.
 REASON_MAX = 200
 _PHONE = re.compile(r"\+?[0-9]+")
 

@@ -14,7 +14,6 @@ from decimal import Decimal
 from django.db.models import (
     DecimalField,
     Exists,
-    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -224,17 +223,10 @@ def _allocated_subquery():
 
 
 def receipts_annotated(receipts: QuerySet[Receipt]) -> QuerySet[Receipt]:
-    """Each receipt with what was passed down from it, when, whether late, and whether its
-    entry was reversed (a reversed receipt counts as nothing received)."""
+    """Each receipt with what was passed down from it, whether any of it late, and whether
+    its entry was reversed (a reversed receipt counts as nothing received)."""
     return receipts.annotate(
         allocated=_money(Subquery(_allocated_subquery())),
-        last_transfer_on=Subquery(
-            Transfer.objects.filter(receipt=OuterRef("pk"))
-            .order_by()
-            .values("receipt")
-            .annotate(last=Max("transfer_date"))
-            .values("last")
-        ),
         late_transfer=Exists(
             Transfer.objects.filter(
                 receipt=OuterRef("pk"), transfer_date__gt=OuterRef("allocation_due")

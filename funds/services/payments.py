@@ -320,7 +320,7 @@ def _record_paid(
     now: datetime.datetime,
 ) -> None:
     grant = Grant.objects.select_for_update(of=("self",)).get(pk=line.grant_id)
-    archive = lock_archive(grant.archive)
+    archive = lock_archive(line.grant.archive)
     if grant.status != Grant.Status.APPROVED:
         raise ValidationError(
             f"{line.payee_name}的救助状态为“{grant.get_status_display()}”，不能登记到账。"
@@ -384,7 +384,7 @@ def _record_paid(
             actor=actor,
             kind=ArchiveEvent.Kind.ASSISTED,
             note=f"{grant.get_item_display()} {line.amount} 元于 {paid_on:%Y-%m-%d} 发放到账"
-            f"（发放批次 {line.batch.number}）。",
+            f"（发放批次 {batch.number}）。",
         )
     if not archive.is_final and (
         archive.last_assisted_on is None or archive.last_assisted_on < paid_on
