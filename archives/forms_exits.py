@@ -4,8 +4,8 @@ from django import forms
 from django.utils import timezone
 
 from archives.models import Archive, ArchiveExit, ExitObjection
-from archives.selectors.exits import staff_choices
 from archives.selectors.figures import VISIT_FIGURES, current_figures
+from archives.selectors.schedule import visit_staff_for
 from assistance.forms import MONEY, MONEY_ERRORS
 from assistance.models import CASE_MONEY_FIELDS, Case
 from assistance.review_forms import UPLOAD_ACCEPT, UserMultipleChoiceField
@@ -150,7 +150,9 @@ class VisitFieldsForm(ArchiveForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["visit_date"].initial = timezone.localdate
-        self.fields["staff"].queryset = staff_choices(self.archive)
+        self.fields["staff"].queryset = visit_staff_for(self.archive).order_by(
+            "organisation__code", "username"
+        )
         current = current_figures(self.archive)
         for name in VISIT_FIGURES:
             self.fields[f"figure_{name}"] = _figure_field(name, current.get(name, ""))

@@ -544,7 +544,7 @@ def notice_board_for(organisation: Organisation) -> list[NoticeLine]:
 # --- One case's review records ------------------------------------------------------------
 
 
-def _grants(case: Case, codename: str) -> QuerySet[CaseUserObjectPermission]:
+def case_grants(case: Case, codename: str) -> QuerySet[CaseUserObjectPermission]:
     """Individual grants on the case: `review_case` (assigned) or `visit_case` (joint visit)."""
     return CaseUserObjectPermission.objects.filter(
         content_object=case, permission__codename=codename
@@ -552,7 +552,9 @@ def _grants(case: Case, codename: str) -> QuerySet[CaseUserObjectPermission]:
 
 
 def case_grantees(case: Case, codename: str) -> list:
-    return [grant.user for grant in _grants(case, codename).select_related("user__organisation")]
+    return [
+        grant.user for grant in case_grants(case, codename).select_related("user__organisation")
+    ]
 
 
 def _active_users():
@@ -561,7 +563,7 @@ def _active_users():
 
 def visit_staff_choices(actor, case: Case):
     """Who may be named on a visit the actor records: the actor's union and invited visitors."""
-    invited = _grants(case, "visit_case").values("user_id")
+    invited = case_grants(case, "visit_case").values("user_id")
     return (
         _active_users()
         .filter(Q(organisation=actor.organisation_id) | Q(pk__in=invited))
@@ -581,7 +583,7 @@ def reviewer_choices(organisation: Organisation | None):
 
 def joint_visit_candidates(actor, case: Case):
     """Caseworkers and reviewers of the other unions of the case's city, not yet invited."""
-    invited = _grants(case, "visit_case").values("user_id")
+    invited = case_grants(case, "visit_case").values("user_id")
     return (
         _active_users()
         .filter(

@@ -68,6 +68,8 @@ _INTAKE = [
         needs_opinion=True,
     ),
 ]
+# The caseworker's own steps, taken from the case pages, not from the review panel.
+INTAKE_ACTIONS = frozenset(t.action for t in _INTAKE)
 _OBJECTION = Transition(
     "objection",
     "登记公示异议，退回县级审核",

@@ -206,21 +206,6 @@ def exit_visit_staff(exit: ArchiveExit) -> list[User]:
     ]
 
 
-def staff_choices(archive: Archive) -> QuerySet[User]:
-    """Who may be named on a visit to the archive: active caseworkers and reviewers of its
-    union, county or city (archives.services.visits checks the same)."""
-    return (
-        User.objects.filter(
-            is_active=True,
-            organisation_id__in=(archive.organisation_id, archive.county_id, archive.city_id),
-            role_grants__role__in=STAFF_ROLES,
-        )
-        .select_related("organisation")
-        .distinct()
-        .order_by("organisation__code", "username")
-    )
-
-
 # --- Lists ------------------------------------------------------------------------------------
 
 

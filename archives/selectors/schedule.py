@@ -12,7 +12,7 @@ from accounts.models import Organisation, User
 from accounts.roles import Level
 from accounts.selectors import in_scope, scope_queryset
 from archives.models import Archive, ArchiveVisit, CategoryChange
-from archives.services.lifecycle import cycle_months
+from archives.services.lifecycle import cycle_months, pending_change
 from archives.services.reverify import (
     DEEP_LEAVES_BY_PHASE_OUT,
     NO_LONGER_QUALIFIES,
@@ -175,11 +175,7 @@ def reverify_panel(archive: Archive, user: User) -> dict:
     today = timezone.localdate()
     lines = visit_lines(archive)
     latest = next((line.visit for line in lines if line.reverify), None)
-    pending = (
-        archive.category_changes.filter(status=CategoryChange.Status.PENDING)
-        .select_related("proposed_by", "visit")
-        .first()
-    )
+    pending = pending_change(archive)
     overdue = archive.on_schedule and archive.verification_due < today
     refusal = decide_refusal(user, pending, archive) if pending else ""
     may_record = may_record_reverification(user, archive)

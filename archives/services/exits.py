@@ -36,6 +36,7 @@ from archives.services.lifecycle import (
     category_change_open,
     close_archive,
     lock_archive,
+    pending_change,
     record_event,
     require_active,
     require_staff_in_scope,
@@ -609,7 +610,7 @@ def exits_finalise_due(*, actor: User) -> tuple[list[Archive], list[tuple[Archiv
 def _propose_change(
     archive: Archive, visit: ArchiveVisit, actor: User, to_category: str
 ) -> CategoryChange | None:
-    pending = archive.category_changes.filter(status=CategoryChange.Status.PENDING).first()
+    pending = pending_change(archive)
     if pending is not None:
         return None
     return category_change_open(

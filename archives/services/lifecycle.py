@@ -63,6 +63,15 @@ def take_visit_as_basis(archive: Archive, visit: ArchiveVisit) -> list[str]:
     return BASIS_FIELDS
 
 
+def pending_change(archive: Archive) -> CategoryChange | None:
+    """The archive's category change waiting for review (one at most, a database rule)."""
+    return (
+        archive.category_changes.filter(status=CategoryChange.Status.PENDING)
+        .select_related("proposed_by", "visit")
+        .first()
+    )
+
+
 def category_change_open(
     *,
     actor: User,

@@ -23,6 +23,7 @@ from archives.services.lifecycle import (
     category_change_open,
     lock_archive,
     next_verification,
+    pending_change,
     record_event,
     require_active,
     require_staff_in_scope,
@@ -44,10 +45,6 @@ def reverify_reason(visit: ArchiveVisit) -> str:
 
 def _label(category: str | None) -> str:
     return Category(category).label if category else "不符合建档标准"
-
-
-def _pending_change(archive: Archive) -> CategoryChange | None:
-    return archive.category_changes.filter(status=CategoryChange.Status.PENDING).first()
 
 
 DEEP_LEAVES_BY_PHASE_OUT = (
@@ -127,7 +124,7 @@ def reverification_record(
         f"家庭人均月收入{yuan(visit.per_capita_income)}元"
         f"（低保标准{visit.minimum_living_standard}元）"
     )
-    pending = _pending_change(archive)
+    pending = pending_change(archive)
     out_of_deep = visit.category is not None and leaves_deep(archive.category, visit.category)
     propose = (
         visit.category is not None
@@ -194,7 +191,7 @@ def category_change_propose(
         raise ValidationError({"to_category": DEEP_LEAVES_BY_PHASE_OUT})
     if not reason.strip():
         raise ValidationError({"reason": "请填写变更理由。"})
-    pending = _pending_change(archive)
+    pending = pending_change(archive)
     if pending is not None:
         raise ValidationError(
             f"该档案已有待审核的类别变更（{_label(pending.from_category)} → "

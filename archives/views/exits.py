@@ -32,6 +32,7 @@ from archives.models import Archive, ArchiveExit, ExitObjection
 from archives.selectors import exits as selectors
 from archives.selectors.figures import VISIT_FIGURES, current_figures
 from archives.services import exits as services
+from archives.services.lifecycle import pending_change
 from assistance.models import Case
 from core.models import Notification
 from core.service_forms import add_service_errors, paginate
@@ -249,7 +250,7 @@ def exit_finalise(request, pk: int):
 def _conclusion_message(form, archive: Archive) -> str:
     if archive.status == Archive.Status.CLOSED:
         return f"渐退期满：档案 {archive.number} 已退档，列为送温暖重点对象。"
-    pending = archive.category_changes.filter(status="pending").first()
+    pending = pending_change(archive)
     if pending is not None:
         return (
             f"渐退期满：档案 {archive.number} 恢复在档，拟变更为"

@@ -17,11 +17,11 @@ from accounts.access import role_required
 from accounts.roles import Level, Role
 from archives.access import access_archive
 from archives.forms_reverify import DecideForm, DueFilterForm, ProposeForm, ReverifyForm
-from archives.models import Archive, ArchiveVisit, CategoryChange
+from archives.models import Archive, ArchiveVisit
 from archives.selectors import schedule
 from archives.selectors.figures import VISIT_FIGURES, current_figures
 from archives.services import reverify as services
-from archives.services.lifecycle import cycle_months
+from archives.services.lifecycle import cycle_months, pending_change
 from assistance.models import CASE_MONEY_FIELDS, Case
 from core.service_forms import add_service_errors, paginate
 
@@ -149,7 +149,7 @@ def category_change_propose(request, pk: int):
             return redirect("archives:detail", pk=archive.pk)
         messages.error(request, UNSAVED)
     blocked = _record_blockers(request.user, archive)
-    pending = archive.category_changes.filter(status=CategoryChange.Status.PENDING).first()
+    pending = pending_change(archive)
     if pending is not None:
         blocked.append("该档案已有待审核的类别变更，请审核后再提出。")
     return render(

@@ -32,10 +32,11 @@ from assistance.models import (
     InformationComparison,
     NoticeObjection,
 )
-from assistance.selectors import member_inputs
+from assistance.selectors import case_grants, member_inputs
 from assistance.services.documents import store_document
 from assistance.workflow import (
     DECISION_ACTIONS,
+    INTAKE_ACTIONS,
     REQUIREMENT_TEXT,
     ROUND_RESTART_ACTIONS,
     VERIFY_STATES,
@@ -69,13 +70,7 @@ def notice_period(start: datetime.date, working_days: int) -> WorkdayResult[date
 
 
 def _assignee(case: Case) -> User | None:
-    grant = (
-        CaseUserObjectPermission.objects.filter(
-            content_object=case, permission__codename="review_case"
-        )
-        .select_related("user")
-        .first()
-    )
+    grant = case_grants(case, "review_case").select_related("user").first()
     return grant.user if grant else None
 
 
@@ -158,11 +153,7 @@ def available_transitions(case: Case, actor: User) -> list[tuple[Transition, lis
     """The moves this actor could make now, each with what still stands in its way."""
     result = []
     for transition in transitions_for(workflow_of(case)):
-        if transition.source != case.status or transition.action in {
-            "submit",
-            "resubmit",
-            "withdraw",
-        }:
+        if transition.source != case.status or transition.action in INTAKE_ACTIONS:
             continue
         try:
             _check_actor(actor, case, transition)
@@ -264,22 +255,19 @@ def take_transition(
     return case
 
 
+def _revoke_grants(actor: User, case: Case, codename: str, reason: str) -> None:
+    for grant in case_grants(case, codename):
+        delete_tracked(grant, actor=actor, reason=reason)
+
+
 def _end_joint_visits(actor: User, case: Case) -> None:
     """A joint visitor sees the case only while visits are made."""
-    grants = CaseUserObjectPermission.objects.filter(
-        content_object=case, permission__codename="visit_case"
-    )
-    for grant in grants:
-        delete_tracked(grant, actor=actor, reason="走访环节结束，联合走访授权结束")
+    _revoke_grants(actor, case, "visit_case", "走访环节结束，联合走访授权结束")
 
 
 def _clear_assignment(actor: User, case: Case) -> None:
     """An assignment holds for one level: it ends when the case moves on."""
-    grants = CaseUserObjectPermission.objects.filter(
-        content_object=case, permission__codename="review_case"
-    )
-    for grant in grants:
-        delete_tracked(grant, actor=actor, reason="环节变更，指派结束")
+    _revoke_grants(actor, case, "review_case", "环节变更，指派结束")
 
 
 # --- One service per transition ---------------------------------------------------------
