@@ -37,7 +37,7 @@ from assistance.workflow import (
     workflow_of,
 )
 from core.crypto import decrypt, keyed_hash, mask_name
-from core.history import history_value
+from core.history import field_changes, with_previous
 from core.workdays import WorkdayResult, working_days_since
 
 
@@ -214,29 +214,19 @@ HIDDEN_HISTORY_FIELDS = {
 }
 
 
-def _entries(records, subject) -> list[HistoryEntry]:
-    """History rows (oldest first) as entries; each change is diffed against the row before."""
+def history_entries(records, subject) -> list[HistoryEntry]:
+    """History rows (oldest first) as entries; each change is diffed against the row before.
+    An update that changed nothing shown and gave no reason is left out."""
     entries = []
-    last_of: dict[int, object] = {}
-    for record in records:
-        changes = []
-        previous = last_of.get(record.id)
-        last_of[record.id] = record
-        if previous is not None and record.history_type == "~":
-            delta = record.diff_against(previous)
-            for change in delta.changes:
-                if change.field in HIDDEN_HISTORY_FIELDS:
-                    continue
-                field = record.instance_type._meta.get_field(change.field)
-                changes.append(
-                    (
-                        str(field.verbose_name),
-                        history_value(field, change.old),
-                        history_value(field, change.new),
-                    )
-                )
-            if not changes and not record.history_change_reason:
-                continue
+    for record, previous in with_previous(records):
+        changes = field_changes(record, previous, hidden=HIDDEN_HISTORY_FIELDS)
+        if (
+            previous is not None
+            and record.history_type == "~"
+            and not changes
+            and not record.history_change_reason
+        ):
+            continue
         entries.append(
             HistoryEntry(
                 at=record.history_date,
@@ -252,13 +242,15 @@ def _entries(records, subject) -> list[HistoryEntry]:
 
 def case_history(case: Case) -> list[HistoryEntry]:
     """Every recorded change to the case, its members and documents, newest first."""
-    entries = _entries(
+    entries = history_entries(
         case.history.select_related("history_user").order_by("history_date"), lambda r: "申请"
     )
     members = HouseholdMember.history.filter(case_id=case.pk).select_related("history_user")
-    entries += _entries(members.order_by("history_date"), lambda r: f"家庭成员 {r.name}")
+    entries += history_entries(members.order_by("history_date"), lambda r: f"家庭成员 {r.name}")
     documents = CaseDocument.history.filter(case_id=case.pk).select_related("history_user")
-    entries += _entries(documents.order_by("history_date"), lambda r: f"材料 {r.original_name}")
+    entries += history_entries(
+        documents.order_by("history_date"), lambda r: f"材料 {r.original_name}"
+    )
     return sorted(entries, key=lambda e: e.at, reverse=True)
 
 

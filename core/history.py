@@ -87,3 +87,31 @@ def history_value(field: models.Field, value) -> str:
     if field.is_relation:
         return f"编号 {value}"
     return str(value)
+
+
+def with_previous(records) -> Iterator[tuple[models.Model, models.Model | None]]:
+    """History rows (oldest first), each with the row of the same object before it."""
+    last: dict = {}
+    for record in records:
+        yield record, last.get(record.id)
+        last[record.id] = record
+
+
+def field_changes(record, previous, *, hidden: set[str]) -> list[tuple[str, str, str]]:
+    """What an update row changed against the row before it: (label, old, new), leaving out
+    `hidden` fields (ciphers, hashes, timestamps); nothing for a creation or a deletion."""
+    if previous is None or record.history_type != "~":
+        return []
+    changes = []
+    for change in record.diff_against(previous).changes:
+        if change.field in hidden:
+            continue
+        field = record.instance_type._meta.get_field(change.field)
+        changes.append(
+            (
+                str(field.verbose_name),
+                history_value(field, change.old),
+                history_value(field, change.new),
+            )
+        )
+    return changes

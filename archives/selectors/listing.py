@@ -14,7 +14,7 @@ from accounts.selectors import scope_queryset
 from archives.models import Archive, ArchiveEvent, ArchivePerson
 from assistance.eligibility import EXPENSE_KINDS, INCOME_KINDS
 from assistance.models import Case, CaseDocument, CaseTransition, HouseholdMember
-from assistance.selectors import HistoryEntry, _entries
+from assistance.selectors import HistoryEntry, history_entries
 from assistance.workflow import DECISION_ACTIONS, transitions_for, workflow_of
 from core.dates import add_months
 from core.excel import Column
@@ -126,12 +126,12 @@ def archive_documents(archive: Archive) -> list[CaseDocument]:
 
 def archive_history(archive: Archive) -> list[HistoryEntry]:
     """Every recorded change to the archive and its people, newest first."""
-    entries = _entries(
+    entries = history_entries(
         archive.history.select_related("history_user").order_by("history_date"),
         lambda r: "档案",
     )
     people = ArchivePerson.history.filter(archive_id=archive.pk).select_related("history_user")
-    entries += _entries(people.order_by("history_date"), lambda r: f"家庭成员 {r.name}")
+    entries += history_entries(people.order_by("history_date"), lambda r: f"家庭成员 {r.name}")
     return sorted(entries, key=lambda e: e.at, reverse=True)
 
 

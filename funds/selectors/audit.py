@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db.models import Count, QuerySet, Sum
 
 from accounts.models import User
-from core.history import history_value
+from core.history import field_changes, with_previous
 from core.money import yuan
 from funds.models import Entry, FundAccount, Grant, PaymentBatch, PaymentLine
 from funds.selectors.ledgers import INCOME_SIDE, ZERO, entries_in_scope
@@ -37,23 +37,8 @@ class Change:
 def history_changes(records, subject) -> list[Change]:
     """History rows (oldest first) as changes, each diffed against the row before it."""
     changes = []
-    last: dict[int, object] = {}
-    for record in records:
-        previous = last.get(record.id)
-        last[record.id] = record
-        fields = []
-        if previous is not None and record.history_type == "~":
-            for delta in record.diff_against(previous).changes:
-                if delta.field in HIDDEN_FIELDS:
-                    continue
-                model_field = record.instance_type._meta.get_field(delta.field)
-                fields.append(
-                    (
-                        str(model_field.verbose_name),
-                        history_value(model_field, delta.old),
-                        history_value(model_field, delta.new),
-                    )
-                )
+    for record, previous in with_previous(records):
+        fields = field_changes(record, previous, hidden=HIDDEN_FIELDS)
         changes.append(
             Change(
                 at=record.history_date,
