@@ -125,13 +125,13 @@ def clean_inputs(inputs: dict, figures: dict) -> dict:
 def household_now(
     archive: Archive,
     *,
+    figures: dict,
     on: datetime.date,
     minimum_living_standard: Decimal,
     inputs: dict,
     prior_assistance: Decimal = ZERO,
 ) -> Household:
-    """The household as the archive knows it now (its current figures), judged on `on`."""
-    figures = current_figures(archive)
+    """The household as the archive knows it now (its current `figures`), judged on `on`."""
     case = archive.case
 
     def money(name: str) -> Decimal:
@@ -199,8 +199,11 @@ def grant_standard(
         raise ValidationError(
             {"item": f"意外致困职工家庭只给予{ACCIDENT_BASIS}（记入生活救助项目），不给予{label}。"}
         )
-    cleaned = clean_inputs(inputs, current_figures(archive))
-    household = household_now(archive, on=on, minimum_living_standard=mls, inputs=cleaned)
+    figures = current_figures(archive)
+    cleaned = clean_inputs(inputs, figures)
+    household = household_now(
+        archive, figures=figures, on=on, minimum_living_standard=mls, inputs=cleaned
+    )
     rules = policy.rules()
     standards = standards_for(category, household, rules)
     under = (
@@ -293,11 +296,11 @@ def reassess_with_prior_aid(
 ) -> Assessment:
     """A deep household's further item: the assessment with this year's earlier aid counted
     as income (WH-M §9(一): 要将前一救助资金作为家庭收入进行建档核算)."""
-    cleaned = clean_inputs(
-        {k: v for k, v in standard.inputs.items() if k in INPUT_FIELDS}, current_figures(archive)
-    )
+    figures = current_figures(archive)
+    cleaned = clean_inputs({k: v for k, v in standard.inputs.items() if k in INPUT_FIELDS}, figures)
     household = household_now(
         archive,
+        figures=figures,
         on=on,
         minimum_living_standard=standard.minimum_living_standard,
         inputs=cleaned,
