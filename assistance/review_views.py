@@ -273,10 +273,8 @@ def _review_action(
         if valid and not stale:
             try:
                 perform(case, form.cleaned_data)
-            except ValidationError as exc:
+            except (ValidationError, PermissionDenied) as exc:
                 add_service_errors(form, exc)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc) or "您没有执行此操作的权限。")
             else:
                 case.refresh_from_db()
                 messages.success(request, success(case, form.cleaned_data))

@@ -1,14 +1,18 @@
-"""Putting a service's ValidationError back onto the form the user filled in."""
+"""Putting a service's refusal back onto the form the user filled in."""
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.template.defaultfilters import filesizeformat
 
 
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
+def add_service_errors(form: forms.BaseForm, error: ValidationError | PermissionDenied) -> None:
+    """A ValidationError on its fields (or the form), a PermissionDenied on the form: what
+    the user typed stays on the page with the reason it was not done."""
+    if isinstance(error, PermissionDenied):
+        form.add_error(None, str(error) or "您没有执行此操作的权限。")
+    elif hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
     else:

@@ -28,10 +28,8 @@ def contact_update(request, pk: int):
                 updated = archive_contact_update(
                     actor=request.user, archive=archive, **form.service_arguments()
                 )
-            except ValidationError as exc:
+            except (ValidationError, PermissionDenied) as exc:
                 add_service_errors(form, exc)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc) or "您没有执行此操作的权限。")
             else:
                 new_card = updated.case.bank_card_masked
                 card = (

@@ -64,10 +64,8 @@ def _action(
         if form.is_valid():
             try:
                 result = perform(form)
-            except ValidationError as exc:
+            except (ValidationError, PermissionDenied) as exc:
                 add_service_errors(form, exc)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc) or "您没有执行此操作的权限。")
             else:
                 messages.success(request, success(form, result))
                 return redirect("archives:detail", pk=archive.pk)

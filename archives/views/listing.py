@@ -167,11 +167,8 @@ def archive_merge_view(request, pk: int):
                     duplicate=duplicate,
                     reason=form.cleaned_data["reason"],
                 )
-            except ValidationError as exc:
+            except (ValidationError, PermissionDenied) as exc:
                 add_service_errors(form, exc)
-                duplicate = None
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc) or "您没有执行此操作的权限。")
                 duplicate = None
             else:
                 messages.success(

@@ -34,10 +34,8 @@ def _perform(form, action) -> object | None:
         return None
     try:
         return action(form.cleaned_data)
-    except ValidationError as exc:
+    except (ValidationError, PermissionDenied) as exc:
         add_service_errors(form, exc)
-    except PermissionDenied as exc:
-        form.add_error(None, str(exc) or "您没有执行此操作的权限。")
     return None
 
 

@@ -82,10 +82,8 @@ def grant_create(request, archive_pk: int):
                     provincial_approval=data["provincial_approval"],
                     national_approval=data["national_approval"],
                 )
-            except ValidationError as exc:
+            except (ValidationError, PermissionDenied) as exc:
                 add_service_errors(form, exc)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc) or "您没有执行此操作的权限。")
             else:
                 messages.success(
                     request,
@@ -181,10 +179,8 @@ def _act(request, grant: Grant, form, perform, success: str, slot: str):
     if form.is_valid():
         try:
             perform(form.cleaned_data)
-        except ValidationError as exc:
+        except (ValidationError, PermissionDenied) as exc:
             add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc) or "您没有执行此操作的权限。")
         else:
             messages.success(request, success)
             return redirect("funds:grant_detail", pk=grant.pk)

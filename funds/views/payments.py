@@ -69,10 +69,8 @@ def batch_create(request):
                 batch = services.batch_create(
                     actor=request.user, account=account, grants=list(form.cleaned_data["grants"])
                 )
-            except ValidationError as exc:
+            except (ValidationError, PermissionDenied) as exc:
                 add_service_errors(form, exc)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc) or "您没有执行此操作的权限。")
             else:
                 messages.success(
                     request,
@@ -156,10 +154,8 @@ def batch_send(request, pk: int):
             services.batch_send(
                 actor=request.user, batch=batch, sent_on=form.cleaned_data["sent_on"]
             )
-        except ValidationError as exc:
+        except (ValidationError, PermissionDenied) as exc:
             add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc) or "您没有执行此操作的权限。")
         else:
             messages.success(request, f"发放批次 {batch.number} 已报送银行，待登记银行处理结果。")
             return redirect("funds:batch_detail", pk=batch.pk)
@@ -190,10 +186,8 @@ def batch_results(request, pk: int):
                 services.batch_record_results(
                     actor=request.user, batch=batch, results=form.results()
                 )
-            except ValidationError as exc:
+            except (ValidationError, PermissionDenied) as exc:
                 add_service_errors(form, exc)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc) or "您没有执行此操作的权限。")
             else:
                 messages.success(request, "已登记银行处理结果。")
                 return redirect("funds:batch_detail", pk=batch.pk)
@@ -216,10 +210,8 @@ def batch_slip_upload(request, pk: int):
             services.batch_upload_slip(
                 actor=request.user, batch=batch, upload=form.cleaned_data["file"]
             )
-        except ValidationError as exc:
+        except (ValidationError, PermissionDenied) as exc:
             add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc) or "您没有执行此操作的权限。")
         else:
             messages.success(request, "银行回单已上传，作为会计档案保存。")
             return redirect("funds:batch_detail", pk=batch.pk)

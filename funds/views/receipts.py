@@ -96,10 +96,8 @@ def _act(
         if form.is_valid():
             try:
                 result = perform(form.cleaned_data)
-            except ValidationError as exc:
+            except (ValidationError, PermissionDenied) as exc:
                 add_service_errors(form, exc)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc) or "您没有执行此操作的权限。")
             else:
                 messages.success(request, success(result))
                 return done(result)
@@ -269,10 +267,8 @@ def plan_create(request, pk: int):
                 plan = services.allocation_plan_create(
                     actor=request.user, account=account, lines=chosen, **form.cleaned_data
                 )
-            except ValidationError as exc:
+            except (ValidationError, PermissionDenied) as exc:
                 add_service_errors(form, exc)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc))
             else:
                 messages.success(request, f"已保存分配使用方案“{plan.title}”，请核对后下达。")
                 return redirect("funds:plan", pk=plan.pk)
