@@ -11,12 +11,13 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
 from core.history import save_tracked
 from core.money import yuan
-from funds.models import SOURCE_CATEGORY, Entry, FundAccount, Source
+from funds.models import SOURCE_CATEGORY, Entry, FundAccount, Source, Transfer
 
 ZERO = Decimal("0.00")
 
@@ -108,18 +109,30 @@ def post_entry(
     return save_tracked(entry, actor=actor, reason=f"记账：{entry.get_kind_display()}")
 
 
+# Entries a 冲销 may correct; transfers and payments are undone by their own business.
+REVERSIBLE_KINDS = frozenset({Entry.Kind.RECEIPT, Entry.Kind.RETURN})
+
+
 @transaction.atomic
 def entry_reverse(*, actor: User, entry: Entry, reason: str, entry_date: datetime.date) -> Entry:
-    """Correct a mistaken entry by a reversing entry (红字冲销); the original stays."""
+    """Correct a mistaken entry by a reversing entry (红字冲销); the original stays.
+
+    A receipt some of which has already been passed down is not reversed here: the plan's
+    transfers are its business, to be undone first."""
     account = lock_account(entry.account)
     require_finance(actor, account, "冲销")
+    entry = Entry.objects.get(pk=entry.pk)
+    if entry_date > timezone.localdate():
+        raise ValidationError({"entry_date": "冲销日期不能晚于今天。"})
+    if entry.receipt_id and Transfer.objects.filter(receipt_id=entry.receipt_id).exists():
+        raise ValidationError("该笔到账已有资金按分配使用方案下拨，不能冲销。")
     if not reason.strip():
         raise ValidationError({"reason": "请填写冲销原因。"})
     if entry.kind == Entry.Kind.REVERSAL:
         raise ValidationError("冲销分录不能再冲销，请另行记账。")
     if Entry.objects.filter(reverses=entry).exists():
         raise ValidationError("该分录已冲销。")
-    if entry.kind in (Entry.Kind.PAYMENT, Entry.Kind.TRANSFER_IN, Entry.Kind.TRANSFER_OUT):
+    if entry.kind not in REVERSIBLE_KINDS:
         raise ValidationError("下拨和帮扶支出由其业务办理，不能单独冲销一方分录。")
     if entry_date < entry.entry_date:
         raise ValidationError({"entry_date": "冲销日期不能早于原分录日期。"})

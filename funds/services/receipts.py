@@ -36,7 +36,7 @@ from funds.models import (
     Transfer,
 )
 from funds.selectors.accounts import receipt_remaining, request_window
-from funds.services.ledger import entry_reverse, lock_account, post_entry, require_finance
+from funds.services.ledger import lock_account, post_entry, require_finance
 
 K = Entry.Kind
 LineInput = tuple[Receipt, FundAccount, str, Decimal]
@@ -408,17 +408,3 @@ def funds_return(
         reference=text["reference"],
         description=f"{year}年度{Source(source).label}资金上缴（退回）",
     )
-
-
-@transaction.atomic
-def entry_correct(*, actor: User, entry: Entry, reason: str, entry_date: datetime.date) -> Entry:
-    """冲销 from the entries list: `ledger.entry_reverse`, after refusing to reverse a
-    receipt some of which has already been passed down (reverse the plan's business
-    first), and a date in the future."""
-    account = lock_account(entry.account)
-    require_finance(actor, account, "冲销")
-    entry = Entry.objects.get(pk=entry.pk)
-    _not_in_future(entry_date, "entry_date", "冲销日期")
-    if entry.receipt_id and Transfer.objects.filter(receipt_id=entry.receipt_id).exists():
-        raise ValidationError("该笔到账已有资金按分配使用方案下拨，不能冲销。")
-    return entry_reverse(actor=actor, entry=entry, reason=reason, entry_date=entry_date)

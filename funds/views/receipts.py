@@ -39,6 +39,7 @@ from funds.forms_receipts import (
 )
 from funds.models import AllocationPlan, FundAccount
 from funds.selectors import accounts as selectors
+from funds.services import ledger
 from funds.services import receipts as services
 from funds.services.accounts import fund_account_create
 
@@ -420,7 +421,7 @@ def entry_reverse(request, pk: int):
     return _act(
         request,
         form,
-        perform=lambda data: services.entry_correct(
+        perform=lambda data: ledger.entry_reverse(
             actor=request.user,
             entry=entry,
             reason=data["reason"],

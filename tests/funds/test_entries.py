@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from funds.models import Entry, Source
 from funds.services.ledger import balance, entry_reverse, post_entry
-from funds.services.receipts import entry_correct, funds_return
+from funds.services.receipts import funds_return
 from tests.funds.test_receipts import TODAY, execute, plan, receive
 
 K = Entry.Kind
@@ -133,7 +133,7 @@ def test_reversing_a_receipt_keeps_both_entries_and_sums_to_zero(accounts, world
     fin = world_finance.city
     receipt = receive(fin, accounts.city, "1000")
     original = Entry.objects.get(receipt=receipt)
-    reversal = entry_correct(actor=fin, entry=original, reason="拨款文件录错", entry_date=TODAY)
+    reversal = entry_reverse(actor=fin, entry=original, reason="拨款文件录错", entry_date=TODAY)
     assert (reversal.kind, reversal.amount, reversal.reverses) == (
         K.REVERSAL,
         Decimal("-1000.00"),
@@ -152,9 +152,9 @@ def test_reversing_a_receipt_keeps_both_entries_and_sums_to_zero(accounts, world
     assert reversal.history.get().history_user == fin
 
     with pytest.raises(ValidationError, match="已冲销"):
-        entry_correct(actor=fin, entry=original, reason="再冲一次", entry_date=TODAY)
+        entry_reverse(actor=fin, entry=original, reason="再冲一次", entry_date=TODAY)
     with pytest.raises(ValidationError, match="冲销分录不能再冲销"):
-        entry_correct(actor=fin, entry=reversal, reason="冲销的冲销", entry_date=TODAY)
+        entry_reverse(actor=fin, entry=reversal, reason="冲销的冲销", entry_date=TODAY)
     assert Entry.objects.count() == 2
 
 
@@ -172,18 +172,18 @@ def test_a_reversal_is_refused_when_the_money_is_gone_or_passed_down(accounts, w
         entry_date=TODAY,
     )
     with pytest.raises(ValidationError, match="不足支出"):
-        entry_correct(
+        entry_reverse(
             actor=fin, entry=Entry.objects.get(receipt=spent), reason="录错", entry_date=TODAY
         )
     allocated = receive(fin, accounts.city, "500", number="B")
     execute(fin, plan(fin, accounts.city, [(allocated, accounts.county_a, "", Decimal("100"))]))
     with pytest.raises(ValidationError, match="已有资金按分配使用方案下拨"):
-        entry_correct(
+        entry_reverse(
             actor=fin, entry=Entry.objects.get(receipt=allocated), reason="录错", entry_date=TODAY
         )
     transfer_out = Entry.objects.get(kind=K.TRANSFER_OUT)
     with pytest.raises(ValidationError, match="不能单独冲销一方分录"):
-        entry_correct(actor=fin, entry=transfer_out, reason="录错", entry_date=TODAY)
+        entry_reverse(actor=fin, entry=transfer_out, reason="录错", entry_date=TODAY)
     assert not Entry.objects.filter(kind=K.REVERSAL).exists()
 
 
@@ -192,13 +192,13 @@ def test_who_may_reverse_and_when(world, accounts, world_finance):
     entry = Entry.objects.get(receipt=receive(fin, accounts.city, "1000"))
     for actor in (world_finance.city_auditor, world_finance.county_a, world.wuhu.admin):
         with pytest.raises(PermissionDenied):
-            entry_correct(actor=actor, entry=entry, reason="录错", entry_date=TODAY)
+            entry_reverse(actor=actor, entry=entry, reason="录错", entry_date=TODAY)
     with pytest.raises(ValidationError):
-        entry_correct(actor=fin, entry=entry, reason="  ", entry_date=TODAY)
+        entry_reverse(actor=fin, entry=entry, reason="  ", entry_date=TODAY)
     with pytest.raises(ValidationError):
-        entry_correct(actor=fin, entry=entry, reason="录错", entry_date=datetime.date(2026, 3, 31))
+        entry_reverse(actor=fin, entry=entry, reason="录错", entry_date=datetime.date(2026, 3, 31))
     with pytest.raises(ValidationError):
-        entry_correct(actor=fin, entry=entry, reason="录错", entry_date=datetime.date(2026, 4, 2))
+        entry_reverse(actor=fin, entry=entry, reason="录错", entry_date=datetime.date(2026, 4, 2))
     # The ledger's own service refuses the same people.
     with pytest.raises(PermissionDenied):
         entry_reverse(
@@ -220,6 +220,6 @@ def test_a_return_can_be_reversed(accounts, world_finance):
         reference="缴款书",
         entry_date=TODAY,
     )
-    reversal = entry_correct(actor=fin, entry=returned, reason="未实际上缴", entry_date=TODAY)
+    reversal = entry_reverse(actor=fin, entry=returned, reason="未实际上缴", entry_date=TODAY)
     assert reversal.amount == Decimal("400.00")
     assert balance(accounts.city) == Decimal("1000.00")

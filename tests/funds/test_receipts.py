@@ -35,12 +35,11 @@ from funds.selectors.accounts import (
     year_end_warnings,
 )
 from funds.services.accounts import fund_account_create
-from funds.services.ledger import balance
+from funds.services.ledger import balance, entry_reverse
 from funds.services.receipts import (
     allocation_plan_create,
     allocation_plan_execute,
     budget_request_record,
-    entry_correct,
     funds_return,
     receipt_record,
 )
@@ -576,7 +575,7 @@ def test_the_unspent_report_adds_up_to_the_balances(world, accounts, world_finan
     central = receive(fin, accounts.city, "100000")
     receive(fin, accounts.city, "5000", source=Source.LOCAL, number="芜财社〔2026〕8号")
     mistaken = receive(fin, accounts.city, "200", source=Source.LOCAL, number="错录")
-    entry_correct(
+    entry_reverse(
         actor=fin,
         entry=Entry.objects.get(receipt=mistaken),
         reason="重复登记",
@@ -625,7 +624,7 @@ def test_balance_rows_sum_each_kind_in_one_query(
     fin = world_finance.city
     central = receive(fin, accounts.city, "1000")
     mistaken = receive(fin, accounts.city, "50", number="错录")
-    entry_correct(
+    entry_reverse(
         actor=fin, entry=Entry.objects.get(receipt=mistaken), reason="重复", entry_date=TODAY
     )
     execute(fin, plan(fin, accounts.city, [(central, accounts.county_a, "", Decimal("400"))]))

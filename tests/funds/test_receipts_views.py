@@ -11,8 +11,7 @@ from django.urls import reverse
 
 from funds.models import AllocationPlan, BudgetRequest, Entry, FundAccount, Receipt, Source
 from funds.services.accounts import fund_account_create
-from funds.services.ledger import balance
-from funds.services.receipts import entry_correct
+from funds.services.ledger import balance, entry_reverse
 from tests.factories import make_org
 from tests.funds import test_receipts as service_tests
 from tests.funds.test_receipts import TODAY, execute, plan, receive
@@ -226,7 +225,7 @@ def test_the_account_page_lists_and_filters_entries(client, world, accounts, wor
     fin = world_finance.city
     first = receive(fin, accounts.city, "1000", number="皖工办〔2026〕13号")
     receive(fin, accounts.city, "2000", source=Source.LOCAL, number="芜财社〔2026〕8号")
-    reversal = entry_correct(
+    reversal = entry_reverse(
         actor=fin, entry=Entry.objects.get(receipt=first), reason="录错", entry_date=TODAY
     )
     page = get(client, fin, url("account", accounts.city.pk))
@@ -271,7 +270,7 @@ def test_the_account_page_queries_do_not_grow_with_the_entries(
     client.force_login(fin)
     with CaptureQueriesContext(connection) as captured:
         client.get(url("account", accounts.city.pk))
-    entry_correct(
+    entry_reverse(
         actor=fin, entry=Entry.objects.get(receipt=first), reason="录错", entry_date=TODAY
     )
     for number in range(8):
