@@ -42,7 +42,7 @@ from archives.services.lifecycle import (
     require_staff_in_scope,
     take_visit_as_basis,
 )
-from archives.services.visits import STAFF_ROLES, archive_visit_record
+from archives.services.visits import STAFF_ROLES, archive_visit_record, left_hardship
 from assistance.eligibility import Category
 from assistance.models import CaseDocument, Policy
 from assistance.services.documents import store_document
@@ -188,11 +188,11 @@ def _check_signature(signature: str, investigators_note: str) -> None:
         )
 
 
-def _deep_exit_refusal(visit: ArchiveVisit, months_needed: int) -> str:
+def _deep_exit_refusal(visit: ArchiveVisit) -> str:
     """Why a deep household found on a visit has not 脱困, or "" when it has."""
-    above = visit.per_capita_income > visit.minimum_living_standard
-    if visit.months_above_line >= months_needed and above:
+    if left_hardship(visit):
         return ""
+    months_needed = visit.policy.exit_months_above_line
     return (
         f"深度困难职工须家庭人均收入连续{months_needed}个月超过当地低保标准"
         f"（{visit.minimum_living_standard}元）才属脱困：本次核查人均月收入"
@@ -255,7 +255,7 @@ def exit_finding_record(
     )
     policy = visit.policy
     if archive.category == Category.DEEP:
-        refusal = _deep_exit_refusal(visit, policy.exit_months_above_line)
+        refusal = _deep_exit_refusal(visit)
         if refusal:
             raise ValidationError(refusal)
         outcome = ArchiveExit.Outcome.PHASE_OUT

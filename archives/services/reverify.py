@@ -29,7 +29,7 @@ from archives.services.lifecycle import (
     require_staff_in_scope,
     take_visit_as_basis,
 )
-from archives.services.visits import STAFF_ROLES, archive_visit_record
+from archives.services.visits import STAFF_ROLES, archive_visit_record, left_hardship
 from assistance.eligibility import Category
 from core.history import save_tracked
 from core.money import yuan
@@ -61,11 +61,7 @@ def leaves_deep(from_category: str, to_category: str | None) -> bool:
 def _phase_out_hint(archive: Archive, visit: ArchiveVisit) -> str:
     """A deep household above the 低保 for the policy's months may have left hardship (脱困)."""
     months = visit.policy.exit_months_above_line
-    if (
-        archive.category == Category.DEEP
-        and visit.months_above_line >= months
-        and visit.per_capita_income > visit.minimum_living_standard
-    ):
+    if archive.category == Category.DEEP and left_hardship(visit):
         return (
             f"家庭人均收入已连续{visit.months_above_line}个月超过低保标准"
             f"（{months}个月即达到脱困条件），请按退档（脱困）程序办理。"

@@ -140,3 +140,12 @@ def archive_visit_record(
     for user in staff:
         save_tracked(ArchiveVisitStaff(visit=visit, user=user), actor=actor, reason="走访人员")
     return visit
+
+
+def left_hardship(visit: ArchiveVisit) -> bool:
+    """脱困 (WH-M §13): per-capita income above the 低保 on the visit, for at least the
+    policy's number of consecutive months."""
+    return (
+        visit.months_above_line >= visit.policy.exit_months_above_line
+        and visit.per_capita_income > visit.minimum_living_standard
+    )
