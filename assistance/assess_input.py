@@ -20,6 +20,7 @@ from assistance.eligibility import (
 from core.money import yuan_str
 
 AMOUNT_FIELDS = (
+    "employment_costs",
     "accident_costs",
     "medical_out_of_pocket",
     "prior_assistance_this_year",

@@ -44,6 +44,7 @@ def household_from_values(values: dict, members: list[MemberInput], *, mls: Deci
         household_size=1 + len(members),
         annual_income={kind: values[f"income_{kind}"] for kind in INCOME_KINDS},
         rigid_expenses={kind: values[f"expense_{kind}"] for kind in EXPENSE_KINDS},
+        employment_costs=values["employment_costs"],
         accident_costs=values["accident_costs"],
         medical_out_of_pocket=values["medical_out_of_pocket"],
         students=sum(1 for member in members if member.school),

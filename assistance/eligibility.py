@@ -1,8 +1,10 @@
 """The eligibility engine (建档标准): pure Python, no database.
 
 Implements ASSESS.md exactly; every number comes from `PolicyRules`, never from here.
-Sources: WH-M §5 (categories, per-capita income), §6(二)(7) (rigid-expense minimum),
-§7 (exclusions, assets, retirement), §9 (standards), WH-annex 一.
+Sources: WH-M §5 (categories, per-capita income net of rigid expenses and necessary
+employment costs), §6(二)(4) (rent counts only for a household with no home of its own),
+§6(二)(7) (rigid-expense minimum), §7 (exclusions, assets, retirement), §9 (standards),
+WH-annex 一.
 
 Chinese legal wording (Civil Code art. 1259): 以上/以下/以内 include the number,
 超过/不满 exclude it. So "≤ L" is deep, "≤ 2L" is relative, accident costs "3万元以上"
@@ -69,6 +71,7 @@ REASON_TEXT = {
     "retired": "离退休人员不纳入建档范围（芜湖实施办法第七条第六项）",
     "migrant_not_eligible": "农民工须在城市有固定居所且有一年以上事实劳动关系（第五条第四项）",
     "assets_no_file": "在城镇有两套住房并有机动车，或三套及以上住房，或两辆及以上机动车，不建档（第七条第五项）",
+    "housing_not_counted": "家庭在当地有住房，所报房租不计入刚性支出：住房费用仅指在当地无房而租住的费用（第六条第二项第4目）",
     "expenditure_below_minimum": "致困支出总额小于5000元，不建立深度或相对困难档案（第六条第二项第7目）",
     "assets_no_deep": "在城镇有两套住房或拥有、经常使用机动车，不建立深度困难档案（第七条第五项）",
     "income_above_deep_line": "家庭人均月纯收入高于当地城市低保标准（第五条第一项）",
@@ -129,6 +132,9 @@ class Household:
     household_size: int
     annual_income: dict[str, Decimal] = field(default_factory=dict)
     rigid_expenses: dict[str, Decimal] = field(default_factory=dict)
+    # Necessary employment costs (必要就业成本, WH-M §5(二), annex 1(2)): deducted from
+    # income, but no rigid expense (they count for neither the 5,000 nor the 15,000 test).
+    employment_costs: Decimal = ZERO
     accident_costs: Decimal = ZERO
     medical_out_of_pocket: Decimal = ZERO
     students: int = 0
@@ -147,8 +153,15 @@ class Household:
         return sum((self.annual_income.get(k, ZERO) for k in INCOME_KINDS), ZERO)
 
     @property
+    def rent_counted(self) -> bool:
+        """Rent is a rigid expense only for a household with no home of its own (WH-M
+        §6(二)(4): 在当地无房而租住)."""
+        return self.urban_homes == 0
+
+    @property
     def rigid_expenses_total(self) -> Decimal:
-        return sum((self.rigid_expenses.get(k, ZERO) for k in EXPENSE_KINDS), ZERO)
+        kinds = [k for k in EXPENSE_KINDS if k != "housing" or self.rent_counted]
+        return sum((self.rigid_expenses.get(k, ZERO) for k in kinds), ZERO)
 
 
 @dataclass(frozen=True)
@@ -175,11 +188,13 @@ class Assessment:
 
 
 def per_capita_monthly_income(household: Household) -> Decimal:
-    """(income + prior aid this year − rigid expenses) ÷ 12 ÷ n, half-up to the fen (WH-M §5)."""
+    """(income + prior aid this year − rigid expenses − necessary employment costs) ÷ 12 ÷ n,
+    half-up to the fen (WH-M §5)."""
     net = (
         household.income_total
         + household.prior_assistance_this_year
         - household.rigid_expenses_total
+        - household.employment_costs
     )
     return yuan(net / (12 * household.household_size))
 
@@ -252,6 +267,8 @@ def assess(household: Household, rules: PolicyRules) -> Assessment:
     else:
         mls = household.minimum_living_standard
         checks = {
+            "housing_not_counted": not household.rent_counted
+            and household.rigid_expenses.get("housing", ZERO) > ZERO,
             "expenditure_below_minimum": rigid < rules.minimum_rigid_expenses,
             "assets_no_deep": household.urban_homes >= rules.no_deep_homes
             or household.vehicles >= rules.no_deep_vehicles,

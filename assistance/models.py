@@ -257,6 +257,7 @@ class MinimumLivingStandard(TrackedModel):
 CASE_MONEY_FIELDS = (
     *(f"income_{kind}" for kind in INCOME_KINDS),
     *(f"expense_{kind}" for kind in EXPENSE_KINDS),
+    "employment_costs",
     "accident_costs",
     "medical_out_of_pocket",
 )
@@ -380,6 +381,8 @@ class Case(TrackedModel):
     expense_education = _money("因学支出", default=0)
     expense_housing = _money("住房租金支出", default=0)
     expense_other = _money("其他刚性支出", default=0)
+    # WH-M §5(二), annex 1(2): deducted from income, but no rigid expense.
+    employment_costs = _money("必要就业成本", default=0)
     accident_costs = _money("年度致困费用（损失）", default=0)
     medical_out_of_pocket = _money("医保内个人负担医疗费", default=0)
     urban_homes = models.PositiveSmallIntegerField("城镇住房（套）", default=0)

@@ -25,8 +25,8 @@ from stdnum.cn import ric
 
 from accounts.models import Organisation, User
 from accounts.roles import Level
-from assistance.eligibility import EXPENSE_KINDS, INCOME_KINDS, Category, Exclusion, MainCause
-from assistance.models import Case, CaseDocument, HouseholdMember
+from assistance.eligibility import Category, Exclusion, MainCause
+from assistance.models import CASE_MONEY_FIELDS, Case, CaseDocument, HouseholdMember
 from assistance.selectors import case_duplicates
 from assistance.services import (
     MemberInput,
@@ -560,12 +560,7 @@ def demo_case_plan() -> list[PlannedCase]:
         card = f"{bank[0]}{(index * 104729 + 3305) * 7919 % 10**12:012d}"
         money = {
             money_field: Decimal(spec.money.get(money_field, 0))
-            for money_field in (
-                *(f"income_{kind}" for kind in INCOME_KINDS),
-                *(f"expense_{kind}" for kind in EXPENSE_KINDS),
-                "accident_costs",
-                "medical_out_of_pocket",
-            )
+            for money_field in CASE_MONEY_FIELDS
         }
         fields = {
             "channel": Case.Channel.APP if index % 4 == 3 else Case.Channel.PAPER,

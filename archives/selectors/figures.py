@@ -8,9 +8,13 @@ VISIT_FIGURES = (*CASE_MONEY_FIELDS, "urban_homes", "vehicles", "household_size"
 
 
 def current_figures(archive: Archive) -> dict:
-    """The latest visit's figures, or the approved case's when none was made yet."""
+    """The latest visit's figures, or the approved case's when none was made yet.
+
+    A money figure the visit has not (necessary employment costs, asked for only since
+    WH-M §5(二) was read in full) was not entered then and counts as nothing.
+    """
     visit = ArchiveVisit.objects.filter(archive=archive).order_by("-visit_date", "-id").first()
     if visit is not None:
-        return dict(visit.figures)
+        return {**dict.fromkeys(CASE_MONEY_FIELDS, "0.00"), **visit.figures}
     case = archive.case
     return {name: str(getattr(case, name)) for name in VISIT_FIGURES}

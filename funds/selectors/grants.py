@@ -143,6 +143,7 @@ def household_now(
         household_size=int(Decimal(str(figures.get("household_size", archive.household_size)))),
         annual_income={kind: money(f"income_{kind}") for kind in INCOME_KINDS},
         rigid_expenses={kind: money(f"expense_{kind}") for kind in EXPENSE_KINDS},
+        employment_costs=money("employment_costs"),
         accident_costs=inputs["accident_costs"],
         medical_out_of_pocket=inputs["medical_out_of_pocket"],
         students=inputs["students"],

@@ -37,6 +37,7 @@ def applicant_fields(**overrides) -> dict:
         "expense_education": Decimal("3000"),
         "expense_housing": Decimal("0"),
         "expense_other": Decimal("0"),
+        "employment_costs": Decimal("0"),
         "accident_costs": Decimal("0"),
         "medical_out_of_pocket": Decimal("15000"),
         "urban_homes": 1,

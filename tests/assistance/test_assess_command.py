@@ -89,6 +89,11 @@ INVALID = [
     ),
     pytest.param(valid_case(accident_costs=-5), "accident_costs", id="negative-accident"),
     pytest.param(
+        valid_case(employment_costs=-0.01), "employment_costs", id="negative-employment-costs"
+    ),
+    pytest.param(valid_case(employment_costs="1e3"), "employment_costs", id="exponent-string"),
+    pytest.param(valid_case(employment_costs="3千"), "employment_costs", id="employment-chinese"),
+    pytest.param(
         valid_case(prior_assistance_this_year=-0.01),
         "prior_assistance_this_year",
         id="negative-prior-aid",
@@ -207,6 +212,24 @@ def test_numeric_strings_are_accepted(run):
     )
 
     assert assess_ok(run, case) == expected
+
+
+def test_employment_costs_as_a_string_and_rent_with_a_home(run):
+    case, expected = example("employment-costs")
+    case["employment_costs"] = "3600.00"
+    rent, rent_expected = example("rent-with-home")
+
+    assert assess_ok(run, [case, rent]) == [expected, rent_expected]
+    assert expected["rigid_expenses_total"] == "8000.00"
+    assert rent_expected["reasons"][0] == "housing_not_counted"
+
+
+def test_omitted_employment_costs_count_as_nothing(run):
+    case, _ = example("employment-costs")
+    del case["employment_costs"]
+
+    # (30000 − 8000) / 12 / 2 = 916.67 without the 3600 of employment costs.
+    assert assess_ok(run, case)["per_capita_monthly_income"] == "916.67"
 
 
 def test_omitted_optional_fields_take_their_defaults(run):

@@ -1,7 +1,8 @@
 """Boundary tests of the pure engine against ASSESS.md, under the `wuhu-2020` policy row.
 
 Every expected value is worked out by hand from the contract (L = 760 unless said otherwise):
-P = (income + prior aid − rigid expenses) ÷ 12 ÷ n, half-up to the fen.
+P = (income + prior aid − rigid expenses − employment costs) ÷ 12 ÷ n, half-up to the fen;
+rent is a rigid expense only for a household with no home of its own.
 """
 
 from datetime import date
@@ -14,6 +15,7 @@ from assistance.models import Policy
 
 D = Decimal
 ALL_STAGE_2_REASONS = [
+    "housing_not_counted",
     "expenditure_below_minimum",
     "assets_no_deep",
     "income_above_deep_line",
@@ -507,10 +509,11 @@ def test_stage_1_reasons_in_contract_order(rules):
 
 
 def everything_wrong_in_stage_2(**overrides) -> Household:
-    """Rigid 100 (< 5,000), two homes, P = 8325.00 (> 2L), schooling, accident 0."""
+    """Rigid 100 (< 5,000; the rent of a household with two homes does not count), two homes,
+    P = 8325.00 (> 2L), schooling, accident 0."""
     values = {
         "annual_income": {"wages": D("100000")},
-        "rigid_expenses": {"education": D("100")},
+        "rigid_expenses": {"education": D("100"), "housing": D("9600")},
         "urban_homes": 2,
         "main_cause": "education",
     }
@@ -542,6 +545,159 @@ def test_a_stage_1_reason_suppresses_every_later_reason(rules, stage_1, reason):
 
     assert result.reasons == (reason,)
     assert result.qualifies == NOTHING_QUALIFIES
+
+
+# --- rent (WH-M §6(二)(4)) and necessary employment costs (WH-M §5(二)) ---------------------
+
+
+def test_rent_of_a_household_without_a_home_is_a_rigid_expense(rules):
+    expenses = {"medical": D("3000"), "housing": D("2000")}
+    result = assess(
+        household(annual_income={"wages": D("5000")}, rigid_expenses=expenses, urban_homes=0),
+        rules,
+    )
+
+    assert str(result.rigid_expenses_total) == "5000.00"
+    assert "housing_not_counted" not in result.reasons
+    assert result.category == "deep"
+
+
+def test_rent_of_a_household_with_one_home_is_not_counted(rules):
+    # The same household owning one home: rigid 3000 < 5000, P = (5000 − 3000) / 12 = 166.67.
+    expenses = {"medical": D("3000"), "housing": D("2000")}
+    result = assess(
+        household(annual_income={"wages": D("5000")}, rigid_expenses=expenses, urban_homes=1),
+        rules,
+    )
+
+    assert str(result.rigid_expenses_total) == "3000.00"
+    assert str(result.per_capita_monthly_income) == "166.67"
+    assert result.qualifies == NOTHING_QUALIFIES
+    assert result.reasons == (
+        "housing_not_counted",
+        "expenditure_below_minimum",
+        "expenditure_too_low_for_relative",
+        "accident_costs_below_threshold",
+    )
+
+
+def test_one_fen_of_rent_with_a_home_is_named(rules):
+    result = assess(
+        household(rigid_expenses={"medical": D("20000"), "housing": D("0.01")}, urban_homes=1),
+        rules,
+    )
+
+    assert str(result.rigid_expenses_total) == "20000.00"
+    assert result.reasons == ("housing_not_counted", "accident_costs_below_threshold")
+    assert result.category == "deep"
+
+
+def test_a_home_without_rent_gives_no_rent_reason(rules):
+    result = assess(household(urban_homes=1), rules)
+
+    assert result.reasons == ("accident_costs_below_threshold",)
+
+
+def test_rent_decides_the_15000_test_only_without_a_home(rules):
+    expenses = {"medical": D("15000"), "housing": D("0.01")}
+    # P = (22000 − 15000.01) / 12 = 583.33 (no home) and 583.33 (with one: 7000 / 12).
+    no_home = assess(household(annual_income={"wages": D("22000")}, rigid_expenses=expenses), rules)
+    one_home = assess(
+        household(annual_income={"wages": D("22000")}, rigid_expenses=expenses, urban_homes=1),
+        rules,
+    )
+
+    assert str(no_home.rigid_expenses_total) == "15000.01"
+    assert no_home.qualifies == {"deep": True, "relative": True, "accident": False}
+    assert str(one_home.rigid_expenses_total) == "15000.00"
+    assert one_home.qualifies == {"deep": True, "relative": False, "accident": False}
+    assert one_home.reasons == (
+        "housing_not_counted",
+        "expenditure_too_low_for_relative",
+        "accident_costs_below_threshold",
+    )
+
+
+def test_rent_with_a_home_is_not_named_when_the_household_has_no_file(rules):
+    result = assess(household(rigid_expenses={"housing": D("9600")}, urban_homes=3), rules)
+
+    assert result.reasons == ("assets_no_file",)
+    assert str(result.rigid_expenses_total) == "0.00"
+
+
+def test_employment_costs_bring_income_down_to_the_deep_line(rules):
+    # Net 9120.12 a year: P = 760.01 > L. Employment costs of 0.12 make it 760.00 = L.
+    above = assess(with_net("9120.12"), rules)
+    at_the_line = assess(with_net("9120.12", employment_costs=D("0.12")), rules)
+
+    assert str(above.per_capita_monthly_income) == "760.01"
+    assert above.qualifies["deep"] is False
+    assert str(at_the_line.per_capita_monthly_income) == "760.00"
+    assert at_the_line.qualifies["deep"] is True
+    assert at_the_line.category == "deep"
+
+
+def test_employment_costs_are_deducted_before_rounding(rules):
+    # (9120.12 − 0.06) / 12 = 760.005, half-up 760.01: still above the line.
+    result = assess(with_net("9120.12", employment_costs=D("0.06")), rules)
+
+    assert str(result.per_capita_monthly_income) == "760.01"
+    assert result.qualifies["deep"] is False
+
+
+def test_employment_costs_bring_income_down_to_the_relative_line(rules):
+    # Net 18240.12 (P = 1520.01 > 2L); with employment costs of 0.12, P = 1520.00 = 2L.
+    above = assess(with_net("18240.12"), rules)
+    at_the_line = assess(with_net("18240.12", employment_costs=D("0.12")), rules)
+
+    assert above.qualifies["relative"] is False
+    assert str(at_the_line.per_capita_monthly_income) == "1520.00"
+    assert at_the_line.qualifies["relative"] is True
+    assert at_the_line.category == "relative"
+
+
+def test_employment_costs_are_no_rigid_expense_for_the_5000_test(rules):
+    result = assess(
+        household(
+            annual_income={"wages": D("20000")},
+            rigid_expenses={"medical": D("4999.99")},
+            employment_costs=D("10000"),
+        ),
+        rules,
+    )
+
+    assert str(result.rigid_expenses_total) == "4999.99"
+    # (20000 − 4999.99 − 10000) / 12 = 416.67: below the line, yet no file for lack of expenses.
+    assert str(result.per_capita_monthly_income) == "416.67"
+    assert result.qualifies == NOTHING_QUALIFIES
+    assert "expenditure_below_minimum" in result.reasons
+
+
+def test_employment_costs_are_no_rigid_expense_for_the_15000_test(rules):
+    result = assess(
+        household(
+            annual_income={"wages": D("30000")},
+            rigid_expenses={"medical": D("15000")},
+            employment_costs=D("5000"),
+        ),
+        rules,
+    )
+
+    assert str(result.rigid_expenses_total) == "15000.00"
+    assert str(result.per_capita_monthly_income) == "833.33"  # (30000 − 15000 − 5000) / 12
+    assert result.qualifies == NOTHING_QUALIFIES
+    assert result.reasons == (
+        "income_above_deep_line",
+        "expenditure_too_low_for_relative",
+        "accident_costs_below_threshold",
+    )
+
+
+def test_employment_costs_may_make_income_negative(rules):
+    result = assess(with_net("0", employment_costs=D("1200")), rules)
+
+    assert str(result.per_capita_monthly_income) == "-100.00"
+    assert result.category == "deep"
 
 
 # --- main cause ----------------------------------------------------------------------------------

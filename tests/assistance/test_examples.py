@@ -23,7 +23,15 @@ def run_assess(*args: str) -> object:
 
 def test_the_examples_are_all_there():
     names = {case.name.removesuffix(".in.json") for case in CASES}
-    assert {"example-1", "accident", "relative-only", "retired", "three-homes"} <= names
+    assert {
+        "example-1",
+        "accident",
+        "relative-only",
+        "retired",
+        "three-homes",
+        "employment-costs",
+        "rent-with-home",
+    } <= names
     for case in CASES:
         assert case.with_name(case.name.replace(".in.json", ".out.json")).is_file()
 
