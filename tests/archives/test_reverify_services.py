@@ -88,6 +88,47 @@ def test_a_re_verification_moves_the_schedule_and_the_basis(archive, world):
     assert not archive.category_changes.exists()
 
 
+def test_a_re_verification_deducts_the_necessary_employment_costs(archive, world):
+    """WH-M §5(二): employment costs come off the income, but are no rigid expense."""
+    assert current_figures(archive)["employment_costs"] == "0.00"
+    day = add_months(archive.verified_on, 11)
+    visit = reverify(world, archive, on=day, income_wages="36000", employment_costs="2400")
+
+    assert visit.figures["employment_costs"] == "2400.00"
+    # (36000 + 7400 − 18000 − 2400) ÷ 12 ÷ 4 = 479.17; the rigid expenses stay 18000.
+    assert visit.per_capita_income == fresh(archive).per_capita_income == Decimal("479.17")
+    assert visit.assessment["rigid_expenses_total"] == "18000.00"
+    assert current_figures(fresh(archive))["employment_costs"] == "2400.00"
+
+
+def test_a_re_verification_counts_rent_only_without_a_home(archive, world):
+    """WH-M §6(二)(4): the standard household owns a home; rent found on the visit is named
+    and not counted."""
+    day = add_months(archive.verified_on, 11)
+    visit = reverify(world, archive, on=day, expense_housing="9600")
+
+    assert visit.assessment["rigid_expenses_total"] == "18000.00"
+    assert visit.assessment["reasons"][0] == "housing_not_counted"
+    assert visit.per_capita_income == Decimal("612.50")
+    renting = reverify(world, archive, on=day, expense_housing="9600", urban_homes="0")
+    assert renting.assessment["rigid_expenses_total"] == "27600.00"
+    assert renting.per_capita_income == Decimal("412.50")  # (47400 − 27600) ÷ 48
+
+
+def test_a_visit_recorded_before_employment_costs_were_asked_counts_them_as_nothing(archive, world):
+    day = add_months(archive.verified_on, 11)
+    visit = reverify(world, archive, on=day)
+    # A visit stored before the figure existed: its figures have no employment costs.
+    legacy = ArchiveVisit.objects.get(pk=visit.pk)
+    legacy.pk = legacy.id = None
+    legacy.figures = {k: v for k, v in visit.figures.items() if k != "employment_costs"}
+    save_tracked(legacy, actor=world.wuhu.caseworker, reason="登记定期核查")
+
+    assert current_figures(archive)["employment_costs"] == "0.00"
+    later = reverify(world, archive, on=day, employment_costs="1200")
+    assert later.per_capita_income == Decimal("587.50")  # (29400 − 1200) ÷ 48
+
+
 def test_a_relative_household_is_due_again_six_months_after_its_visit(world):
     relative = relative_archive(world)
     day = add_months(relative.verified_on, 6)

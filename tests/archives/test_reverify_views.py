@@ -190,6 +190,26 @@ def test_recording_shows_the_result_before_and_after(client, world):
     assert archive.verification_due == add_months(visit.visit_date, 6)
 
 
+def test_the_form_asks_for_the_employment_costs_and_deducts_them(client, world):
+    w = world.wuhu
+    archive = relative_due(world)
+    client.force_login(w.caseworker)
+    html = page(client.get(reverse("archives:reverify", args=[archive.pk])))
+    assert 'name="figure_employment_costs"' in html and "必要就业成本（元）" in html
+
+    response = client.post(
+        reverse("archives:reverify", args=[archive.pk]),
+        form_data(archive, world, employment_costs="2400"),
+    )
+
+    visit = archive.visits.get()
+    assert response.status_code == 302
+    assert visit.figures["employment_costs"] == "2400.00"
+    html = page(client.get(response.url))
+    # (80000 + 7400 − 18000 − 2400) ÷ 12 ÷ 4
+    assert re.search(r'data-testid="income-after">\s*1395\.83', html)
+
+
 def test_a_deep_household_at_relative_figures_stays_deep_and_is_told_why(client, archive, world):
     """WH-M §13: no category change from a re-verification out of the deep archive; the
     archive's record says the phase-out procedure applies."""
@@ -225,6 +245,7 @@ def test_a_deep_household_at_relative_figures_stays_deep_and_is_told_why(client,
         ({"figure_household_size": "0"}, "共同生活人口至少为1人"),
         ({"figure_students": "9"}, "在校学生人数不能超过共同生活人口"),
         ({"figure_income_wages": "-5"}, "金额不能为负数"),
+        ({"figure_employment_costs": "-0.01"}, "金额不能为负数"),
         ({"visit_date": "2026-13-45"}, "请输入日期"),
         ({"months_above_line": "x"}, "请输入整数"),
         ({"findings": ""}, "这个字段是必填项"),

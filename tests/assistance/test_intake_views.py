@@ -3,6 +3,7 @@
 import datetime
 import hashlib
 import re
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -276,6 +277,56 @@ def test_edit_through_the_form_saves_members_and_reassesses(client, tree, case):
     assert case.history.latest("history_date").history_change_reason == "修改申请（草稿）"
 
 
+def test_employment_costs_are_entered_deducted_and_shown(client, tree, mls):
+    client.force_login(tree.caseworker_a1)
+    assert 'name="employment_costs"' in page(client.get(reverse("assistance:case_create")))
+    fields = applicant_fields(employment_costs="2400", expense_housing="9600", urban_homes=1)
+
+    response = client.post(
+        reverse("assistance:case_create"),
+        form_post(fields, standard_members(), tree.union_a1.pk),
+        follow=True,
+    )
+
+    case = Case.objects.get()
+    assert case.employment_costs == Decimal("2400.00")
+    # (47400 − 18000 − 2400) / 12 / 4 = 562.50; the rent of a household with a home is not
+    # a rigid expense, nor are the employment costs.
+    assert case.per_capita_income == Decimal("562.50")
+    assert case.assessment["rigid_expenses_total"] == "18000.00"
+    assert case.assessment["reasons"][0] == "housing_not_counted"
+    html = page(response)
+    assert "必要就业成本（从收入中扣除）</dt><dd>2400.00 元" in html
+    assert "住房费用仅指在当地无房而租住的费用（第六条第二项第4目）" in html
+
+
+def test_negative_employment_costs_are_refused_and_kept(client, tree, mls):
+    client.force_login(tree.caseworker_a1)
+    fields = applicant_fields(employment_costs="-1")
+
+    response = client.post(
+        reverse("assistance:case_create"), form_post(fields, standard_members(), tree.union_a1.pk)
+    )
+
+    html = page(response)
+    assert field_errors(html, "employment_costs") == ["金额不能为负数。"]
+    assert input_value(html, "employment_costs") == "-1"
+    assert Case.objects.count() == 0
+
+
+def test_edit_changes_the_employment_costs_and_reassesses(client, tree, case):
+    client.force_login(tree.caseworker_a1)
+    data = edit_post(case)
+    data["employment_costs"] = "4800"
+
+    response = client.post(reverse("assistance:case_edit", args=[case.pk]), data)
+
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.employment_costs == Decimal("4800.00")
+    assert case.per_capita_income == Decimal("512.50")  # (29400 − 4800) / 48
+
+
 # --- the live assessment ----------------------------------------------------------------
 
 
@@ -297,6 +348,21 @@ def test_preview_returns_the_assessment_fragment(client, tree, mls):
     assert "760.00 元/月（政策 wuhu-2020）" in html
     assert "生活 9120.00 元；助学 7600.00 元" in html
     assert Case.objects.count() == 0  # a preview saves nothing
+
+
+def test_preview_deducts_employment_costs_and_names_rent_not_counted(client, tree, mls):
+    client.force_login(tree.caseworker_a1)
+    fields = applicant_fields(employment_costs="2400", expense_housing="9600", urban_homes=1)
+
+    response = client.post(
+        reverse("assistance:case_preview"),
+        form_post(fields, standard_members(), tree.union_a1.pk),
+    )
+
+    html = page(response)
+    assert re.search(r'data-testid="per-capita">562\.50 元<', html)
+    assert "<dt>刚性支出合计</dt><dd>18000.00 元</dd>" in html
+    assert "家庭在当地有住房，所报房租不计入刚性支出" in html
 
 
 def test_preview_explains_a_refusal_in_chinese(client, tree, mls):

@@ -3,6 +3,7 @@ return, public notice and the history each step leaves (DOMAIN.md §4, §8)."""
 
 import datetime
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -302,6 +303,29 @@ def test_verified_figures_rerun_the_assessment_and_update_the_case(world):
     assert latest.history_user == w.caseworker
     # Verifying is not deciding: the case stays where it was.
     assert after.status == S.SUBMITTED
+
+
+def test_a_home_visit_verifies_employment_costs_and_rent(world):
+    """WH-M §5(二): employment costs come off the income; §6(二)(4): the rent of a household
+    with a home of its own is no rigid expense."""
+    w = world.wuhu
+    case = wuhu_submitted(world)
+    assert fresh(case).per_capita_income == Decimal("612.50")
+    recorded = visit(
+        w.caseworker,
+        case,
+        w.grassroots_reviewer,
+        verified={"employment_costs": Decimal("2400"), "expense_housing": Decimal("9600")},
+        survey=upload_file("走访调查表.pdf"),
+    )
+    after = fresh(case)
+    assert (after.employment_costs, after.expense_housing) == (Decimal("2400"), Decimal("9600"))
+    # (47400 − 18000 − 2400) ÷ 12 ÷ 4; the household owns its home, so the rent is not counted.
+    assert after.per_capita_income == Decimal("562.50")
+    assert after.assessment["rigid_expenses_total"] == "18000.00"
+    assert after.assessment["reasons"][0] == "housing_not_counted"
+    assert recorded.assessment_after == after.assessment
+    assert recorded.verified == {"employment_costs": "2400", "expense_housing": "9600"}
 
 
 def test_verified_figures_equal_to_the_case_do_not_reassess(world):

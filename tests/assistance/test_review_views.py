@@ -932,3 +932,12 @@ def test_service_refusals_come_back_on_the_form(client, tree, staff):
     assert response.status_code == 200
     assert "该申请已指派给测试用户审核。" in page(response)
     assert reload(case).status == Case.Status.COUNTY_REVIEW
+
+
+def test_the_visit_form_asks_for_the_employment_costs(client, tree, staff):
+    case = at_county(tree, staff)
+    client.force_login(staff.county_caseworker)
+
+    form = section(page(client.get(detail(case))), "form-visit")
+
+    assert 'name="verified_employment_costs"' in form and "核实必要就业成本" in form
