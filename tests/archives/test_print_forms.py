@@ -67,6 +67,8 @@ def test_the_approval_form_is_filled_from_the_case(client, world, archive):
     assessment = block(body, "assessment")
     assert f"{case.per_capita_income} 元" in assessment
     assert f"{case.minimum_living_standard} 元/月" in assessment
+    assert "计入评估的刚性支出</th><td>18000.00 元" in assessment
+    assert "必要就业成本（从收入中扣除）</th><td>0.00 元" in assessment
     assert "深度困难" in assessment and "因病" in assessment
 
     # Nowhere the full number of anyone in the household.
