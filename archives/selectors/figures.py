@@ -10,8 +10,8 @@ VISIT_FIGURES = (*CASE_MONEY_FIELDS, "urban_homes", "vehicles", "household_size"
 def current_figures(archive: Archive) -> dict:
     """The latest visit's figures, or the approved case's when none was made yet.
 
-    A money figure the visit has not (necessary employment costs, asked for only since
-    WH-M §5(二) was read in full) was not entered then and counts as nothing.
+    A money figure missing from an older visit's record (necessary employment costs, asked
+    for since WH-M §5(二) is read in full) was not entered then and counts as 0.
     """
     visit = ArchiveVisit.objects.filter(archive=archive).order_by("-visit_date", "-id").first()
     if visit is not None:
