@@ -28,6 +28,20 @@ def _money(label: str, **kwargs) -> models.DecimalField:
     )
 
 
+def _approval(label: str) -> models.DecimalField:
+    return models.DecimalField(
+        label, max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+
+
+class ApprovalReading(models.TextChoices):
+    """How a policy reads its approval thresholds (Civil Code art. 1259: 以上 includes the
+    number, 超过 does not)."""
+
+    INCLUSIVE = "inclusive", "以上：达到额度即须审批（含本数，芜湖实施办法第九条第一项第5目）"
+    EXCLUSIVE = "exclusive", "超过：超过额度才须审批（不含本数，芜湖细则第九条）"
+
+
 def _count(label: str, **kwargs) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(label, **kwargs)
 
@@ -38,8 +52,6 @@ POLICY_MONEY_FIELDS = (
     "accident_cost_threshold",
     "medical_floor",
     "accident_cap",
-    "provincial_approval_over",
-    "national_approval_over",
 )
 
 
@@ -101,8 +113,16 @@ class Policy(TrackedModel):
     relative_items_per_year = _count("相对困难每年救助项目数")
     accident_items_per_year = _count("意外致困每年救助项目数")
     items_funded = models.JSONField("资助项目", default=list)
-    provincial_approval_over = _money("单项年度超过此额报省总工会审批")
-    national_approval_over = _money("单项年度超过此额报全国总工会同意")
+    # WH-M §9(一)5 says 2万元以上 / 5万元以上 (以上 includes the number), WH-F §9 says 超过
+    # (excludes it): the reading is policy data, inclusive (the stricter) by default.
+    provincial_approval_threshold = _approval("单项年度合计达到此额报省总工会审批（元）")
+    national_approval_threshold = _approval("单项年度合计达到此额报全国总工会同意（元）")
+    approval_threshold_reading = models.CharField(
+        "审批额度是否含本数",
+        max_length=16,
+        choices=ApprovalReading.choices,
+        default=ApprovalReading.INCLUSIVE,
+    )
 
     # Deadlines and cycles (DOMAIN.md §5, §7, §8)
     notice_working_days = _count("公示期（工作日）")
@@ -145,6 +165,16 @@ class Policy(TrackedModel):
                 )
                 for name in POLICY_MONEY_FIELDS
             ],
+            models.CheckConstraint(
+                condition=models.Q(
+                    provincial_approval_threshold__gt=0, national_approval_threshold__gt=0
+                ),
+                name="policy_approval_thresholds_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(approval_threshold_reading__in=["inclusive", "exclusive"]),
+                name="policy_approval_threshold_reading_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -162,8 +192,18 @@ class Policy(TrackedModel):
             errors["items_funded"] = (
                 "资助项目须从生活、医疗、助学、职业培训和职业介绍、法律援助中选择。"
             )
+        provincial, national = self.provincial_approval_threshold, self.national_approval_threshold
+        if provincial is not None and national is not None and national < provincial:
+            errors["national_approval_threshold"] = (
+                "报全国总工会同意的额度不能低于报省总工会审批的额度。"
+            )
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def approval_inclusive(self) -> bool:
+        """Whether a yearly total exactly at an approval threshold already needs it (以上)."""
+        return self.approval_threshold_reading == ApprovalReading.INCLUSIVE
 
     def rules(self) -> PolicyRules:
         """The numbers the eligibility engine needs, as plain values."""

@@ -6,7 +6,14 @@ from django import forms
 from django.utils import timezone
 
 from assistance.eligibility import Category
+from funds.grant_rules import ACCIDENT_ITEMS
 from funds.models import Grant, Item, Source
+
+# What each item an accident household's standard may be booked under is for.
+ACCIDENT_ITEM_CAUSES = {
+    Item.LIVING: "生活救助：突发事件等",
+    Item.MEDICAL: "医疗救助：患重大疾病、意外伤害",
+}
 
 MONEY_ERRORS = {
     "invalid": "请输入金额（元），如 9120.00。",
@@ -62,7 +69,8 @@ class StandardForm(forms.Form):
     accident_costs = _money(
         "年度致困费用（损失）（元）",
         minimum="0",
-        help_text="意外致困一次性救助按其 15%、最高 1 万元；不填则按档案当前数据。",
+        help_text="意外致困一次性救助按其 15%、最高 1 万元（一次，按致困原因记入医疗或生活救助）；"
+        "不填则按档案当前数据。",
     )
 
     def __init__(self, *args, archive, **kwargs):
@@ -70,7 +78,10 @@ class StandardForm(forms.Form):
         self.archive = archive
         self.fields["year"].initial = timezone.localdate().year
         if archive.category == Category.ACCIDENT:
-            self.fields["item"].choices = [(Item.LIVING, "意外致困一次性救助（记入生活救助）")]
+            self.fields["item"].choices = [
+                (item, f"意外致困一次性救助（记入{ACCIDENT_ITEM_CAUSES[item]}）")
+                for item in ACCIDENT_ITEMS
+            ]
 
     def inputs(self) -> dict:
         data = self.cleaned_data
@@ -98,13 +109,14 @@ class GrantForm(StandardForm):
         label="省总工会审批文号",
         required=False,
         max_length=100,
-        help_text="全年单项合计超过 2 万元或高于标准时填写。",
+        help_text="全年单项合计达到政策规定额度（芜湖：2 万元以上，含 2 万元），"
+        "或深度困难医疗救助特殊情况高于标准时填写。审批文号不能突破政策规定的最高额。",
     )
     national_approval = forms.CharField(
         label="全国总工会同意文号",
         required=False,
         max_length=100,
-        help_text="全年单项合计超过 5 万元时填写。",
+        help_text="全年单项合计达到政策规定额度（芜湖：5 万元以上，含 5 万元）时填写。",
     )
 
 

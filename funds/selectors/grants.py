@@ -30,11 +30,13 @@ from assistance.eligibility import (
 from assistance.models import Policy
 from assistance.selectors import PolicyNotFound, minimum_living_standard_for, policy_in_force
 from core.money import yuan
+from funds.grant_rules import accident_item_refusal
 from funds.models import Grant, Item, PaymentLine
 
 ZERO = Decimal("0.00")
-# An accident household's one-off help is recorded under the living item (the model has no
-# accident item; WH-M §9(三)): this is how its basis names it.
+# An accident household's one standard (WH-M §9(三)) is booked under the item its cause fits
+# (`funds.grant_rules.ACCIDENT_ITEMS`; the model has no accident item): this is how its basis
+# names it.
 ACCIDENT_BASIS = "意外致困一次性救助"
 # What a caseworker may enter for the standard, besides what the archive already knows.
 INPUT_FIELDS = {
@@ -61,7 +63,8 @@ class GrantStandard:
     # The item's yearly standard for the household; None: the item has no standard
     # (vocational training, legal aid), the amount is what the service costs.
     yearly: Decimal | None
-    # Counted grants of the same item this year, and what is left of the standard.
+    # Counted grants of the same item this year (of any item for an accident household,
+    # whose standard is one amount), and what is left of the standard.
     granted: Decimal
     basis: str
     inputs: dict = field(default_factory=dict)
@@ -196,10 +199,8 @@ def grant_standard(
         funded = "、".join(Item(i).label for i in policy.items_funded if i in Item.values)
         raise ValidationError({"item": f"{policy.name}不资助{label}（资助项目：{funded}）。"})
     category = archive.category
-    if category == Category.ACCIDENT and item != Item.LIVING:
-        raise ValidationError(
-            {"item": f"意外致困职工家庭只给予{ACCIDENT_BASIS}（记入生活救助项目），不给予{label}。"}
-        )
+    if category == Category.ACCIDENT and (refusal := accident_item_refusal(item=item)):
+        raise ValidationError(refusal)
     figures = current_figures(archive)
     cleaned = clean_inputs(inputs, figures)
     household = household_now(
@@ -218,8 +219,8 @@ def grant_standard(
         kept["accident_costs"] = str(costs)
         rate = format((rules.accident_rate * 100).normalize(), "f")
         basis = (
-            f"{ACCIDENT_BASIS}：年度致困费用 {costs} 元 × {rate}%，最高 {rules.accident_cap} 元"
-            f"（政策 {policy.code}），标准 {yearly} 元。"
+            f"{ACCIDENT_BASIS}（记入{label}）：年度致困费用 {costs} 元 × {rate}%，"
+            f"最高 {rules.accident_cap} 元（政策 {policy.code}），标准 {yearly} 元。"
         )
         if yearly == 0:
             raise ValidationError(
@@ -271,9 +272,12 @@ def grant_standard(
     else:
         yearly = None
         basis = f"{label}：按实际发生的服务费用救助，没有定额标准（政策 {policy.code}）。"
-    granted = counted_total(archive, year, item=item)
+    # An accident household's standard is one amount whatever item it is booked under.
+    one_amount = category == Category.ACCIDENT
+    granted = counted_total(archive, year, item=None if one_amount else item)
     if yearly is not None and granted:
-        basis += f"本年度该项目已给予 {granted} 元，尚余标准 {max(yearly - granted, ZERO)} 元。"
+        which = "本年度" if one_amount else "本年度该项目"
+        basis += f"{which}已给予 {granted} 元，尚余标准 {max(yearly - granted, ZERO)} 元。"
     return GrantStandard(
         item=item,
         category=category,

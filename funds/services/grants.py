@@ -9,9 +9,11 @@ so that two proposals for one household cannot both pass:
 - a relative household gets one item a year, an accident household one one-off help;
 - a deep household's further item this year re-runs the assessment with the earlier aid
   counted as income, and is given only if the household is still deep-eligible;
-- a household's yearly total for one item over 20,000 yuan needs the provincial
-  federation's approval, over 50,000 the national federation's (WH-F §9: 超过, strictly
-  over; the numbers are policy data).
+- the caps the seed states as maxima are never lifted by an approval document, above its
+  standard only a deep household's medical aid may go, and a household's yearly total for
+  one item at the policy's thresholds (Wuhu: 2万元以上 / 5万元以上, inclusive) needs the
+  provincial / national federation's approval: each rule is a pure function of
+  `funds.grant_rules`.
 """
 
 from decimal import Decimal, InvalidOperation
@@ -28,8 +30,14 @@ from assistance.assess_input import assessment_as_json
 from assistance.eligibility import Category
 from core.history import save_tracked
 from core.money import yuan
+from funds import grant_rules
 from funds.models import SPEND_IN_BUDGET_YEAR, FundAccount, Grant, Item, PaymentLine, Source
-from funds.selectors.grants import ACCIDENT_BASIS, check_year_limits, grant_standard
+from funds.selectors.grants import (
+    ACCIDENT_BASIS,
+    GrantStandard,
+    check_year_limits,
+    grant_standard,
+)
 
 STAFF_ROLES = (Role.CASEWORKER, Role.REVIEWER)
 # A grant needs an archive in force: not one being closed (退档告知期), closed or merged.
@@ -84,10 +92,11 @@ def grant_propose(
 ) -> Grant:
     """Propose an assistance item for an archived household (帮扶救助), at its standard.
 
-    `amount` defaults to the standard; a different amount needs a reason (`basis`); an
-    amount above the standard needs the provincial approval document. The household's
-    yearly total for the item over the policy's limits needs the provincial or national
-    approval document number.
+    `amount` defaults to the standard; a different amount needs a reason (`basis`). No
+    approval document lifts a cap the seed states as a maximum; only a deep household's
+    medical aid may go above its standard, with the provincial approval document. The
+    household's yearly total for the item at the policy's thresholds needs the provincial
+    or national approval document number.
     """
     archive = lock_archive(archive)
     require_staff_in_scope(actor, archive, STAFF_ROLES, "提出帮扶救助")
@@ -135,44 +144,18 @@ def grant_propose(
                 }
             )
         amount = standard.amount
+    refusal = _caps_and_approvals(
+        standard,
+        amount=amount,
+        provincial_approval=provincial_approval,
+        national_approval=national_approval,
+    )
     if amount != standard.amount and not reason:
-        raise ValidationError(
-            {
-                "basis": f"救助金额 {amount} 元与标准 {standard.amount or '（无定额）'} 元不同，请说明理由。"
-            }
+        refusal["basis"] = (
+            f"救助金额 {amount} 元与标准 {standard.amount or '（无定额）'} 元不同，请说明理由。"
         )
-    spent = standard.inputs.get("medical_out_of_pocket")
-    if item == Item.MEDICAL and amount + standard.granted > Decimal(spent):
-        # WH-M §8(二): 补助不超过个人承担部分.
-        raise ValidationError(
-            {
-                "amount": f"医疗救助不超过个人承担部分：医保内个人实际负担医疗费 {spent} 元，"
-                f"{year}年医疗救助合计不能超过此数。"
-            }
-        )
-    if standard.amount is not None and amount > standard.amount and not provincial_approval:
-        raise ValidationError(
-            {
-                "provincial_approval": f"救助金额 {amount} 元高于标准 {standard.amount} 元，"
-                "须经省总工会审批：请填写审批文号。"
-            }
-        )
-    policy = standard.policy
-    total = standard.granted + amount
-    if total > policy.provincial_approval_over and not provincial_approval:
-        raise ValidationError(
-            {
-                "provincial_approval": f"{year}年该户{Item(item).label}合计 {total} 元，超过 "
-                f"{policy.provincial_approval_over} 元，须经省总工会审批：请填写审批文号。"
-            }
-        )
-    if total > policy.national_approval_over and not national_approval:
-        raise ValidationError(
-            {
-                "national_approval": f"{year}年该户{Item(item).label}合计 {total} 元，超过 "
-                f"{policy.national_approval_over} 元，须报全国总工会同意：请填写文号。"
-            }
-        )
+    if refusal:
+        raise ValidationError(refusal)
     if reason:
         notes.append(f"救助金额 {amount} 元。说明：{reason}")
     if provincial_approval:
@@ -199,8 +182,56 @@ def grant_propose(
         national_approval=national_approval,
         proposed_by=actor,
     )
-    label = ACCIDENT_BASIS if category == Category.ACCIDENT else Item(item).label
+    label = Item(item).label
+    if category == Category.ACCIDENT:
+        label = f"{ACCIDENT_BASIS}（记入{label}）"
     return save_tracked(grant, actor=actor, reason=f"提出帮扶救助：{year}年{label} {amount} 元")
+
+
+def _caps_and_approvals(
+    standard: GrantStandard,
+    *,
+    amount: Decimal,
+    provincial_approval: str,
+    national_approval: str,
+) -> grant_rules.Refusal:
+    """The household's yearly total with `amount` against the seed's caps (never lifted by
+    an approval), the standard (only deep medical aid above it, with the provincial
+    approval) and the approval thresholds (`funds.grant_rules`): the first rule that
+    refuses, as `{field: message}`."""
+    policy, rules = standard.policy, standard.policy.rules()
+    category, item, year = standard.category, standard.item, standard.year
+    total = standard.granted + amount
+    refusal = grant_rules.hard_cap_refusal(
+        category=category,
+        item=item,
+        year=year,
+        total=total,
+        relative_medical_cap=max(tier.amount for tier in rules.relative_medical_tiers),
+        accident_rate=rules.accident_rate,
+        accident_cap=rules.accident_cap,
+        accident_costs=Decimal(standard.inputs.get("accident_costs", "0")),
+    ) or grant_rules.above_standard_refusal(
+        category=category,
+        item=item,
+        amount=amount,
+        standard_amount=standard.amount,
+        provincial_approval=provincial_approval,
+    )
+    if not refusal and item == Item.MEDICAL and category != Category.ACCIDENT:
+        # An accident household's medical booking is 15 % of its costs, below what it paid.
+        spent = Decimal(standard.inputs["medical_out_of_pocket"])
+        refusal = grant_rules.out_of_pocket_refusal(year=year, total=total, spent=spent)
+    return refusal or grant_rules.approval_refusal(
+        year=year,
+        item_label=Item(item).label,
+        total=total,
+        provincial_threshold=policy.provincial_approval_threshold,
+        national_threshold=policy.national_approval_threshold,
+        inclusive=policy.approval_inclusive,
+        provincial_approval=provincial_approval,
+        national_approval=national_approval,
+    )
 
 
 def lock_grant(grant: Grant) -> Grant:

@@ -149,9 +149,46 @@ def test_the_assessment_names_the_policy_in_force_on_the_application_date(wuhu_2
 
 
 @pytest.mark.parametrize(
-    "field", ["minimum_rigid_expenses", "accident_cap", "national_approval_over"]
+    "field", ["minimum_rigid_expenses", "accident_cap", "national_approval_threshold"]
 )
 def test_the_database_refuses_negative_money_in_a_policy(wuhu_2020, field):
     setattr(wuhu_2020, field, Decimal("-1"))
     with pytest.raises(IntegrityError), transaction.atomic():
         wuhu_2020.save(update_fields=[field])
+
+
+@pytest.mark.parametrize("field", ["provincial_approval_threshold", "national_approval_threshold"])
+@pytest.mark.parametrize("value", ["0", "0.00"])
+def test_the_database_refuses_an_approval_threshold_that_is_not_positive(wuhu_2020, field, value):
+    setattr(wuhu_2020, field, Decimal(value))
+    with pytest.raises(ValidationError) as exc:
+        wuhu_2020.full_clean()
+    assert field in exc.value.error_dict
+    with pytest.raises(IntegrityError), transaction.atomic():
+        wuhu_2020.save(update_fields=[field])
+
+
+def test_the_database_refuses_an_unknown_threshold_reading(wuhu_2020):
+    wuhu_2020.approval_threshold_reading = "maybe"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        wuhu_2020.save(update_fields=["approval_threshold_reading"])
+
+
+def test_wuhu_reads_its_approval_thresholds_inclusively_with_the_reason(wuhu_2020):
+    """WH-M §9(一)5 以上 against WH-F §9 超过: the data migration takes the stricter one."""
+    assert wuhu_2020.approval_threshold_reading == "inclusive" and wuhu_2020.approval_inclusive
+    assert wuhu_2020.provincial_approval_threshold == Decimal("20000.00")
+    assert wuhu_2020.national_approval_threshold == Decimal("50000.00")
+    changed = wuhu_2020.history.get(history_type="~")
+    assert changed.history_user.username == "system"
+    assert "“2万元以上…5万元以上”（含本数）" in changed.history_change_reason
+    assert changed.approval_threshold_reading == "inclusive"
+
+
+def test_the_national_threshold_is_not_below_the_provincial_one(wuhu_2020):
+    wuhu_2020.national_approval_threshold = Decimal("19999.99")
+    with pytest.raises(ValidationError) as exc:
+        wuhu_2020.full_clean()
+    assert exc.value.message_dict["national_approval_threshold"] == [
+        "报全国总工会同意的额度不能低于报省总工会审批的额度。"
+    ]

@@ -25,6 +25,27 @@ def test_policy_page_shows_every_number(admin_client, tree):
     assert "公示期（工作日）" in page
     assert "相对困难生活救助（月低保标准）" in page
     assert "20000–30000元（含）：15000元；超过30000元：20000元" in page
+    assert "单项年度合计达到此额报省总工会审批（元）" in page
+    assert "以上：达到额度即须审批（含本数，芜湖实施办法第九条第一项第5目）" in page
+
+
+def test_a_new_version_may_read_the_thresholds_as_strictly_over(admin_client, tree):
+    url = reverse("assistance:policy_create", args=["wuhu-2020"])
+    form = admin_client.get(url).context["form"]
+    assert form["approval_threshold_reading"].value() == "inclusive"
+    data = {name: form[name].value() for name in form.fields}
+    data.update(code="wuhu-2027", effective_from="2027-01-01", name="芜湖2027")
+    data.update(approval_threshold_reading="exclusive", provincial_approval_threshold="0")
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "provincial_approval_threshold" in response.context["form"].errors
+    assert not Policy.objects.filter(code="wuhu-2027").exists()
+    data["provincial_approval_threshold"] = "20000"
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    policy = Policy.objects.get(code="wuhu-2027")
+    assert policy.approval_threshold_reading == "exclusive" and not policy.approval_inclusive
 
 
 def test_new_policy_version_closes_the_previous_one(admin_client, tree):

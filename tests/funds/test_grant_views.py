@@ -10,7 +10,13 @@ from django.urls import reverse
 
 from funds.models import Grant
 from funds.services.payments import batch_record_results
-from tests.funds.test_grants import accident_archive, approve, low_income_archive, propose
+from tests.funds.test_grants import (
+    accident_archive,
+    approve,
+    low_income_archive,
+    propose,
+    relative_archive,
+)
 from tests.funds.test_payments import PAID_ON, fund, paid, sent_batch
 
 
@@ -70,8 +76,106 @@ def test_accident_household_is_offered_its_one_off_help(client, world, accounts)
     response = page(client, world.wuhu.caseworker, url("grant_create", archive.pk))
     html = response.content.decode()
     assert 'data-testid="standard-amount">6000.00<' in html
-    assert "意外致困一次性救助（记入生活救助）" in html
-    assert '<option value="medical"' not in html
+    assert "意外致困一次性救助（记入生活救助：突发事件等）" in html
+    assert "意外致困一次性救助（记入医疗救助：患重大疾病、意外伤害）" in html
+    assert '<option value="education"' not in html
+
+
+def test_accident_standard_booked_under_medical_aid(client, world, accounts):
+    """WH-M §9(三): the one 15 % standard, booked under medical aid for a major illness."""
+    archive = accident_archive(world)
+    response = page(client, world.wuhu.caseworker, url("grant_create", archive.pk), item="medical")
+    html = response.content.decode()
+    assert 'data-testid="standard-amount">6000.00<' in html
+    assert "意外致困一次性救助（记入医疗救助）：年度致困费用 40000.00 元 × 15%" in html
+    response = client.post(
+        url("grant_create", archive.pk),
+        {"item": "medical", "year": "2026", "source": "central", "amount": "6000.00"},
+    )
+    grant = Grant.objects.get()
+    assert response.status_code == 302
+    assert (grant.item, grant.category, grant.amount) == (
+        "medical",
+        "accident",
+        grant.standard_amount,
+    )
+    detail = client.get(response["Location"]).content.decode()
+    assert "意外致困一次性救助（记入医疗救助）" in detail
+
+
+def test_a_cap_refusal_names_the_clause_and_keeps_the_amount(client, world, accounts):
+    """18,000 relative medical aid with a provincial document number is refused (WH-M
+    §9(二)), the typed amount and number stay on the form."""
+    archive = relative_archive(world)
+    client.force_login(world.wuhu.caseworker)
+    response = client.post(
+        url("grant_create", archive.pk),
+        {
+            "item": "medical",
+            "year": "2026",
+            "source": "central",
+            "medical_out_of_pocket": "90000",
+            "amount": "18000",
+            "basis": "重病",
+            "provincial_approval": "皖工〔2026〕8号",
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert (
+        "相对困难职工家庭医疗救助最高不超过1.6万元（芜湖实施办法第九条第二项），"
+        "审批文号不能突破此上限：2026年该户医疗救助合计 18000.00 元"
+    ) in html
+    assert response.context["form"].errors["amount"]
+    assert 'name="amount" value="18000"' in html
+    assert 'value="皖工〔2026〕8号"' in html
+    assert not Grant.objects.exists()
+
+
+def test_an_accident_cap_refusal_is_shown_on_the_amount(client, world, accounts):
+    archive = accident_archive(world)
+    client.force_login(world.wuhu.caseworker)
+    response = client.post(
+        url("grant_create", archive.pk),
+        {
+            "item": "living",
+            "year": "2026",
+            "source": "central",
+            "accident_costs": "80000",
+            "amount": "12000",
+            "basis": "家庭突发变故",
+            "provincial_approval": "皖工〔2026〕8号",
+        },
+    )
+    html = response.content.decode()
+    assert "最高不超过1万元（芜湖实施办法第九条第三项）" in html
+    assert response.context["form"].errors["amount"]
+    assert 'name="amount" value="12000"' in html
+    assert not Grant.objects.exists()
+
+
+def test_exactly_twenty_thousand_asks_for_the_provincial_document(client, world, accounts):
+    archive = low_income_archive(world)
+    client.force_login(world.wuhu.caseworker)
+    post = {
+        "item": "training",
+        "year": "2026",
+        "source": "central",
+        "amount": "20000.00",
+        "basis": "电工培训学费",
+    }
+    response = client.post(url("grant_create", archive.pk), post)
+    assert response.status_code == 200
+    assert response.context["form"].errors["provincial_approval"] == [
+        "2026年该户职业培训和职业介绍合计 20000.00 元，达到2万元（2万元以上，含本数），"
+        "须经省总工会审批（芜湖实施办法第九条第一项第5目，芜湖细则第九条）：请填写审批文号。"
+    ]
+    assert 'name="amount" value="20000.00"' in response.content.decode()
+    response = client.post(
+        url("grant_create", archive.pk), {**post, "provincial_approval": "皖工〔2026〕9号"}
+    )
+    assert response.status_code == 302
+    assert Grant.objects.get().provincial_approval == "皖工〔2026〕9号"
 
 
 def test_post_proposes_and_goes_to_the_grant(client, world, archive, accounts):
@@ -98,7 +202,7 @@ def test_post_proposes_and_goes_to_the_grant(client, world, archive, accounts):
         ({"amount": "-3"}, "金额须大于零"),
         ({"amount": "12.345"}, "金额最多保留两位小数"),
         ({"source": ""}, "请选择资金来源"),
-        ({"amount": "25000", "basis": "重病"}, "须经省总工会审批"),
+        ({"amount": "25000", "basis": "重病"}, "深度困难职工家庭生活救助按标准救助"),
     ],
 )
 def test_refused_post_keeps_what_was_typed(client, world, archive, accounts, data, words):

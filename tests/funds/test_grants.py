@@ -190,7 +190,7 @@ def test_a_rejected_or_cancelled_item_does_not_count(world, accounts):
     assert propose(world, archive, "education").amount == Decimal("6080.00")
 
 
-def test_accident_is_fifteen_percent_capped_and_recorded_as_living(world, accounts):
+def test_accident_is_fifteen_percent_capped_and_booked_under_living(world, accounts):
     archive = accident_archive(world)
     assert standard(archive, "living", accident_costs="80000").amount == Decimal("10000.00")
     assert standard(archive, "living", accident_costs="66666.67").amount == Decimal("10000.00")
@@ -198,15 +198,43 @@ def test_accident_is_fifteen_percent_capped_and_recorded_as_living(world, accoun
     grant = propose(world, archive)
     assert grant.amount == Decimal("6000.00")  # 15 % of the archive's 40,000
     assert grant.item == "living" and grant.category == "accident"
-    assert grant.basis.startswith("意外致困一次性救助：年度致困费用 40000.00 元 × 15%")
+    assert grant.basis.startswith(
+        "意外致困一次性救助（记入生活救助）：年度致困费用 40000.00 元 × 15%"
+    )
+    assert grant.history.latest().history_change_reason == (
+        "提出帮扶救助：2026年意外致困一次性救助（记入生活救助） 6000.00 元"
+    )
+
+
+def test_accident_standard_booked_under_medical_aid_for_a_major_illness(world, accounts):
+    """WH-M §9(三): the one standard (15 %, at most 10,000) under the item its cause fits;
+    the medical floor and tiers are not its standard."""
+    archive = accident_archive(world)
+    assert standard(archive, "medical").amount == Decimal("6000.00")
+    grant = propose(world, archive, "medical", inputs={"accident_costs": "80000"})
+    assert (grant.item, grant.category, grant.amount) == (
+        "medical",
+        "accident",
+        Decimal("10000.00"),
+    )
+    assert grant.standard_amount == Decimal("10000.00")
+    assert grant.basis.startswith("意外致困一次性救助（记入医疗救助）：年度致困费用 80000.00 元")
+    # One amount for the event: nothing more under living aid, nor under medical aid again.
+    for item in ("living", "medical"):
+        with pytest.raises(ValidationError) as exc:
+            propose(world, archive, item, inputs={"accident_costs": "80000"})
+        assert "意外致困职工家庭给予一次性救助：2026年已有 医疗救助 10000.00 元" in refusal_text(
+            exc
+        )
 
 
 def test_accident_household_gets_one_help_and_no_other_item(world, accounts):
     archive = accident_archive(world)
-    for item in ("medical", "education", "training"):
+    for item in ("education", "training", "legal_aid"):
         with pytest.raises(ValidationError) as exc:
-            propose(world, archive, item)
+            propose(world, archive, item, amount="100", basis="x")
         assert "意外致困职工家庭只给予意外致困一次性救助" in refusal_text(exc)
+        assert "芜湖实施办法第九条第三项" in refusal_text(exc)
     propose(world, archive, inputs={"accident_costs": "80000"})
     with pytest.raises(ValidationError) as exc:
         propose(world, archive)
@@ -291,14 +319,107 @@ def test_a_different_amount_needs_a_reason(world, archive, accounts):
     assert "说明：本年度资金有限，按方案发放" in grant.basis
 
 
-def test_an_amount_above_the_standard_needs_the_provincial_approval(world, archive, accounts):
+def test_only_deep_medical_aid_may_exceed_its_standard(world, archive, accounts):
+    """WH-M §9(一)5: above the standard only a deep household's medical aid, as a 特殊情况
+    with the provincial approval; a deep household's living aid stays at its standard even
+    with a document number."""
     with pytest.raises(ValidationError) as exc:
-        propose(world, archive, amount="12000", basis="家庭突发变故")
-    assert "高于标准 9120.00 元，须经省总工会审批" in refusal_text(exc)
+        propose(
+            world,
+            archive,
+            amount="9120.01",
+            basis="家庭突发变故",
+            provincial_approval="皖工〔2026〕8号",
+        )
+    assert exc.value.error_dict.keys() == {"amount"}
+    assert "救助金额 9120.01 元高于标准 9120.00 元：深度困难职工家庭生活救助按标准救助" in (
+        refusal_text(exc)
+    )
+    assert "芜湖实施办法第九条第一项第5目" in refusal_text(exc)
+    inputs = {"medical_out_of_pocket": "15000"}  # standard 9,000
+    with pytest.raises(ValidationError) as exc:
+        propose(world, archive, "medical", amount="9000.01", basis="重病", inputs=inputs)
+    assert exc.value.error_dict.keys() == {"provincial_approval"}
+    assert "深度困难职工家庭医疗救助特殊情况高于标准的，须报送省总工会审批" in refusal_text(exc)
     grant = propose(
-        world, archive, amount="12000", basis="家庭突发变故", provincial_approval="皖工〔2026〕8号"
+        world,
+        archive,
+        "medical",
+        amount="9000.01",
+        basis="重病",
+        inputs=inputs,
+        provincial_approval="皖工〔2026〕8号",
     )
     assert grant.provincial_approval == "皖工〔2026〕8号"
+    assert Grant.objects.count() == 1
+
+
+def test_relative_medical_aid_is_at_most_sixteen_thousand_whatever_the_approval(world, accounts):
+    """WH-M §9(二): 最高不超过1.6万元 — 16,000.00 is given, 16,000.01 (or the 18,000 an
+    approval number once let through) is refused even with both document numbers."""
+    archive = relative_archive(world)
+    documents = {"provincial_approval": "皖工〔2026〕8号", "national_approval": "总工办〔2026〕3号"}
+    inputs = {"medical_out_of_pocket": "90000"}  # the top band: 16,000
+    for amount in ("16000.01", "18000"):
+        with pytest.raises(ValidationError) as exc:
+            propose(
+                world, archive, "medical", amount=amount, basis="重病", inputs=inputs, **documents
+            )
+        assert exc.value.error_dict.keys() == {"amount"}
+        assert (
+            "相对困难职工家庭医疗救助最高不超过1.6万元（芜湖实施办法第九条第二项），"
+            f"审批文号不能突破此上限：2026年该户医疗救助合计 {Decimal(amount):.2f} 元"
+        ) in refusal_text(exc)
+    with pytest.raises(ValidationError) as exc:
+        propose(world, archive, "medical", amount="18000", inputs=inputs, **documents)
+    assert exc.value.error_dict.keys() == {"amount", "basis"}  # both said at once
+    assert not Grant.objects.exists()
+    grant = propose(world, archive, "medical", amount="16000.00", inputs=inputs)
+    assert grant.amount == Decimal("16000.00") and grant.provincial_approval == ""
+
+
+def test_relative_medical_aid_stays_at_its_band(world, accounts):
+    """Below the 16,000 cap a relative household's medical aid is still its band's amount:
+    only deep households' medical aid may exceed its standard."""
+    archive = relative_archive(world)
+    with pytest.raises(ValidationError) as exc:
+        propose(
+            world,
+            archive,
+            "medical",
+            amount="12000.01",
+            basis="重病",
+            inputs={"medical_out_of_pocket": "30000"},  # band 12,000
+            provincial_approval="皖工〔2026〕8号",
+        )
+    assert "救助金额 12000.01 元高于标准 12000.00 元：相对困难职工家庭医疗救助按标准救助" in (
+        refusal_text(exc)
+    )
+
+
+@pytest.mark.parametrize(
+    ("costs", "ok", "refused", "words"),
+    [
+        ("40000", "6000.00", "6000.01", "致困费用 40000.00 元的 15% 为 6000.00 元"),
+        ("80000", "10000.00", "10000.01", "最高不超过1万元（芜湖实施办法第九条第三项）"),
+        ("80000", "10000.00", "12000", "最高不超过1万元（芜湖实施办法第九条第三项）"),
+    ],
+)
+def test_accident_aid_is_fifteen_percent_and_at_most_ten_thousand_whatever_the_approval(
+    world, accounts, costs, ok, refused, words
+):
+    archive = accident_archive(world)
+    arguments = {
+        "inputs": {"accident_costs": costs},
+        "basis": "家庭突发变故",
+        "provincial_approval": "皖工〔2026〕8号",
+    }
+    with pytest.raises(ValidationError) as exc:
+        propose(world, archive, "medical", amount=refused, **arguments)
+    assert exc.value.error_dict.keys() == {"amount"}
+    assert words in refusal_text(exc)
+    assert "审批文号不能突破" in refusal_text(exc)
+    assert propose(world, archive, "medical", amount=ok, **arguments).amount == Decimal(ok)
 
 
 @pytest.mark.parametrize("bad", ["0", "-5", "abc", "1.005", "Infinity"])
@@ -308,48 +429,147 @@ def test_bad_amounts_are_refused(world, archive, accounts, bad):
     assert "amount" in exc.value.error_dict
 
 
-def test_provincial_approval_strictly_over_twenty_thousand(world, archive, accounts):
-    """WH-F §9: 超过2万元 — 20,000.00 itself needs no approval."""
-    grant = propose(world, archive, "training", amount="20000", basis="电工培训学费")
+def test_provincial_approval_from_twenty_thousand_inclusive(world, archive, accounts):
+    """WH-M §9(一)5 2万元以上 (the stricter reading of wuhu-2020): 19,999.99 needs no
+    approval, exactly 20,000.00 needs the provincial federation's."""
+    grant = propose(world, archive, "training", amount="19999.99", basis="电工培训学费")
     assert grant.standard_amount == Decimal("0.00")
     assert "没有定额标准" in grant.basis
-    Grant.objects.filter(pk=grant.pk)  # the first item stands
     other = low_income_archive(world)
     with pytest.raises(ValidationError) as exc:
-        propose(world, other, "training", amount="20000.01", basis="电工培训学费")
+        propose(world, other, "training", amount="20000.00", basis="电工培训学费")
     assert exc.value.error_dict.keys() == {"provincial_approval"}
-    assert "合计 20000.01 元，超过 20000.00 元，须经省总工会审批" in refusal_text(exc)
+    assert (
+        "2026年该户职业培训和职业介绍合计 20000.00 元，达到2万元（2万元以上，含本数），"
+        "须经省总工会审批（芜湖实施办法第九条第一项第5目，芜湖细则第九条）：请填写审批文号。"
+    ) in refusal_text(exc)
+    grant = propose(
+        world,
+        other,
+        "training",
+        amount="20000.00",
+        basis="电工培训学费",
+        provincial_approval="皖工〔2026〕9号",
+    )
+    assert grant.provincial_approval == "皖工〔2026〕9号"
+
+
+def test_deep_medical_at_its_top_band_of_twenty_thousand_needs_the_provincial_approval(
+    world, archive, accounts
+):
+    inputs = {"medical_out_of_pocket": "35000"}  # band 20,000
+    with pytest.raises(ValidationError) as exc:
+        propose(world, archive, "medical", inputs=inputs)
+    assert "2026年该户医疗救助合计 20000.00 元，达到2万元" in refusal_text(exc)
+    grant = propose(world, archive, "medical", inputs=inputs, provincial_approval="皖工〔2026〕9号")
+    assert grant.amount == Decimal("20000.00")
 
 
 def test_the_yearly_total_of_an_item_counts_towards_the_limits(world, accounts):
     archive = low_income_archive(world)
     propose(world, archive, "training", amount="15000", basis="培训学费（上）")
     with pytest.raises(ValidationError) as exc:
-        propose(world, archive, "training", amount="5000.01", basis="培训学费（下）")
-    assert "2026年该户职业培训和职业介绍合计 20000.01 元" in refusal_text(exc)
+        propose(world, archive, "training", amount="5000", basis="培训学费（下）")
+    assert "2026年该户职业培训和职业介绍合计 20000.00 元" in refusal_text(exc)
     grant = propose(
         world,
         archive,
         "training",
-        amount="5000.01",
+        amount="5000",
         basis="培训学费（下）",
         provincial_approval="皖工〔2026〕9号",
     )
-    assert grant.amount == Decimal("5000.01")
+    assert grant.amount == Decimal("5000.00")
 
 
-def test_national_approval_strictly_over_fifty_thousand(world, archive, accounts):
+def test_national_approval_from_fifty_thousand_inclusive(world, archive, accounts):
+    arguments = {"basis": "重大疾病长期治疗", "provincial_approval": "皖工〔2026〕10号"}
+    grant = propose(world, archive, "training", amount="49999.99", **arguments)
+    assert grant.national_approval == ""
+    other = low_income_archive(world)
+    with pytest.raises(ValidationError) as exc:
+        propose(world, other, "training", amount="50000.00", **arguments)
+    assert exc.value.error_dict.keys() == {"national_approval"}
+    assert "合计 50000.00 元，达到5万元（5万元以上，含本数），须报全国总工会同意" in (
+        refusal_text(exc)
+    )
+    grant = propose(
+        world,
+        other,
+        "training",
+        amount="50000.00",
+        national_approval="总工办〔2026〕3号",
+        **arguments,
+    )
+    assert grant.national_approval == "总工办〔2026〕3号"
+
+
+def test_without_either_document_both_are_asked_for(world, archive, accounts):
+    with pytest.raises(ValidationError) as exc:
+        propose(world, archive, "training", amount="50000", basis="培训")
+    assert exc.value.error_dict.keys() == {"provincial_approval", "national_approval"}
+
+
+def test_deep_medical_special_case_above_fifty_thousand_needs_the_national_approval(
+    world, archive, accounts
+):
+    """WH-M §9(一)5: 特殊情况 above the band with the provincial approval, 5万元以上 the
+    national one too; never more than the household paid (§8(二))."""
     arguments = {
-        "amount": "50000.01",
-        "basis": "重大疾病长期治疗",
+        "inputs": {"medical_out_of_pocket": "80000"},
+        "basis": "重大疾病特殊情况",
         "provincial_approval": "皖工〔2026〕10号",
     }
     with pytest.raises(ValidationError) as exc:
-        propose(world, archive, "training", **arguments)
+        propose(world, archive, "medical", amount="50000", **arguments)
     assert exc.value.error_dict.keys() == {"national_approval"}
-    assert "超过 50000.00 元，须报全国总工会同意" in refusal_text(exc)
-    grant = propose(world, archive, "training", national_approval="总工办〔2026〕3号", **arguments)
-    assert grant.national_approval == "总工办〔2026〕3号"
+    grant = propose(
+        world,
+        archive,
+        "medical",
+        amount="50000",
+        national_approval="总工办〔2026〕3号",
+        **arguments,
+    )
+    assert (grant.amount, grant.standard_amount) == (Decimal("50000.00"), Decimal("20000.00"))
+
+
+def exclusive_policy(world) -> Policy:
+    """A policy version reading the thresholds as WH-F §9 does (超过, not inclusive)."""
+    base = Policy.objects.get(code="wuhu-2020")
+    values = {
+        f.name: getattr(base, f.name)
+        for f in Policy._meta.concrete_fields
+        if f.name not in {"id", "created_at", "updated_at", "effective_to"}
+    }
+    values.update(
+        code="wuhu-2026",
+        name="芜湖（2026版）",
+        effective_from=datetime.date(2026, 4, 1),
+        approval_threshold_reading="exclusive",
+    )
+    return policy_create(actor=world.wuhu.admin, **values)
+
+
+def test_an_exclusive_policy_needs_approval_only_over_its_thresholds(world, archive, accounts):
+    """超过 (WH-F §9): exactly 20,000.00 and 50,000.00 need nothing more, one fen over does."""
+    assert Policy.objects.get(code="wuhu-2020").approval_inclusive
+    assert not exclusive_policy(world).approval_inclusive
+    grant = propose(world, archive, "training", amount="20000.00", basis="培训")
+    assert (grant.provincial_approval, grant.inputs["policy"]) == ("", "wuhu-2026")
+    other = low_income_archive(world)
+    with pytest.raises(ValidationError) as exc:
+        propose(world, other, "training", amount="20000.01", basis="培训")
+    assert (
+        "合计 20000.01 元，超过2万元，须经省总工会审批（芜湖细则第九条）：请填写审批文号。"
+    ) in refusal_text(exc)
+    arguments = {"basis": "培训", "provincial_approval": "皖工〔2026〕10号"}
+    assert propose(world, other, "training", amount="50000.00", **arguments).national_approval == ""
+    third = low_income_archive(world, person=4)
+    with pytest.raises(ValidationError) as exc:
+        propose(world, third, "training", amount="50000.01", **arguments)
+    assert exc.value.error_dict.keys() == {"national_approval"}
+    assert "超过5万元，须报全国总工会同意" in refusal_text(exc)
 
 
 def test_training_without_an_amount_is_refused(world, archive, accounts):
