@@ -187,6 +187,11 @@ class ReceiptForm(NotInFutureMixin, forms.Form):
     )
 
 
+class CarryOverApproveForm(forms.Form):
+    carry_over_document = text_field("跨年使用财政批复文号", 100, help_text="如 芜财社〔2026〕21号")
+    confirm = confirm_field("确认：本级财政已批准该笔地方财政配套资金跨年度使用，提交后不能撤销")
+
+
 # --- Allocation plans ------------------------------------------------------------------------
 
 

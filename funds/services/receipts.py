@@ -189,6 +189,36 @@ def receipt_record(
     return receipt
 
 
+@transaction.atomic
+def receipt_carry_over_approve(*, actor: User, receipt: Receipt, document: str) -> Receipt:
+    """Local finance approved using a local receipt's money after its budget year (地方财政
+    配套的帮扶资金，可根据当地财政批复意见执行, WH-F §13, TA-F §10): its document is recorded
+    on the receipt, once; what is left of the money may then be used after the year."""
+    account = lock_account(receipt.account)
+    require_finance(actor, account, "登记本级财政跨年使用批复")
+    receipt = Receipt.objects.select_for_update(of=("self",)).get(pk=receipt.pk)
+    if receipt.source != Source.LOCAL:
+        raise ValidationError(
+            f"只有地方财政配套资金可经本级财政批准跨年使用；{receipt.get_source_display()}资金"
+            f"须在预算年度内使用完毕，不得结转下年（{carry_over_clause(account)}）。"
+        )
+    if receipt.carry_over_approved:
+        raise ValidationError(
+            f"该笔到账已登记本级财政批准跨年使用（{receipt.carry_over_document}）。"
+        )
+    document = (document or "").strip()
+    if not document:
+        raise ValidationError({"carry_over_document": "请填写本级财政批准跨年使用的批复文号。"})
+    receipt.carry_over_approved = True
+    receipt.carry_over_document = document
+    return save_tracked(
+        receipt,
+        actor=actor,
+        reason=f"本级财政批准跨年使用：{document}",
+        update_fields=["carry_over_approved", "carry_over_document", "updated_at"],
+    )
+
+
 # --- Allocation plans and transfers (WH-F §7, §11, §12; TA-F §8) -------------------------
 
 

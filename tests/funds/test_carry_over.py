@@ -10,7 +10,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
@@ -22,6 +22,7 @@ from funds.services.receipts import (
     allocation_plan_create,
     allocation_plan_execute,
     funds_return,
+    receipt_carry_over_approve,
     receipt_record,
 )
 from tests.assistance.review_data import refusal_text
@@ -175,6 +176,35 @@ def test_only_local_money_carries_an_approval_in_the_service_and_the_database(
     local.carry_over_approved = True  # without its document
     with pytest.raises(IntegrityError), transaction.atomic():
         save_tracked(local, actor=world_finance.city, reason="绕过服务", validate=False)
+
+
+def test_an_approval_that_comes_later_is_recorded_on_its_receipt_once(
+    world, accounts, world_finance, december
+):
+    fin = world_finance.county_a
+    local = receive(fin, accounts.county_a, "5000", source=Source.LOCAL, number="镜财〔2026〕5号")
+    central = receive(fin, accounts.county_a, "5000", number="皖工办〔2026〕34号")
+    world.clock.set(ISSUE_DAY)
+    assert local_carry_over_left(accounts.county_a, 2026) == 0
+    for actor in (world_finance.county_a_auditor, world_finance.county_b, world_finance.city):
+        with pytest.raises(PermissionDenied):
+            receipt_carry_over_approve(actor=actor, receipt=local, document="镜财〔2027〕1号")
+    with pytest.raises(ValidationError) as info:
+        receipt_carry_over_approve(actor=fin, receipt=central, document="镜财〔2027〕1号")
+    assert "不得结转下年（芜湖资金使用管理细则第十三条）" in refusal_text(info)
+    with pytest.raises(ValidationError) as info:
+        receipt_carry_over_approve(actor=fin, receipt=local, document=" ")
+    assert "carry_over_document" in info.value.message_dict
+    approved = receipt_carry_over_approve(actor=fin, receipt=local, document="镜财〔2027〕1号")
+    assert (approved.carry_over_approved, approved.carry_over_document) == (True, "镜财〔2027〕1号")
+    latest = approved.history.latest()
+    assert (latest.history_user, latest.history_change_reason) == (
+        fin,
+        "本级财政批准跨年使用：镜财〔2027〕1号",
+    )
+    assert local_carry_over_left(accounts.county_a, 2026) == Decimal("5000.00")
+    with pytest.raises(ValidationError, match="已登记本级财政批准跨年使用"):
+        receipt_carry_over_approve(actor=fin, receipt=local, document="镜财〔2027〕2号")
 
 
 def test_the_clause_is_the_regions(world, taian_funds):
@@ -482,3 +512,30 @@ def test_the_results_page_shows_the_refusal(
     assert NO_CARRY_OVER in html and "2027-01-06不能发放2026年度中央财政资金" in html
     assert "ICBC20270106" in html
     assert fresh(line).status == PaymentLine.Status.PENDING
+
+
+def test_recording_a_later_approval_from_the_receipts_page(client, world, accounts, world_finance):
+    fin = world_finance.county_a
+    world.clock.set(datetime.date(2026, 12, 28))
+    local = receive(fin, accounts.county_a, "5000", source=Source.LOCAL, number="镜财〔2026〕5号")
+    client.force_login(fin)
+    listing = client.get(url("receipts", accounts.county_a.pk)).content.decode()
+    assert url("receipt_carry_over", local.pk) in listing
+    response = client.post(
+        url("receipt_carry_over", local.pk), {"carry_over_document": "镜财〔2026〕50号"}
+    )
+    assert response.status_code == 200 and "confirm" in response.context["form"].errors
+    assert "镜财〔2026〕50号" in response.content.decode()
+    response = client.post(
+        url("receipt_carry_over", local.pk),
+        {"carry_over_document": "镜财〔2026〕50号", "confirm": "on"},
+    )
+    assert response.status_code == 302
+    assert fresh(local).carry_over_document == "镜财〔2026〕50号"
+    listing = client.get(response.url).content.decode()
+    assert "本级财政批准跨年使用：镜财〔2026〕50号" in listing
+    # Another county's finance does not find it; an auditor reads but does not book.
+    client.force_login(world_finance.county_b)
+    assert client.get(url("receipt_carry_over", local.pk)).status_code == 404
+    client.force_login(world_finance.county_a_auditor)
+    assert client.get(url("receipt_carry_over", local.pk)).status_code == 403
