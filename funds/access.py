@@ -3,7 +3,15 @@
 from django.http import Http404
 
 from accounts.selectors import scope_queryset
-from funds.models import AllocationPlan, Entry, ExportJob, FundAccount, Grant, PaymentBatch
+from funds.models import (
+    AllocationPlan,
+    Entry,
+    ExportJob,
+    FundAccount,
+    Grant,
+    PaymentBatch,
+    Receipt,
+)
 
 
 def access_account(user, pk: int) -> FundAccount:
@@ -31,6 +39,17 @@ def access_entry(user, pk: int) -> Entry:
     if entry is None:
         raise Http404("没有找到该分录，或您无权查看。")
     return entry
+
+
+def access_receipt(user, pk: int) -> Receipt:
+    receipt = (
+        Receipt.objects.select_related("account__organisation", "recorded_by")
+        .filter(account__in=accounts_in_scope(user), pk=pk)
+        .first()
+    )
+    if receipt is None:
+        raise Http404("没有找到该笔到账，或您无权查看。")
+    return receipt
 
 
 def access_plan(user, pk: int) -> AllocationPlan:

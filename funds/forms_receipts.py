@@ -175,6 +175,21 @@ class ReceiptForm(NotInFutureMixin, forms.Form):
     counterpart = text_field("拨款单位", 100, help_text="如 安徽省总工会、芜湖市财政局")
     document_number = text_field("拨款文件文号", 100, help_text="如 皖工办〔2026〕13号")
     document_title = text_field("拨款文件标题", 200)
+    # WH-F §13, TA-F §10: local finance money follows its finance's approval.
+    carry_over_approved = forms.BooleanField(
+        label="本级财政批准跨年使用",
+        required=False,
+        help_text="仅限地方财政配套资金：当地财政批复同意在预算年度结束后继续使用时勾选。"
+        "中央和省级专项资金须当年使用完毕，不得结转下年。",
+    )
+    carry_over_document = text_field(
+        "跨年使用财政批复文号", 100, required=False, help_text="如 芜财社〔2026〕21号"
+    )
+
+
+class CarryOverApproveForm(forms.Form):
+    carry_over_document = text_field("跨年使用财政批复文号", 100, help_text="如 芜财社〔2026〕21号")
+    confirm = confirm_field("确认：本级财政已批准该笔地方财政配套资金跨年度使用，提交后不能撤销")
 
 
 # --- Allocation plans ------------------------------------------------------------------------

@@ -3,6 +3,9 @@
 `NonNegativeBalance`: after each new entry, the balance of its account, budget year and
 source (the sum of the entries) must not be below zero. The services check it first, on
 the locked account, and say so in Chinese; the trigger is the backstop.
+
+`NoCarryOver`: central and provincial money is not received, passed down or paid after the
+31 December of its budget year (below).
 """
 
 from django.db import migrations
@@ -62,3 +65,65 @@ class NonNegativeBalance(migrations.operations.base.Operation):
 
     def describe(self) -> str:
         return "Funds: no balance of an account, year and source below zero"
+
+
+# `NoCarryOver`: central and provincial money (models.SPEND_IN_BUDGET_YEAR) is not received,
+# passed down or paid after 31 December of its budget year (WH-F §13, TA-F §10). Returns
+# (上缴) and reversals (冲销) stay possible: they are how unspent money leaves. Local money's
+# approval (a receipt's flag, an amount for payments) is the service's business
+# (funds.services.ledger.carry_over_refusal); this is the backstop for the rule without it.
+USE_KINDS = "('receipt', 'transfer_in', 'transfer_out', 'payment')"
+NO_CARRY_OVER_SOURCES = "('central', 'provincial')"
+
+POSTGRES_NO_CARRY_OVER = f"""
+CREATE OR REPLACE FUNCTION funds_entry_no_carry_over() RETURNS trigger AS $$
+BEGIN
+    IF NEW.kind IN {USE_KINDS} AND NEW.source IN {NO_CARRY_OVER_SOURCES}
+        AND EXTRACT(YEAR FROM NEW.entry_date) > NEW.year
+    THEN
+        RAISE EXCEPTION 'entry of % money of budget year % dated %: no carry-over',
+            NEW.source, NEW.year, NEW.entry_date
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER {TABLE}_no_carry_over BEFORE INSERT ON {TABLE}
+    FOR EACH ROW EXECUTE FUNCTION funds_entry_no_carry_over();
+"""
+
+SQLITE_NO_CARRY_OVER = f"""
+CREATE TRIGGER {TABLE}_no_carry_over BEFORE INSERT ON {TABLE}
+WHEN NEW.kind IN {USE_KINDS} AND NEW.source IN {NO_CARRY_OVER_SOURCES}
+     AND CAST(strftime('%Y', NEW.entry_date) AS INTEGER) > NEW.year
+BEGIN SELECT RAISE(ABORT, 'funds_entry: no carry-over of central or provincial money'); END;
+"""
+
+
+class NoCarryOver(migrations.operations.base.Operation):
+    reduces_to_sql = True
+    reversible = True
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        vendor = schema_editor.connection.vendor
+        if vendor == "postgresql":
+            schema_editor.execute(POSTGRES_NO_CARRY_OVER, params=None)
+        elif vendor == "sqlite":
+            schema_editor.execute(SQLITE_NO_CARRY_OVER, params=None)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        vendor = schema_editor.connection.vendor
+        if vendor == "postgresql":
+            schema_editor.execute(
+                f"DROP TRIGGER IF EXISTS {TABLE}_no_carry_over ON {TABLE};"
+                "DROP FUNCTION IF EXISTS funds_entry_no_carry_over();"
+            )
+        elif vendor == "sqlite":
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_no_carry_over")
+
+    def describe(self) -> str:
+        return "Funds: no central or provincial money used after its budget year"

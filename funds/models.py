@@ -49,7 +49,9 @@ SOURCE_CATEGORY = {
     Source.INTEREST: FundCategory.OTHER,
     Source.OTHER: FundCategory.OTHER,
 }
-# Central and provincial money must be spent in its budget year (WH-F §13, TA-F §10).
+# Central and provincial money must be spent in its budget year (WH-F §13, TA-F §10); local
+# finance money too, unless its receipt carries the local finance's approval to use it later
+# (`Receipt.carry_over_approved`). The rule: funds.services.ledger.carry_over_refusal.
 SPEND_IN_BUDGET_YEAR = (Source.CENTRAL, Source.PROVINCIAL)
 
 
@@ -101,6 +103,10 @@ class Receipt(TrackedModel):
     document_title = models.CharField("拨款文件标题", max_length=200)
     # WH-F §12: the city passes received funds down within 20 working days.
     allocation_due = models.DateField("下达截止日期")
+    # WH-F §13, TA-F §10: 地方财政配套的帮扶资金，可根据当地财政批复意见执行 — local money
+    # may be used after its budget year only with the local finance's approval document.
+    carry_over_approved = models.BooleanField("本级财政批准跨年使用", default=False)
+    carry_over_document = models.CharField("跨年使用财政批复文号", max_length=100, blank=True)
     recorded_by = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
 
     class Meta:
@@ -112,7 +118,13 @@ class Receipt(TrackedModel):
             models.UniqueConstraint(
                 fields=["account", "source", "document_number"],
                 name="receipt_once_per_document",
-            )
+            ),
+            # Only local finance money carries over, and only with its approval document.
+            models.CheckConstraint(
+                condition=models.Q(carry_over_approved=False)
+                | (models.Q(source="local") & ~models.Q(carry_over_document="")),
+                name="receipt_carry_over_local_with_document",
+            ),
         ]
 
     def __str__(self) -> str:

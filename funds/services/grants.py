@@ -31,13 +31,14 @@ from assistance.eligibility import Category
 from core.history import save_tracked
 from core.money import yuan
 from funds import grant_rules
-from funds.models import SPEND_IN_BUDGET_YEAR, FundAccount, Grant, Item, PaymentLine, Source
+from funds.models import FundAccount, Grant, Item, PaymentLine, Source
 from funds.selectors.grants import (
     ACCIDENT_BASIS,
     GrantStandard,
     check_year_limits,
     grant_standard,
 )
+from funds.services.ledger import require_in_budget_year
 
 STAFF_ROLES = (Role.CASEWORKER, Role.REVIEWER)
 # A grant needs an archive in force: not one being closed (退档告知期), closed or merged.
@@ -111,13 +112,9 @@ def grant_propose(
         )
     if source not in Source.values:
         raise ValidationError({"source": "请选择资金来源。"})
-    if source in SPEND_IN_BUDGET_YEAR and year < today.year:
-        raise ValidationError(
-            {
-                "source": f"{Source(source).label}资金须在预算年度内使用，不得结转（芜湖细则第十三条）："
-                f"{year}年度的救助不能再从该来源列支。"
-            }
-        )
+    require_in_budget_year(
+        field="source", account=account, source=source, year=year, on=today, what="列支"
+    )
     reason = (basis or "").strip()
     provincial_approval = (provincial_approval or "").strip()
     national_approval = (national_approval or "").strip()

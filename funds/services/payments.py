@@ -32,7 +32,12 @@ from core.workdays import add_working_days
 from funds.models import Entry, FundAccount, Grant, Item, PaymentBatch, PaymentLine
 from funds.selectors.payments import paid_count
 from funds.services.grants import GRANTABLE_STATUSES
-from funds.services.ledger import lock_account, post_entry, require_finance
+from funds.services.ledger import (
+    carry_over_refusal,
+    lock_account,
+    post_entry,
+    require_finance,
+)
 
 LINE = PaymentLine.Status
 BATCH = PaymentBatch.Status
@@ -90,15 +95,24 @@ def batch_create(*, actor: User, account: FundAccount, grants) -> PaymentBatch:
             "grant_id", flat=True
         )
     )
+    today = timezone.localdate()
     for grant in locked:
         problem = _payee_problem(grant)
         if not problem and grant.pk in live:
             problem = "已在其他发放批次中（待银行处理或已发放），一项救助只发放一次"
+        if not problem:
+            problem = carry_over_refusal(
+                account=account,
+                source=grant.source,
+                year=grant.year,
+                on=today,
+                what="发放",
+                amount=grant.amount,
+            ).rstrip("。")
         if problem:
             problems.append(f"{grant.archive.person_name}（{grant.archive.number}）：{problem}。")
     if problems:
         raise ValidationError({"grants": problems})
-    today = timezone.localdate()
     batch = PaymentBatch(account=account, created_by=actor)
     # The number needs the row's id: it is given right after the first save.
     batch.full_clean(exclude=["number"])
@@ -255,6 +269,16 @@ def batch_record_results(*, actor: User, batch: PaymentBatch, results: dict) -> 
                 raise ValidationError(f"{who}：到账日期不能早于报送银行日期 {batch.sent_on}。")
             if not reference:
                 raise ValidationError(f"{who}：请填写银行流水号。")
+            refusal = carry_over_refusal(
+                account=account,
+                source=line.grant.source,
+                year=line.grant.year,
+                on=result.paid_on,
+                what="发放",
+                amount=line.amount,
+            )
+            if refusal:
+                raise ValidationError(f"{who}：{refusal}未登记任何结果。")
             _record_paid(actor, account, batch, line, result.paid_on, reference, now)
             paid.append(line)
         elif result.status == LINE.FAILED:

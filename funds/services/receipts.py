@@ -36,7 +36,13 @@ from funds.models import (
     Transfer,
 )
 from funds.selectors.accounts import receipt_remaining, request_window
-from funds.services.ledger import lock_account, post_entry, require_finance
+from funds.services.ledger import (
+    carry_over_clause,
+    lock_account,
+    post_entry,
+    require_finance,
+    require_in_budget_year,
+)
 
 K = Entry.Kind
 LineInput = tuple[Receipt, FundAccount, str, Decimal]
@@ -106,9 +112,15 @@ def receipt_record(
     counterpart: str,
     document_number: str,
     document_title: str,
+    carry_over_approved: bool = False,
+    carry_over_document: str = "",
 ) -> Receipt:
     """Funds received by the account with their appropriation document (拨款文件); the
-    city must pass them down within the policy's working days (WH-F §12: 20)."""
+    city must pass them down within the policy's working days (WH-F §12: 20).
+
+    Money of a budget year is not received after its 31 December (WH-F §13, TA-F §10),
+    unless it is local finance money whose finance approved using it later: the approval's
+    document (本级财政批准跨年使用) is recorded with the receipt and follows its money."""
     account = lock_account(account)
     require_finance(actor, account, "登记资金到账")
     text = _required(
@@ -117,8 +129,27 @@ def receipt_record(
     amount = _positive(amount)
     if source not in Source.values:
         raise ValidationError({"source": "请选择资金来源。"})
+    carry_over_document = (carry_over_document or "").strip()
+    if carry_over_approved and source != Source.LOCAL:
+        raise ValidationError(
+            {
+                "carry_over_approved": "只有地方财政配套资金可经本级财政批准跨年使用；"
+                f"中央和省级专项资金不得结转下年（{carry_over_clause(account)}）。"
+            }
+        )
+    if carry_over_approved and not carry_over_document:
+        raise ValidationError({"carry_over_document": "请填写本级财政批准跨年使用的批复文号。"})
     _not_in_future(received_on, "received_on", "到账日期")
     _budget_year(year, received_on, "到账日期")
+    require_in_budget_year(
+        field="received_on",
+        account=account,
+        source=source,
+        year=year,
+        on=received_on,
+        what="登记到账",
+        approved=carry_over_approved,
+    )
     if Receipt.objects.filter(
         account=account, source=source, document_number=text["document_number"]
     ).exists():
@@ -136,6 +167,8 @@ def receipt_record(
         source=source,
         amount=amount,
         allocation_due=due,
+        carry_over_approved=bool(carry_over_approved),
+        carry_over_document=carry_over_document if carry_over_approved else "",
         recorded_by=actor,
         **text,
     )
@@ -156,12 +189,49 @@ def receipt_record(
     return receipt
 
 
+@transaction.atomic
+def receipt_carry_over_approve(*, actor: User, receipt: Receipt, document: str) -> Receipt:
+    """Local finance approved using a local receipt's money after its budget year (地方财政
+    配套的帮扶资金，可根据当地财政批复意见执行, WH-F §13, TA-F §10): its document is recorded
+    on the receipt, once; what is left of the money may then be used after the year."""
+    account = lock_account(receipt.account)
+    require_finance(actor, account, "登记本级财政跨年使用批复")
+    receipt = Receipt.objects.select_for_update(of=("self",)).get(pk=receipt.pk)
+    if receipt.source != Source.LOCAL:
+        raise ValidationError(
+            f"只有地方财政配套资金可经本级财政批准跨年使用；{receipt.get_source_display()}资金"
+            f"须在预算年度内使用完毕，不得结转下年（{carry_over_clause(account)}）。"
+        )
+    if receipt.carry_over_approved:
+        raise ValidationError(
+            f"该笔到账已登记本级财政批准跨年使用（{receipt.carry_over_document}）。"
+        )
+    document = (document or "").strip()
+    if not document:
+        raise ValidationError({"carry_over_document": "请填写本级财政批准跨年使用的批复文号。"})
+    receipt.carry_over_approved = True
+    receipt.carry_over_document = document
+    return save_tracked(
+        receipt,
+        actor=actor,
+        reason=f"本级财政批准跨年使用：{document}",
+        update_fields=["carry_over_approved", "carry_over_document", "updated_at"],
+    )
+
+
 # --- Allocation plans and transfers (WH-F §7, §11, §12; TA-F §8) -------------------------
 
 
 def _check_lines(
-    account: FundAccount, year: int, lines: list[LineInput], items: Iterable[str]
+    account: FundAccount,
+    year: int,
+    lines: list[LineInput],
+    items: Iterable[str],
+    *,
+    on: datetime.date,
+    what: str,
 ) -> list[LineInput]:
+    """The plan's lines, checked on the day the plan allocates (`on`, meeting or transfer)."""
     if not lines:
         raise ValidationError("请至少填写一条分配明细。")
     items = set(items)
@@ -180,6 +250,17 @@ def _check_lines(
             raise ValidationError(f"{where}只能下达到本市县级工会的帮扶资金专户。")
         if item and item not in items:
             raise ValidationError(f"{where}现行政策不资助“{Policy.Item(item).label}”项目。")
+        try:
+            require_in_budget_year(
+                account=account,
+                source=receipt.source,
+                year=receipt.year,
+                on=on,
+                what=what,
+                approved=receipt.carry_over_approved,
+            )
+        except ValidationError as exc:
+            raise ValidationError(f"{where}{exc.messages[0]}") from exc
         amount = _positive(amount)
         per_receipt[receipt.pk] += amount
         receipts[receipt.pk] = receipt
@@ -214,7 +295,9 @@ def allocation_plan_create(
     text = _required(title=title, meeting_reference=meeting_reference)
     _not_in_future(meeting_date, "meeting_date", "会议日期")
     policy = _policy(account, meeting_date)
-    cleaned = _check_lines(account, year, list(lines), policy.items_funded)
+    cleaned = _check_lines(
+        account, year, list(lines), policy.items_funded, on=meeting_date, what="分配"
+    )
     plan = AllocationPlan(
         account=account, year=year, meeting_date=meeting_date, recorded_by=actor, **text
     )
@@ -255,6 +338,8 @@ def allocation_plan_execute(
         plan.year,
         [(line.receipt, line.to_account, line.item, line.amount) for line in lines],
         Policy.Item.values,
+        on=transfer_date,
+        what="下拨",
     )
     for line in lines:
         if transfer_date < line.receipt.received_on:

@@ -22,12 +22,13 @@ from django.views.decorators.http import require_GET
 from accounts.access import require_role
 from accounts.roles import Level, Role
 from core.service_forms import add_service_errors, paginate
-from funds.access import access_account, access_entry, access_plan
+from funds.access import access_account, access_entry, access_plan, access_receipt
 from funds.forms_receipts import (
     AccountCreateForm,
     BalanceYearForm,
     BudgetRequestForm,
     BudgetYearForm,
+    CarryOverApproveForm,
     EntryFilterForm,
     PlanExecuteForm,
     PlanForm,
@@ -221,6 +222,27 @@ def receipt_create(request, pk: int):
         done=lambda receipt: redirect("funds:receipts", pk=account.pk),
         template="funds/receipts/form.html",
         context={"account": account, "title": "登记资金到账"},
+    )
+
+
+@funds_finance
+def receipt_carry_over(request, pk: int):
+    receipt = access_receipt(request.user, pk)
+    _require_own_account(request.user, receipt.account)
+    form = CarryOverApproveForm(request.POST or None)
+    return _act(
+        request,
+        form,
+        perform=lambda data: services.receipt_carry_over_approve(
+            actor=request.user, receipt=receipt, document=data["carry_over_document"]
+        ),
+        success=lambda receipt: (
+            f"已登记本级财政批准跨年使用（{receipt.carry_over_document}）：该笔地方财政配套资金"
+            f"可在{receipt.year}年度结束后继续使用。"
+        ),
+        done=lambda receipt: redirect("funds:receipts", pk=receipt.account_id),
+        template="funds/receipts/carry_over.html",
+        context={"receipt": receipt, "account": receipt.account},
     )
 
 
@@ -465,6 +487,7 @@ urlpatterns = [
     path("accounts/<int:pk>/", account_detail, name="account"),
     path("accounts/<int:pk>/receipts/", receipt_list, name="receipts"),
     path("accounts/<int:pk>/receipts/new/", receipt_create, name="receipt_create"),
+    path("receipts/<int:pk>/carry-over/", receipt_carry_over, name="receipt_carry_over"),
     path("accounts/<int:pk>/plans/", plan_list, name="plans"),
     path("accounts/<int:pk>/plans/new/", plan_create, name="plan_create"),
     path(

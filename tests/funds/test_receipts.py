@@ -565,7 +565,7 @@ def test_year_end_warnings_from_the_first_of_november(world, accounts, world_fin
 
 
 def test_central_money_of_an_earlier_year_warns_all_year(world, accounts, world_finance):
-    receive(world_finance.city, accounts.city, "100", year=2025, on=datetime.date(2026, 1, 10))
+    receive(world_finance.city, accounts.city, "100", year=2025, on=datetime.date(2025, 12, 20))
     warnings = year_end_warnings(world_finance.city, TODAY)
     assert [(w.year, w.amount, w.past) for w in warnings] == [(2025, Decimal("100.00"), True)]
 
