@@ -88,6 +88,14 @@ def carry_over_clause(account: FundAccount) -> str:
     return CARRY_OVER_CLAUSES.get(region) or "、".join(CARRY_OVER_CLAUSES.values())
 
 
+def carry_over_local_only(account: FundAccount) -> str:
+    """Why a carry-over approval is recorded on local finance money only."""
+    return (
+        "只有地方财政配套资金可经本级财政批准跨年使用；中央和省级专项资金不得结转下年"
+        f"（{carry_over_clause(account)}），其他来源无需批复。"
+    )
+
+
 def local_carry_over_left(account: FundAccount, year: int) -> Decimal:
     """Local finance money of `year` on `account` that may still be used after the year.
 

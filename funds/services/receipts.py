@@ -37,7 +37,7 @@ from funds.models import (
 )
 from funds.selectors.accounts import receipt_remaining, request_window
 from funds.services.ledger import (
-    carry_over_clause,
+    carry_over_local_only,
     lock_account,
     post_entry,
     require_finance,
@@ -131,12 +131,7 @@ def receipt_record(
         raise ValidationError({"source": "请选择资金来源。"})
     carry_over_document = (carry_over_document or "").strip()
     if carry_over_approved and source != Source.LOCAL:
-        raise ValidationError(
-            {
-                "carry_over_approved": "只有地方财政配套资金可经本级财政批准跨年使用；"
-                f"中央和省级专项资金不得结转下年（{carry_over_clause(account)}）。"
-            }
-        )
+        raise ValidationError({"carry_over_approved": carry_over_local_only(account)})
     if carry_over_approved and not carry_over_document:
         raise ValidationError({"carry_over_document": "请填写本级财政批准跨年使用的批复文号。"})
     _not_in_future(received_on, "received_on", "到账日期")
@@ -198,10 +193,7 @@ def receipt_carry_over_approve(*, actor: User, receipt: Receipt, document: str) 
     require_finance(actor, account, "登记本级财政跨年使用批复")
     receipt = Receipt.objects.select_for_update(of=("self",)).get(pk=receipt.pk)
     if receipt.source != Source.LOCAL:
-        raise ValidationError(
-            f"只有地方财政配套资金可经本级财政批准跨年使用；{receipt.get_source_display()}资金"
-            f"须在预算年度内使用完毕，不得结转下年（{carry_over_clause(account)}）。"
-        )
+        raise ValidationError(carry_over_local_only(account))
     if receipt.carry_over_approved:
         raise ValidationError(
             f"该笔到账已登记本级财政批准跨年使用（{receipt.carry_over_document}）。"
