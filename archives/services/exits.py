@@ -211,12 +211,15 @@ def exit_finding_record(
     staff: list[User],
     findings: str,
     figures: dict,
-    months_above_line: int,
     situation: str,
     signature: str,
     investigators_note: str,
     notified_on: datetime.date,
+    months_above_line: int | None = None,
+    months_reason: str = "",
     survey: UploadedFile | None = None,
+    survey_signature: str = "",
+    survey_note: str = "",
     signed_form: UploadedFile | None = None,
 ) -> ArchiveExit:
     """Two or more staff find on a visit that the household meets the exit standard and fill
@@ -251,7 +254,10 @@ def exit_finding_record(
         findings=findings,
         figures=figures,
         months_above_line=months_above_line,
+        months_reason=months_reason,
         survey=survey,
+        survey_signature=survey_signature,
+        survey_note=survey_note,
     )
     policy = visit.policy
     if archive.category == Category.DEEP:
@@ -635,8 +641,11 @@ def phase_out_conclude(
     staff: list[User],
     findings: str,
     figures: dict,
-    months_above_line: int = 0,
+    months_above_line: int | None = None,
+    months_reason: str = "",
     survey: UploadedFile | None = None,
+    survey_signature: str = "",
+    survey_note: str = "",
 ) -> Archive:
     """The end of the 6-month phase-out (渐退期满): a visit decides what follows (WH-M §13).
 
@@ -671,7 +680,10 @@ def phase_out_conclude(
         findings=findings,
         figures=figures,
         months_above_line=months_above_line,
+        months_reason=months_reason,
         survey=survey,
+        survey_signature=survey_signature,
+        survey_note=survey_note,
     )
     ended = _day(archive.phase_out_until)
     found = f"{_day(visit_date)}核查家庭人均月收入{visit.per_capita_income}元"

@@ -93,12 +93,16 @@ def finding(world, archive: Archive, *, wages: str = CLEAR_WAGES, actor=None, **
         "findings": "入户核实：配偶再就业，家庭收入稳定增长。",
         "figures": figures(archive, wages),
         "months_above_line": 0,
+        "survey_signature": "signed",
         "situation": "家庭人均收入已超过建档标准，致困因素消除。",
         "signature": ArchiveExit.Signature.SIGNED,
         "investigators_note": "",
         "notified_on": today,
         **overrides,
     }
+    if arguments["months_above_line"]:
+        # No earlier visit records the months: they are typed with their evidence (WH-M §13).
+        arguments.setdefault("months_reason", "单位工资证明和银行流水")
     return exit_finding_record(**arguments)
 
 
@@ -303,6 +307,7 @@ def conclude(world, archive: Archive, wages: str):
         staff=[w.county_caseworker, w.county_reviewer],
         findings="渐退期满入户核查。",
         figures=figures(archive, wages),
+        survey_signature="signed",
     )
 
 

@@ -52,6 +52,7 @@ def visit_post(world, archive: Archive, **overrides) -> dict:
         "staff": [w.caseworker.pk, w.grassroots_reviewer.pk],
         "findings": "入户核实家庭收入。",
         "months_above_line": "0",
+        "survey_signature": "signed",
         **{f"figure_{name}": value for name, value in figures.items()},
         "confirm": "on",
     }

@@ -50,6 +50,7 @@ def reverify(world, archive: Archive, *, on: datetime.date, actor=None, staff=No
         staff=staff or [actor, w.grassroots_reviewer],
         findings="入户查看，核实工资单和就医票据。",
         figures=figures(archive, **changes),
+        survey_signature="signed",
     )
 
 

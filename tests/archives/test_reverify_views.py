@@ -70,6 +70,7 @@ def recorded_visit(world, archive: Archive, *, actor=None, staff=None, **changes
         staff=staff or [actor, w.grassroots_reviewer],
         findings="工资单显示收入增加。",
         figures=figures,
+        survey_signature="signed",
     )
 
 
