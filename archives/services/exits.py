@@ -196,7 +196,8 @@ def _deep_exit_refusal(visit: ArchiveVisit) -> str:
     return (
         f"深度困难职工须家庭人均收入连续{months_needed}个月超过当地低保标准"
         f"（{visit.minimum_living_standard}元）才属脱困：本次核查人均月收入"
-        f"{visit.per_capita_income}元，连续超过低保标准{visit.months_above_line}个月。"
+        f"{visit.per_capita_income}元，连续超过低保标准{visit.months_above_line}个月"
+        f"（按走访核查记录{visit.months_from_records}个月）。"
         "致困因素难以消除、经帮扶生活水平达到低保标准的属解困，"
         "应继续保留在深度困难职工档案中实施常态化帮扶，不予退档（芜湖实施办法第十三条）。"
     )

@@ -50,6 +50,7 @@ def form_data(archive: Archive, world, **changes) -> dict:
         "staff": [w.caseworker.pk, w.grassroots_reviewer.pk],
         "findings": "入户查看，核实工资单和就医票据。",
         "months_above_line": "0",
+        "survey_signature": "signed",
         "confirm": "on",
     }
     figures = current_figures(archive)

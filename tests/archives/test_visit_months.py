@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from archives.models import Archive
 from archives.services.reverify import reverification_record
@@ -15,6 +16,7 @@ from tests.archives.test_exit_services import (
     figures,
     finding,
 )
+from tests.archives.test_reverify_views import form_data
 from tests.assistance.review_data import refusal_text
 
 
@@ -83,3 +85,34 @@ def test_a_visit_below_the_line_bounds_the_typed_months(world, archive):
     with pytest.raises(ValidationError) as info:
         reverify(world, archive, add_months(below, 5), DEEP_WAGES, months_above_line=2)
     assert "连续超过低保标准的月数为0" in refusal_text(info)
+
+
+def test_the_reverify_form_names_the_clauses_and_keeps_what_was_typed(client, world, archive):
+    world.clock.set(add_months(archive.verified_on, 3))
+    client.force_login(world.wuhu.caseworker)
+    url = reverse("archives:reverify", args=[archive.pk])
+    data = {
+        **form_data(archive, world, income_wages=RELATIVE_WAGES),
+        "survey_signature": "",
+        "findings": "入户查看：配偶已就业。",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "芜湖实施办法第十七条" in response.context["form"].errors["survey"][0]
+    assert "入户查看：配偶已就业。" in response.content.decode()
+    response = client.post(url, {**data, "survey_signature": "signed", "months_above_line": "4"})
+    assert response.status_code == 200
+    assert "芜湖实施办法第十三条" in response.context["form"].errors["months_reason"][0]
+    assert 'value="4"' in response.content.decode()
+    assert not archive.visits.exists()
+    response = client.post(
+        url,
+        {**data, "survey_signature": "signed", "months_above_line": "4", "months_reason": "工资单"},
+    )
+    assert response.status_code == 302
+    visit = archive.visits.get()
+    assert (visit.months_above_line, visit.months_from_records, visit.months_reason) == (
+        4,
+        0,
+        "工资单",
+    )
