@@ -240,7 +240,7 @@ def test_deep_finding_without_six_months_above_the_line_is_refused(world, archiv
 def test_deep_finding_with_income_still_below_the_line_is_refused(world, archive):
     world.clock.set(VISIT_DAY)
     with pytest.raises(ValidationError) as caught:
-        finding(world, archive, wages=DEEP_WAGES, months_above_line=8)
+        finding(world, archive, wages=DEEP_WAGES, months_above_line=None)
     assert "本次核查人均月收入612.50元" in refusal_text(caught)
     assert fresh(archive).status == S.OPEN
 
