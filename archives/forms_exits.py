@@ -8,7 +8,7 @@ from archives.selectors.figures import VISIT_FIGURES, current_figures
 from archives.selectors.schedule import visit_staff_for
 from assistance.forms import MONEY, MONEY_ERRORS
 from assistance.models import CASE_MONEY_FIELDS, Case
-from assistance.review_forms import UPLOAD_ACCEPT, UserMultipleChoiceField
+from assistance.review_forms import UPLOAD_ACCEPT, UserMultipleChoiceField, survey_form_fields
 from core.models import Notification
 
 DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
@@ -124,19 +124,24 @@ class VisitFieldsForm(ArchiveForm):
     )
     findings = _text("走访情况（家庭收入、致困因素核实情况）", rows=4)
     months_above_line = forms.IntegerField(
-        label="家庭人均收入连续超过低保标准的月数",
+        label="家庭人均收入连续超过低保标准的月数（留空按档案走访核查记录计算）",
         min_value=0,
         max_value=600,
-        initial=0,
-        help_text="按走访核实填写；深度困难职工连续6个月超过低保标准方属脱困。",
+        required=False,
+        help_text="深度困难职工连续6个月超过低保标准方属脱困。按档案历次走访核查的人均收入和"
+        "低保标准计算；记录未覆盖的月份才填写，并写明依据。",
         error_messages={
             "invalid": "请输入整数月数。",
             "min_value": "月数不能为负数。",
             "max_value": "月数过大。",
-            "required": "请填写月数（没有则填0）。",
         },
     )
-    survey = _upload("困难职工家庭走访调查表（可选，PDF、JPG、PNG）")
+    months_reason = _text(
+        "超出记录月数的依据（记录未覆盖的月份，如工资单、银行流水）",
+        rows=2,
+        required=False,
+        max_length=2000,
+    )
 
     field_groups = (
         (
@@ -144,11 +149,16 @@ class VisitFieldsForm(ArchiveForm):
             tuple(f"figure_{name}" for name in VISIT_FIGURES),
             True,
         ),
-        ("", ("months_above_line", "survey"), False),
+        (
+            "",
+            ("months_above_line", "months_reason", "survey", "survey_signature", "survey_note"),
+            False,
+        ),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields.update(survey_form_fields())
         self.fields["visit_date"].initial = timezone.localdate
         self.fields["staff"].queryset = visit_staff_for(self.archive).order_by(
             "organisation__code", "username"
@@ -180,7 +190,10 @@ class VisitFieldsForm(ArchiveForm):
             "findings": data["findings"],
             "figures": data["figures"],
             "months_above_line": data["months_above_line"],
+            "months_reason": data["months_reason"],
             "survey": data["survey"],
+            "survey_signature": data["survey_signature"],
+            "survey_note": data["survey_note"],
         }
 
 

@@ -9,7 +9,7 @@ from archives.selectors.schedule import TABS, county_choices, visit_staff_for
 from assistance.eligibility import Category
 from assistance.forms import MONEY, MONEY_ERRORS
 from assistance.models import CASE_MONEY_FIELDS, Case
-from assistance.review_forms import UPLOAD_ACCEPT, UserMultipleChoiceField
+from assistance.review_forms import UserMultipleChoiceField, survey_form_fields
 
 COUNT_ERRORS = {
     "invalid": "请输入整数。",
@@ -72,26 +72,29 @@ class ReverifyForm(ArchiveForm):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     months_above_line = forms.IntegerField(
-        label="家庭人均收入连续超过低保标准的月数",
+        label="家庭人均收入连续超过低保标准的月数（留空按档案走访核查记录计算）",
         min_value=0,
         max_value=999,
-        initial=0,
+        required=False,
         error_messages=COUNT_ERRORS,
     )
-    survey = forms.FileField(
-        label="困难职工家庭走访调查表（可选，PDF、JPG、PNG）",
+    months_reason = forms.CharField(
+        label="超出记录月数的依据（记录未覆盖的月份，如工资单、银行流水）",
+        max_length=2000,
         required=False,
-        widget=forms.ClearableFileInput(attrs=UPLOAD_ACCEPT),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields.update(survey_form_fields())
         self.fields["visit_date"].initial = timezone.localdate
         self.fields["staff"].queryset = visit_staff_for(self.archive)
         months = self.archive.policy.exit_months_above_line
-        self.fields[
-            "months_above_line"
-        ].help_text = f"用于判断脱困：深度困难家庭人均收入连续{months}个月超过低保标准的，按退档（脱困）程序办理。"
+        self.fields["months_above_line"].help_text = (
+            f"用于判断脱困：深度困难家庭人均收入连续{months}个月超过低保标准的，按退档（脱困）"
+            "程序办理。按档案历次走访核查的人均收入和低保标准计算；记录未覆盖的月份才填写，并写明依据。"
+        )
         current = current_figures(self.archive)
         for name in VISIT_FIGURES:
             field = figure_field(name)
@@ -99,20 +102,27 @@ class ReverifyForm(ArchiveForm):
             field.help_text = f"现有数据：{current.get(name, '—')}"
             self.fields[f"figure_{name}"] = field
         # The upload and the confirmation stay last, after the figures.
-        for name in ("months_above_line", "survey", "confirm"):
+        for name in (*self.TAIL, "confirm"):
             self.fields[name] = self.fields.pop(name)
 
     @property
     def figure_fields(self) -> list:
         return [self[f"figure_{name}"] for name in VISIT_FIGURES]
 
+    # Shown after the figures: the months above 低保 and the survey.
+    TAIL = ("months_above_line", "months_reason", "survey", "survey_signature", "survey_note")
+
     @property
     def other_fields(self) -> list:
         return [
             self[name]
             for name in self.fields
-            if not name.startswith("figure_") and name != "confirm"
+            if not name.startswith("figure_") and name != "confirm" and name not in self.TAIL
         ]
+
+    @property
+    def tail_fields(self) -> list:
+        return [self[name] for name in self.TAIL]
 
     def clean_visit_date(self):
         value = self.cleaned_data["visit_date"]

@@ -13,7 +13,13 @@ from django.utils import timezone
 from accounts.models import Organisation
 from accounts.roles import Level
 from assistance.eligibility import Category
-from assistance.models import Case, CaseDocument, Policy
+from assistance.models import (
+    Case,
+    CaseDocument,
+    Policy,
+    survey_fields,
+    survey_unsigned_needs_note,
+)
 from core.models import Notification, TrackedModel, TrackedQuerySet
 
 
@@ -192,18 +198,15 @@ class ArchiveVisit(TrackedModel):
     )
     visit_date = models.DateField("走访日期")
     findings = models.TextField("走访情况")
-    survey = models.ForeignKey(
-        CaseDocument,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="走访调查表",
-    )
+    survey, survey_signature, survey_note = survey_fields().values()
     figures = models.JSONField("核查数据")
     months_above_line = models.PositiveSmallIntegerField(
         "家庭人均收入连续超过低保标准（月）", default=0
     )
+    # What the archive's recorded visits show (archives.services.visits.months_above_line_on);
+    # more months than that only with the reason (WH-M §13).
+    months_from_records = models.PositiveSmallIntegerField("其中按走访核查记录（月）", default=0)
+    months_reason = models.TextField("超出记录月数的依据", blank=True)
     policy = models.ForeignKey(Policy, models.PROTECT, related_name="+")
     minimum_living_standard = models.DecimalField("适用低保标准", max_digits=8, decimal_places=2)
     assessment = models.JSONField("核查评估")
@@ -217,6 +220,14 @@ class ArchiveVisit(TrackedModel):
         verbose_name = "档案走访核查"
         verbose_name_plural = "档案走访核查"
         ordering = ["-visit_date", "-id"]
+        constraints = [
+            survey_unsigned_needs_note("archive_visit_unsigned_survey_needs_note"),
+            models.CheckConstraint(
+                condition=models.Q(months_above_line__lte=models.F("months_from_records"))
+                | ~models.Q(months_reason=""),
+                name="archive_visit_typed_months_need_reason",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.archive} {self.get_purpose_display()} {self.visit_date}"

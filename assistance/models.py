@@ -698,8 +698,48 @@ class CaseTransition(TrackedModel):
         return f"{self.case} {self.action}"
 
 
+class SurveySignature(models.TextChoices):
+    """The worker's signature on the home-visit survey (困难职工家庭走访调查表) entered in
+    the system; one who refuses or cannot sign has the visiting staff note why."""
+
+    SIGNED = "signed", "职工已在调查表上签字确认"
+    REFUSED = "refused", "职工拒绝签字（走访人员注明情况）"
+    UNABLE = "unable", "职工无法签字（走访人员注明情况）"
+
+
+def survey_fields() -> dict[str, models.Field]:
+    """The survey of a visit: its scan, or its entry in the system (the visit's record with
+    the worker's signature on it). One of the two is required for a new visit."""
+    return {
+        "survey": models.ForeignKey(
+            "assistance.CaseDocument",
+            models.PROTECT,
+            null=True,
+            blank=True,
+            related_name="+",
+            verbose_name="走访调查表",
+        ),
+        "survey_signature": models.CharField(
+            "调查表职工签字", max_length=8, choices=SurveySignature.choices, blank=True
+        ),
+        "survey_note": models.TextField("调查表未签字说明", blank=True),
+    }
+
+
+def survey_unsigned_needs_note(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=models.Q(survey_signature__in=["", SurveySignature.SIGNED])
+        | ~models.Q(survey_note=""),
+        name=name,
+    )
+
+
 class HomeVisit(TrackedModel):
-    """A home visit (入户走访) by two or more staff of the visiting union (WH-M §10(二)(三))."""
+    """A home visit (入户走访) by two or more staff of the visiting union (WH-M §10(二)(三)).
+
+    A new visit carries its filled survey (WH-M §10(二)): the scan, or the survey entered
+    in the system with the worker's signature (`assistance.services.documents.check_visit_survey`).
+    """
 
     case = models.ForeignKey(Case, models.PROTECT, related_name="visits")
     organisation = models.ForeignKey(
@@ -708,14 +748,7 @@ class HomeVisit(TrackedModel):
     level = models.PositiveSmallIntegerField("层级", choices=Level.choices)
     visit_date = models.DateField("走访日期")
     findings = models.TextField("走访情况")
-    survey = models.ForeignKey(
-        "CaseDocument",
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="走访调查表",
-    )
+    survey, survey_signature, survey_note = survey_fields().values()
     verified = models.JSONField("核实数据", default=dict, blank=True)
     assessment_before = models.JSONField("核实前评估", null=True)
     assessment_after = models.JSONField("核实后评估", null=True)
@@ -725,6 +758,7 @@ class HomeVisit(TrackedModel):
         verbose_name = "入户走访"
         verbose_name_plural = "入户走访"
         ordering = ["visit_date", "id"]
+        constraints = [survey_unsigned_needs_note("visit_unsigned_survey_needs_note")]
 
     def __str__(self) -> str:
         return f"{self.case} 走访 {self.visit_date}"

@@ -4,16 +4,42 @@ from django import forms
 from django.utils import timezone
 
 from assistance.forms import MONEY, MONEY_ERRORS
-from assistance.models import Case, InformationComparison
+from assistance.models import Case, InformationComparison, SurveySignature
 from assistance.selectors import (
+    coverage_shortfall,
     joint_visit_candidates,
     reviewer_choices,
     visit_staff_choices,
 )
 from assistance.services.review import VERIFIABLE_FIELDS
-from assistance.workflow import refusal_reason_choices
+from assistance.workflow import decision_now, refusal_reason_choices
 
 UPLOAD_ACCEPT = {"accept": ".pdf,.jpg,.jpeg,.png"}
+
+
+def survey_form_fields() -> dict[str, forms.Field]:
+    """The visit's survey (困难职工家庭走访调查表): its scan, or the survey entered in the system
+    with the worker's signature on it. The service requires one of the two."""
+    return {
+        "survey": forms.FileField(
+            label="困难职工家庭走访调查表扫描件（PDF、JPG、PNG）",
+            help_text="未上传扫描件的，须在系统中填写调查表：登记下方的职工签字情况。",
+            required=False,
+            widget=forms.ClearableFileInput(attrs=UPLOAD_ACCEPT),
+        ),
+        "survey_signature": forms.ChoiceField(
+            label="系统中填写的调查表：职工签字情况",
+            choices=[("", "未在系统中填写（已上传扫描件）"), *SurveySignature.choices],
+            required=False,
+            widget=forms.RadioSelect,
+        ),
+        "survey_note": forms.CharField(
+            label="未签字说明（职工拒绝签字或无法签字的，由走访人员注明情况）",
+            max_length=2000,
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 2}),
+        ),
+    }
 
 
 class UserChoiceLabel:
@@ -80,6 +106,15 @@ class ForwardForm(ReviewForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["documents"].queryset = self.case.documents.filter(removed=False)
+        # Below this year's visit coverage the county confirms explicitly (WH-M §10(三)).
+        decision = decision_now(self.case)
+        shortfall = coverage_shortfall(self.case, bool(decision and decision.confirms_coverage))
+        if shortfall is not None:
+            self.fields["coverage_confirmed"] = forms.BooleanField(
+                label=f"{shortfall.shortfall_text()}。我已知悉，仍确认{decision.label}",
+                required=False,
+            )
+            self.fields["confirm"] = self.fields.pop("confirm")
 
 
 class RejectForm(ReviewForm):
@@ -127,14 +162,10 @@ class VisitForm(ReviewForm):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    survey = forms.FileField(
-        label="困难职工家庭走访调查表（可选，PDF、JPG、PNG）",
-        required=False,
-        widget=forms.ClearableFileInput(attrs=UPLOAD_ACCEPT),
-    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields.update(survey_form_fields())
         self.fields["visit_date"].initial = timezone.localdate
         self.fields["staff"].queryset = visit_staff_choices(self.actor, self.case)
         for name in VERIFIABLE_FIELDS:

@@ -351,7 +351,11 @@ def review_forward(request, pk: int):
         form_class=ForwardForm,
         title=_label("forward", "审批通过"),
         perform=lambda case, data: review.case_forward(
-            actor=request.user, case=case, opinion=data["opinion"], documents=data["documents"]
+            actor=request.user,
+            case=case,
+            opinion=data["opinion"],
+            documents=data["documents"],
+            coverage_confirmed=data.get("coverage_confirmed", False),
         ),
         success=_moved,
     )
@@ -419,6 +423,8 @@ def review_visit(request, pk: int):
             staff=list(data["staff"]),
             findings=data["findings"],
             survey=data["survey"],
+            survey_signature=data["survey_signature"],
+            survey_note=data["survey_note"],
             verified=data["verified"],
         ),
         success=lambda case, data: f"已登记申请 {case.number} 的入户走访。",

@@ -464,10 +464,19 @@ class VisitCoverage:
 
     @property
     def below_minimum(self) -> bool:
+        """Exactly the minimum is not below it; compared in whole numbers, not the rounded
+        percentage (1 of 3 is below 33.4 %, though shown as 33.3 %)."""
         return (
-            self.percent is not None
+            self.new_cases > 0
             and self.minimum_percent is not None
-            and self.percent < self.minimum_percent
+            and self.visited * 100 < self.minimum_percent * self.new_cases
+        )
+
+    def shortfall_text(self) -> str:
+        return (
+            f"{self.year}年本县新建档困难职工县级走访核查{self.visited}件，占进入县级审核的"
+            f"{self.new_cases}件的{self.percent}%，低于{self.minimum_percent}%"
+            "（芜湖实施办法第十条第三项）"
         )
 
 
@@ -497,6 +506,14 @@ def visit_coverage_for_county(county: Organisation, year: int) -> VisitCoverage:
     except PolicyNotFound:
         minimum = None
     return VisitCoverage(year, figures["new_cases"], figures["visited"], minimum)
+
+
+def coverage_shortfall(case: Case, transition_confirms: bool) -> VisitCoverage | None:
+    """The county's coverage this year when a step that confirms coverage is below it."""
+    if not transition_confirms:
+        return None
+    coverage = visit_coverage_for_county(case.county, timezone.localdate().year)
+    return coverage if coverage.below_minimum else None
 
 
 def _category_label(code: str | None) -> str:

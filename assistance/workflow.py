@@ -27,6 +27,9 @@ class Transition:
     decision: bool = False  # forwards or approves: never by whoever entered or decided before
     requires: tuple[str, ...] = ()
     needs_opinion: bool = False
+    # Shows this year's county visit coverage of new files and, when it is below the
+    # policy's minimum, asks the reviewer to confirm explicitly (WH-M §10(三)).
+    confirms_coverage: bool = False
 
 
 # What each `requires` entry means, in the words a reviewer sees when it is not met.
@@ -132,6 +135,7 @@ WORKFLOWS: dict[str, tuple[Transition, ...]] = {
             decision=True,
             requires=("notice_ended", "qualifies"),
             needs_opinion=True,
+            confirms_coverage=True,
         ),
     ),
     # Tai'an: the grassroots union checks and posts the notice first; the county verifies

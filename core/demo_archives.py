@@ -27,7 +27,7 @@ from archives.services.exits import (
     exit_request_record,
 )
 from archives.services.reverify import reverification_record
-from assistance.models import Case
+from assistance.models import Case, SurveySignature
 from assistance.services import case_create, case_forward, case_submit
 from core.demo_cases import PDF, _upload, demo_case_plan
 from core.demo_clock import demo_day
@@ -53,7 +53,8 @@ class LifeStep:
     kind: str
     date: str  # ISO date
     figures: dict = field(default_factory=dict)  # changed figures, the rest as before
-    months_above_line: int = 0
+    months_above_line: int | None = None  # None: counted from the archive's visits
+    months_reason: str = ""  # the evidence for months the visits do not cover
     text: str = ""
 
 
@@ -83,7 +84,7 @@ DEMO_LIVES: tuple[DemoLife, ...] = (
     # Deep; both now work, income above 低保 for eight months: 脱困, in its phase-out.
     DemoLife("JH-04", "05-12", (
         LifeStep(EXIT_FINDING, "2026-08-20", {"income_wages": "68000", "expense_disability": "6000"},
-                 months_above_line=8,
+                 months_above_line=8, months_reason="单位出具的2026年1月至8月工资证明和银行流水",
                  text="申请人康复后回到装卸队上班，妻子在超市做收银员，家庭收入已连续八个月超过低保标准。"),
     )),
     # Accident, re-verified in January: overdue since July.
@@ -138,6 +139,9 @@ def _approve(planned, unions: dict, users: dict, city: Organisation) -> Case:
             actor=staff.county_reviewers[2],
             case=case,
             opinion="公示期满无异议，确认建档。",
+            # The demo counties visit few of their new files; the reviewer confirms that
+            # knowingly, as the confirmation asks below 50 % (WH-M §10(三)).
+            coverage_confirmed=True,
         )
 
 
@@ -154,6 +158,8 @@ def _live(step: LifeStep, archive: Archive, staff: _Staff) -> None:
                 findings=step.text,
                 figures=_figures(archive, step.figures),
                 months_above_line=step.months_above_line,
+                months_reason=step.months_reason,
+                survey_signature=SurveySignature.SIGNED,
             )
         elif step.kind == EXIT_FINDING:
             exit_finding_record(
@@ -164,6 +170,8 @@ def _live(step: LifeStep, archive: Archive, staff: _Staff) -> None:
                 findings=step.text,
                 figures=_figures(archive, step.figures),
                 months_above_line=step.months_above_line,
+                months_reason=step.months_reason,
+                survey_signature=SurveySignature.SIGNED,
                 situation=step.text,
                 signature=ArchiveExit.Signature.SIGNED,
                 investigators_note="",

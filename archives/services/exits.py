@@ -196,7 +196,8 @@ def _deep_exit_refusal(visit: ArchiveVisit) -> str:
     return (
         f"深度困难职工须家庭人均收入连续{months_needed}个月超过当地低保标准"
         f"（{visit.minimum_living_standard}元）才属脱困：本次核查人均月收入"
-        f"{visit.per_capita_income}元，连续超过低保标准{visit.months_above_line}个月。"
+        f"{visit.per_capita_income}元，连续超过低保标准{visit.months_above_line}个月"
+        f"（按走访核查记录{visit.months_from_records}个月）。"
         "致困因素难以消除、经帮扶生活水平达到低保标准的属解困，"
         "应继续保留在深度困难职工档案中实施常态化帮扶，不予退档（芜湖实施办法第十三条）。"
     )
@@ -211,12 +212,15 @@ def exit_finding_record(
     staff: list[User],
     findings: str,
     figures: dict,
-    months_above_line: int,
     situation: str,
     signature: str,
     investigators_note: str,
     notified_on: datetime.date,
+    months_above_line: int | None = None,
+    months_reason: str = "",
     survey: UploadedFile | None = None,
+    survey_signature: str = "",
+    survey_note: str = "",
     signed_form: UploadedFile | None = None,
 ) -> ArchiveExit:
     """Two or more staff find on a visit that the household meets the exit standard and fill
@@ -251,7 +255,10 @@ def exit_finding_record(
         findings=findings,
         figures=figures,
         months_above_line=months_above_line,
+        months_reason=months_reason,
         survey=survey,
+        survey_signature=survey_signature,
+        survey_note=survey_note,
     )
     policy = visit.policy
     if archive.category == Category.DEEP:
@@ -635,8 +642,11 @@ def phase_out_conclude(
     staff: list[User],
     findings: str,
     figures: dict,
-    months_above_line: int = 0,
+    months_above_line: int | None = None,
+    months_reason: str = "",
     survey: UploadedFile | None = None,
+    survey_signature: str = "",
+    survey_note: str = "",
 ) -> Archive:
     """The end of the 6-month phase-out (渐退期满): a visit decides what follows (WH-M §13).
 
@@ -671,7 +681,10 @@ def phase_out_conclude(
         findings=findings,
         figures=figures,
         months_above_line=months_above_line,
+        months_reason=months_reason,
         survey=survey,
+        survey_signature=survey_signature,
+        survey_note=survey_note,
     )
     ended = _day(archive.phase_out_until)
     found = f"{_day(visit_date)}核查家庭人均月收入{visit.per_capita_income}元"

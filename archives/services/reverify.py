@@ -78,8 +78,11 @@ def reverification_record(
     staff: list[User],
     findings: str,
     figures: dict,
-    months_above_line: int = 0,
+    months_above_line: int | None = None,
+    months_reason: str = "",
     survey: UploadedFile | None = None,
+    survey_signature: str = "",
+    survey_note: str = "",
 ) -> ArchiveVisit:
     """Record a re-verification visit (定期核查) and bring the archive up to date.
 
@@ -111,7 +114,10 @@ def reverification_record(
         findings=findings,
         figures=figures,
         months_above_line=months_above_line,
+        months_reason=months_reason,
         survey=survey,
+        survey_signature=survey_signature,
+        survey_note=survey_note,
     )
     fields = take_visit_as_basis(archive, visit)
     save_tracked(archive, actor=actor, reason=reverify_reason(visit), update_fields=fields)

@@ -68,7 +68,10 @@ def reverify(request, pk: int):
                 findings=data["findings"],
                 figures=data["figures"],
                 months_above_line=data["months_above_line"],
+                months_reason=data["months_reason"],
                 survey=data["survey"],
+                survey_signature=data["survey_signature"],
+                survey_note=data["survey_note"],
             ),
         )
         if visit is not None:

@@ -11,7 +11,7 @@ from django.db import transaction
 from accounts.models import User
 from accounts.roles import Role
 from accounts.selectors import scope_queryset
-from assistance.models import Case, CaseDocument
+from assistance.models import Case, CaseDocument, SurveySignature
 from core.history import save_tracked
 from core.service_forms import human_size
 
@@ -102,3 +102,35 @@ def document_remove(*, actor: User, document: CaseDocument) -> CaseDocument:
         reason=f"撤下材料：{document.get_doc_type_display()}",
         update_fields=["removed", "updated_at"],
     )
+
+
+# Where the survey is named: intake visits (WH-M §10(二)), archive visits (WH-M §17).
+INTAKE_SURVEY_CLAUSE = "芜湖实施办法第十条第二项"
+ARCHIVE_SURVEY_CLAUSE = "芜湖实施办法第十七条"
+
+
+def check_visit_survey(
+    *, survey: UploadedFile | None, signature: str, note: str, clause: str
+) -> tuple[str, str]:
+    """A visit's record needs its filled 困难职工家庭走访调查表: the scan, or the survey entered
+    in the system — the visit's staff, findings and figures as recorded, with the worker's
+    signature on it; one who refuses or cannot sign has the visiting staff note why
+    (as for the exit form, WH-M §14). Returns the signature and the note, cleaned."""
+    signature, note = signature or "", note.strip()
+    if signature and signature not in SurveySignature.values:
+        raise ValidationError({"survey_signature": "调查表职工签字情况不正确。"})
+    if survey is None and not signature:
+        raise ValidationError(
+            {
+                "survey": "走访须有填写的《困难职工家庭走访调查表》：请上传调查表扫描件，"
+                f"或在系统中填写调查表并登记职工签字情况（{clause}）。"
+            }
+        )
+    if signature and signature != SurveySignature.SIGNED and not note:
+        raise ValidationError(
+            {
+                "survey_note": "职工拒绝签字或无法签字的，须由走访人员注明情况"
+                "（芜湖实施办法第十四条）。"
+            }
+        )
+    return signature, note

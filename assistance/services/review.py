@@ -32,8 +32,12 @@ from assistance.models import (
     InformationComparison,
     NoticeObjection,
 )
-from assistance.selectors import case_grants, member_inputs
-from assistance.services.documents import store_document
+from assistance.selectors import case_grants, coverage_shortfall, member_inputs
+from assistance.services.documents import (
+    INTAKE_SURVEY_CLAUSE,
+    check_visit_survey,
+    store_document,
+)
 from assistance.workflow import (
     DECISION_ACTIONS,
     INTAKE_ACTIONS,
@@ -182,12 +186,15 @@ def take_transition(
     opinion: str = "",
     reasons: Iterable[str] = (),
     documents: Iterable[CaseDocument] = (),
+    coverage_confirmed: bool = False,
 ) -> Case:
     """Move a locked case along one transition of its workflow, or refuse with a reason.
 
     `case` is the case as the actor saw it: when its state has changed since (another
     reviewer decided first), the action is refused rather than applied to a state the
-    actor never saw.
+    actor never saw. A step that confirms coverage, taken while the county's visit
+    coverage of this year's new files is below the policy's minimum, needs
+    `coverage_confirmed`; the shortfall is written into the step's opinion (WH-M §10(三)).
     """
     seen = case.status
     case = _lock(case)
@@ -205,6 +212,17 @@ def take_transition(
         raise ValidationError(unmet)
     if transition.needs_opinion and not opinion.strip():
         raise ValidationError({"opinion": "请填写意见。"})
+    opinion = opinion.strip()
+    shortfall = coverage_shortfall(case, transition.confirms_coverage)
+    if shortfall is not None:
+        if not coverage_confirmed:
+            raise ValidationError(
+                {
+                    "coverage_confirmed": f"{shortfall.shortfall_text()}。"
+                    f"请勾选确认已知悉后再{transition.label}。"
+                }
+            )
+        opinion += f"\n（已确认：{shortfall.shortfall_text()}。）"
     source = case.status
     target = transition.target or case.returned_to
     now = timezone.now()
@@ -242,7 +260,7 @@ def take_transition(
         actor=actor,
         organisation=actor.organisation,
         level=actor.organisation.level,
-        opinion=opinion.strip(),
+        opinion=opinion,
         reasons=sorted(set(reasons)),
     )
     save_tracked(record, actor=actor, reason=transition.label)
@@ -275,7 +293,12 @@ def _clear_assignment(actor: User, case: Case) -> None:
 
 @transaction.atomic
 def case_forward(
-    *, actor: User, case: Case, opinion: str, documents: Iterable[CaseDocument] = ()
+    *,
+    actor: User,
+    case: Case,
+    opinion: str,
+    documents: Iterable[CaseDocument] = (),
+    coverage_confirmed: bool = False,
 ) -> Case:
     """Approve at the actor's level: forward, pass the comparison, or confirm.
 
@@ -291,7 +314,12 @@ def case_forward(
     if not decisions:
         raise ValidationError(f"当前环节（{case.get_status_display()}）没有可审批的操作。")
     return take_transition(
-        actor=actor, case=case, action=decisions[0].action, opinion=opinion, documents=documents
+        actor=actor,
+        case=case,
+        action=decisions[0].action,
+        opinion=opinion,
+        documents=documents,
+        coverage_confirmed=coverage_confirmed,
     )
 
 
@@ -362,9 +390,12 @@ def visit_record(
     staff: list[User],
     findings: str,
     survey: UploadedFile | None = None,
+    survey_signature: str = "",
+    survey_note: str = "",
     verified: dict | None = None,
 ) -> HomeVisit:
-    """Record a home visit by two or more staff; verified figures re-run the assessment."""
+    """Record a home visit by two or more staff, with its survey (the scan, or entered with
+    the worker's signature; WH-M §10(二)); verified figures re-run the assessment."""
     case = _lock(case)
     joint = invited_to_visit(actor, case)
     if not joint:
@@ -386,6 +417,9 @@ def visit_record(
             )
     if not findings.strip():
         raise ValidationError({"findings": "请填写走访情况。"})
+    survey_signature, survey_note = check_visit_survey(
+        survey=survey, signature=survey_signature, note=survey_note, clause=INTAKE_SURVEY_CLAUSE
+    )
     verified = {k: v for k, v in (verified or {}).items() if v is not None and v != ""}
     if verified and (case.status not in VERIFY_STATES or not _holds(actor, case)):
         raise ValidationError(
@@ -400,6 +434,8 @@ def visit_record(
         level=visiting.level,
         visit_date=visit_date,
         findings=findings.strip(),
+        survey_signature=survey_signature,
+        survey_note=survey_note,
         recorded_by=actor,
         assessment_before=case.assessment,
         verified={k: str(v) for k, v in verified.items()},

@@ -93,12 +93,16 @@ def finding(world, archive: Archive, *, wages: str = CLEAR_WAGES, actor=None, **
         "findings": "入户核实：配偶再就业，家庭收入稳定增长。",
         "figures": figures(archive, wages),
         "months_above_line": 0,
+        "survey_signature": "signed",
         "situation": "家庭人均收入已超过建档标准，致困因素消除。",
         "signature": ArchiveExit.Signature.SIGNED,
         "investigators_note": "",
         "notified_on": today,
         **overrides,
     }
+    if arguments["months_above_line"]:
+        # No earlier visit records the months: they are typed with their evidence (WH-M §13).
+        arguments.setdefault("months_reason", "单位工资证明和银行流水")
     return exit_finding_record(**arguments)
 
 
@@ -236,7 +240,7 @@ def test_deep_finding_without_six_months_above_the_line_is_refused(world, archiv
 def test_deep_finding_with_income_still_below_the_line_is_refused(world, archive):
     world.clock.set(VISIT_DAY)
     with pytest.raises(ValidationError) as caught:
-        finding(world, archive, wages=DEEP_WAGES, months_above_line=8)
+        finding(world, archive, wages=DEEP_WAGES, months_above_line=None)
     assert "本次核查人均月收入612.50元" in refusal_text(caught)
     assert fresh(archive).status == S.OPEN
 
@@ -303,6 +307,7 @@ def conclude(world, archive: Archive, wages: str):
         staff=[w.county_caseworker, w.county_reviewer],
         findings="渐退期满入户核查。",
         figures=figures(archive, wages),
+        survey_signature="signed",
     )
 
 

@@ -51,7 +51,8 @@ def visit_post(world, archive: Archive, **overrides) -> dict:
         "visit_date": world.clock.today().isoformat(),
         "staff": [w.caseworker.pk, w.grassroots_reviewer.pk],
         "findings": "入户核实家庭收入。",
-        "months_above_line": "0",
+        "months_above_line": "",  # counted from the archive's visits
+        "survey_signature": "signed",
         **{f"figure_{name}": value for name, value in figures.items()},
         "confirm": "on",
     }
@@ -267,7 +268,7 @@ def test_finding_on_a_relative_household_starts_the_objection_window(client, wor
 def test_deep_finding_without_tuokun_shows_the_jiekun_message(client, world, archive):
     world.clock.set(VISIT_DAY)
     client.force_login(world.wuhu.caseworker)
-    data = finding_post(world, archive, months_above_line="3")
+    data = finding_post(world, archive)  # no earlier visit: 0 months from the records
     data["figure_income_wages"] = RELATIVE_WAGES
     response = client.post(url("exit_finding", archive.pk), data)
     assert response.status_code == 200

@@ -50,6 +50,7 @@ def reverify(world, archive: Archive, *, on: datetime.date, actor=None, staff=No
         staff=staff or [actor, w.grassroots_reviewer],
         findings="入户查看，核实工资单和就医票据。",
         figures=figures(archive, **changes),
+        survey_signature="signed",
     )
 
 
@@ -431,6 +432,8 @@ def test_a_deep_household_above_the_line_for_six_months_is_told_of_the_phase_out
         findings="工资上涨。",
         figures=figures(archive, income_wages=RELATIVE_WAGES),
         months_above_line=6,
+        months_reason="单位工资证明",
+        survey_signature="signed",
     )
     note = archive.events.get(kind=ArchiveEvent.Kind.REVERIFIED).note
     assert "家庭人均收入已连续6个月超过低保标准" in note

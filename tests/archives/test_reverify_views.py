@@ -50,6 +50,7 @@ def form_data(archive: Archive, world, **changes) -> dict:
         "staff": [w.caseworker.pk, w.grassroots_reviewer.pk],
         "findings": "入户查看，核实工资单和就医票据。",
         "months_above_line": "0",
+        "survey_signature": "signed",
         "confirm": "on",
     }
     figures = current_figures(archive)
@@ -70,6 +71,7 @@ def recorded_visit(world, archive: Archive, *, actor=None, staff=None, **changes
         staff=staff or [actor, w.grassroots_reviewer],
         findings="工资单显示收入增加。",
         figures=figures,
+        survey_signature="signed",
     )
 
 

@@ -32,7 +32,9 @@ def test_after_an_objection_the_county_can_approve_with_its_own_reviewers(world)
     case = case_forward(actor=w.county_reviewer_2, case=case, opinion="比对符合，重新公示。")
     assert case.status == S.NOTICE
     world.clock.set(case.notice_end + datetime.timedelta(days=1))
-    case = case_forward(actor=w.county_reviewer_3, case=case, opinion="公示无异议。")
+    case = case_forward(
+        actor=w.county_reviewer_3, case=case, opinion="公示无异议。", coverage_confirmed=True
+    )
     assert case.status == S.APPROVED
     assert [t.action for t in case.transitions.order_by("id")][-4:] == [
         "objection",

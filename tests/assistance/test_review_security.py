@@ -190,7 +190,11 @@ def test_only_the_holding_level_may_forward_reject_or_return(world, state, who):
 def test_the_holding_level_may(world, state, who, target):
     """The counterpart of the refusals above: the same states move for the right reviewer."""
     case = STATES[state](world)
-    assert case_forward(actor=_cast(world, who), case=case, opinion=OPINION).status == target
+    # Below this year's visit coverage the county confirms knowingly (WH-M §10(三)).
+    forwarded = case_forward(
+        actor=_cast(world, who), case=case, opinion=OPINION, coverage_confirmed=True
+    )
+    assert forwarded.status == target
 
 
 def test_an_inactive_reviewer_is_refused(world):
@@ -241,7 +245,9 @@ def test_a_step_that_is_not_the_next_one_is_refused(world, state, who, action):
 def test_a_final_case_has_nothing_to_decide(world):
     w = world.wuhu
     case = _wuhu_notice_ended(world)
-    case = case_forward(actor=w.county_reviewer_3, case=case, opinion=OPINION)
+    case = case_forward(
+        actor=w.county_reviewer_3, case=case, opinion=OPINION, coverage_confirmed=True
+    )
     assert case.status == S.APPROVED
     refused(
         lambda: case_forward(actor=w.county_reviewer_4, case=case, opinion=OPINION),
@@ -289,7 +295,9 @@ def test_a_late_approval_does_not_pass_the_next_step(world):
     case = fresh(case)
     assert case.status == S.COUNTY_REVIEW
     seen_by_4 = fresh(case)
-    case = case_forward(actor=w.county_reviewer_3, case=case, opinion="复核后同意")
+    case = case_forward(
+        actor=w.county_reviewer_3, case=case, opinion="复核后同意", coverage_confirmed=True
+    )
     assert case.status == S.COMPARISON
 
     message = refused(
@@ -347,7 +355,9 @@ def test_the_county_reviewer_who_forwarded_needs_a_colleague_for_each_later_deci
             case=case,
             contains="职责分离",
         )
-    case = case_forward(actor=w.county_reviewer_3, case=case, opinion=OPINION)
+    case = case_forward(
+        actor=w.county_reviewer_3, case=case, opinion=OPINION, coverage_confirmed=True
+    )
     assert case.status == S.APPROVED
     deciders = list(case.transitions.exclude(action="submit").values_list("actor", flat=True))
     assert len(deciders) == len(set(deciders)) == 4

@@ -131,6 +131,8 @@ def test_wuhu_chain_end_to_end(world):
     survey = wuhu_grassroots_visit(world, case)
     case = case_forward(actor=w.grassroots_reviewer, case=case, opinion="初审属实")
     assert case.status == S.COUNTY_REVIEW
+    # The county visits its one new file: coverage 100 %, the confirmation asks nothing more.
+    visit(w.county_caseworker, case, w.county_reviewer_2)
     case = case_forward(actor=w.county_reviewer, case=case, opinion="审核通过")
     assert case.status == S.COMPARISON
     consistent_comparison(w.county_caseworker, case)
@@ -633,7 +635,9 @@ def test_the_notice_counts_the_posting_day_over_the_national_day_holiday(world):
         assert footprint(case) == before
 
     world.clock.set(datetime.date(2025, 10, 10))
-    case = case_forward(actor=w.county_reviewer_3, case=case, opinion="公示无异议")
+    case = case_forward(
+        actor=w.county_reviewer_3, case=case, opinion="公示无异议", coverage_confirmed=True
+    )
     assert case.status == S.APPROVED and case.final_category == fresh(case).category
 
 
@@ -656,9 +660,9 @@ def test_a_notice_in_2027_falls_back_to_monday_to_friday(world):
         datetime.date(2027, 3, 11),
     )
     world.clock.set(datetime.date(2027, 3, 12))
-    assert case_forward(actor=w.county_reviewer_3, case=case, opinion="无异议").status == (
-        S.APPROVED
-    )
+    assert case_forward(
+        actor=w.county_reviewer_3, case=case, opinion="无异议", coverage_confirmed=True
+    ).status == (S.APPROVED)
 
 
 def test_an_objection_sends_a_wuhu_case_back_to_county_review(world):

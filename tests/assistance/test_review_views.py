@@ -107,6 +107,7 @@ def grassroots_visit(tree, staff, case: Case) -> HomeVisit:
         visit_date=timezone.localdate(),
         staff=[tree.caseworker_a1, staff.grassroots_reviewer],
         findings="两人入户，家庭情况属实。",
+        survey_signature="signed",
     )
 
 
@@ -655,6 +656,7 @@ def test_an_invited_joint_visitor_may_view_and_visit_and_nothing_else(client, tr
             "visit_date": timezone.localdate().isoformat(),
             "staff": [visitor.pk, staff.caseworker_b1b.pk],
             "findings": "联合走访，情况属实。",
+            "survey_signature": "signed",
             "confirm": "on",
         },
         follow=True,
@@ -895,6 +897,7 @@ def test_visit_coverage_of_this_years_new_cases(client, tree, staff, monkeypatch
         "visit_date": timezone.localdate(),
         "staff": [staff.county_caseworker, staff.county_reviewer2],
         "findings": "县级走访。",
+        "survey_signature": "signed",
     }
     visit_record(actor=staff.county_caseworker, case=cases[0], **county_visit)
     visit_record(actor=staff.county_caseworker, case=old, **county_visit)

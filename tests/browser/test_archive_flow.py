@@ -198,7 +198,9 @@ def test_an_archive_from_approval_to_exit(page, cast, clock, sms):
         income_wages=RELATIVE_WAGES,
     )
     clock.set(add_working_days(other.notice_end, 1).value)
-    case_forward(actor=cast.county_reviewer_3, case=other, opinion="公示无异议。")
+    case_forward(
+        actor=cast.county_reviewer_3, case=other, opinion="公示无异议。", coverage_confirmed=True
+    )
     leaving = Archive.objects.get(case=other)
     assert leaving.category == "relative"
     other_due = leaving.verification_due
@@ -221,6 +223,8 @@ def test_an_archive_from_approval_to_exit(page, cast, clock, sms):
     action = page.get_by_test_id("action-forward")
     action.locator("summary").filter(has_text="公示无异议，确认建档").click()
     action.get_by_role("textbox").first.fill("公示期满无异议，同意建立相对困难档案。")
+    # No new file of the year has a county visit: below 50 %, confirmed knowingly.
+    action.get_by_role("checkbox", name="我已知悉").check()
     action.get_by_role("checkbox", name="提交后不能撤销").check()
     action.get_by_role("button", name="公示无异议，确认建档").click()
     expect_message(page, f"申请 {case.number} 已办理，当前环节：已认定。")
@@ -283,6 +287,7 @@ def test_an_archive_from_approval_to_exit(page, cast, clock, sms):
         staff=[cast.county_caseworker, cast.caseworker],
         findings="入户走访：家庭情况与建档时相同。",
         figures=current_figures(archive),
+        survey_signature="signed",
     )
     archive.refresh_from_db()
     due_2026 = add_months(first_due, 6)

@@ -108,11 +108,15 @@ def pdf(tmp_path, name: str) -> str:
     return str(path)
 
 
-def decide(page, kind: str, label: str, opinion: str) -> None:
-    """Open an action of the review panel, give the opinion, confirm and submit it."""
+def decide(page, kind: str, label: str, opinion: str, *, also: tuple[str, ...] = ()) -> None:
+    """Open an action of the review panel, give the opinion, tick the boxes named in `also`
+    (seen first), confirm and submit it."""
     action = page.get_by_test_id(f"action-{kind}")
     action.locator("summary").filter(has_text=label).click()
     action.get_by_role("textbox").first.fill(opinion)
+    for name in also:
+        expect(action.get_by_role("checkbox", name=name)).to_be_visible()
+        action.get_by_role("checkbox", name=name).check()
     confirm = action.get_by_role("checkbox", name="提交后不能撤销")
     expect(confirm).to_have_attribute("required", "")
     confirm.check()
@@ -308,7 +312,14 @@ def test_a_case_through_the_wuhu_chain(page, cast, clock, tmp_path):
     sign_in(page, cast.county_reviewer_3)
     expect(queue_rows(page)).to_have_count(1)
     queue_rows(page).get_by_role("link", name=case.number).click()
-    decide(page, "forward", "公示无异议，确认建档", "公示期满无异议，同意建立深度困难档案。")
+    # The county visited none of this year's new files: the confirmation says so (WH-M §10(三)).
+    decide(
+        page,
+        "forward",
+        "公示无异议，确认建档",
+        "公示期满无异议，同意建立深度困难档案。",
+        also=("我已知悉",),
+    )
     expect_message(page, f"申请 {case.number} 已办理，当前环节：已认定。")
     expect_stage(page, "已认定")
     expect(page.get_by_test_id("review-panel")).to_contain_text(
