@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from assistance.eligibility import Category
 from funds.models import Grant, Item, Source
+from funds.selectors.accounts import items_funded_in
 
 MONEY_ERRORS = {
     "invalid": "请输入金额（元），如 9120.00。",
@@ -71,6 +72,11 @@ class StandardForm(forms.Form):
         self.fields["year"].initial = timezone.localdate().year
         if archive.category == Category.ACCIDENT:
             self.fields["item"].choices = [(Item.LIVING, "意外致困一次性救助（记入生活救助）")]
+        # Only the items the region's policy funds are offered (TA-A §14 for Tai'an); another
+        # item typed into the address is refused by the service, which names the policy.
+        funded = items_funded_in(archive.organisation.region, timezone.localdate())
+        item = self.fields["item"]
+        item.widget.choices = [choice for choice in item.choices if choice[0] in funded]
 
     def inputs(self) -> dict:
         data = self.cleaned_data
