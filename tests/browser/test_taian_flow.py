@@ -8,8 +8,8 @@ a. 泰安市总工会 is created by `manage.py create_city --region taian`, as a
    before today, so the page asks for confirmation first. The administrator then enters the
    county's 城市低保标准;
 b. a case goes through the Tai'an chain: the grassroots union checks it and posts the notice
-   inside the work unit, reports to the county after the notice, the county visits with two
-   staff and checks the household's data, the city confirms (认定), and the result is seen
+   inside the work unit, reports to the county after the notice, the county checks the
+   household's data and then visits with two staff, the city confirms (认定), and the result is seen
    back down at the county and the grassroots union (TA-A §12.4);
 c. the archive is open and a living grant is proposed from it — only the three items Tai'an
    funds are offered — and approved by the county.
@@ -262,24 +262,10 @@ def test_taian_starts_and_runs_its_chain(page, taian, clock, tmp_path):
     expect_message(page, f"申请 {case.number} 已办理，当前环节：待县级审核。")
     sign_out(page)
 
-    # The county: forwarding waits for its visit by two staff (TA-A §12.3).
+    # The county reviews, then checks the household's data (TA-A §12.3).
     sign_in(page, t.county_reviewer)
     open_queued(page, case)
-    blocked = page.get_by_test_id("action-forward")
-    expect(blocked.get_by_role("button", name="复审、走访通过，转信息核查")).to_be_disabled()
-    expect(blocked).to_contain_text(REQUIREMENT_TEXT["county_visit"])
-    visit_form = page.get_by_test_id("form-visit")
-    visit_form.locator("summary").click()
-    visit_form.get_by_label("齐复审（泰山区总工会）").check()
-    visit_form.get_by_label("鲁走访（泰山区总工会）").check()
-    visit_form.get_by_label("走访情况").fill("入户查看住房和就医票据，家庭因病致困属实。")
-    visit_form.get_by_label("困难职工家庭走访调查表").set_input_files(
-        pdf(tmp_path, "走访调查表.pdf")
-    )
-    visit_form.get_by_label("确认登记走访").check()
-    visit_form.get_by_role("button", name="登记走访").click()
-    expect_message(page, f"已登记申请 {case.number} 的入户走访。")
-    decide(page, "复审、走访通过，转信息核查", "复审材料齐全，两名工作人员入户走访属实。")
+    decide(page, "复审通过，转家庭信息核查", "复审材料齐全，转家庭信息核查。")
     expect_message(page, f"申请 {case.number} 已办理，当前环节：待信息比对。")
     compare = page.get_by_test_id("form-compare")
     compare.locator("summary").click()
@@ -290,10 +276,26 @@ def test_taian_starts_and_runs_its_chain(page, taian, clock, tmp_path):
     expect(page.get_by_test_id("comparison")).to_contain_text("一致（符合建档条件）")
     sign_out(page)
 
-    # A second county reviewer passes the check and reports to the city.
+    # Reporting to the city waits for the visit by two staff after the check.
+    clock.set(case.notice_end + datetime.timedelta(days=1), 11)
     sign_in(page, t.county_reviewer_2)
     open_queued(page, case)
-    decide(page, "核查符合，报市级认定", "家庭经济状况核查符合，报市总工会认定。")
+    report = "核查符合、入户走访属实，报市级认定"
+    blocked = page.get_by_test_id("action-forward")
+    expect(blocked.get_by_role("button", name=report)).to_be_disabled()
+    expect(blocked).to_contain_text(REQUIREMENT_TEXT["county_visit_after_check"])
+    visit_form = page.get_by_test_id("form-visit")
+    visit_form.locator("summary").click()
+    visit_form.get_by_label("田核查（泰山区总工会）").check()
+    visit_form.get_by_label("鲁走访（泰山区总工会）").check()
+    visit_form.get_by_label("走访情况").fill("入户查看住房和就医票据，家庭因病致困属实。")
+    visit_form.get_by_label("困难职工家庭走访调查表").set_input_files(
+        pdf(tmp_path, "走访调查表.pdf")
+    )
+    visit_form.get_by_label("确认登记走访").check()
+    visit_form.get_by_role("button", name="登记走访").click()
+    expect_message(page, f"已登记申请 {case.number} 的入户走访。")
+    decide(page, report, "家庭信息核查符合，两名工作人员入户走访属实，报市总工会认定。")
     expect_message(page, f"申请 {case.number} 已办理，当前环节：待市级认定。")
     sign_out(page)
 
