@@ -23,10 +23,17 @@ from core.service_forms import human_size
 
 
 class PolicyForm(forms.ModelForm):
-    """A new policy version; `initial` comes from the version it replaces."""
+    """A new policy version; `initial` comes from the version it is copied from.
+
+    Beside each rule a `source_<name>` field: the document a changed value rests on (the
+    service requires it for every change). `confirm_backdated` answers the service's question
+    when the version is in force before today."""
 
     items_funded = forms.MultipleChoiceField(
         label="资助项目", choices=Policy.Item.choices, widget=forms.CheckboxSelectMultiple
+    )
+    confirm_backdated = forms.BooleanField(
+        label="确认追溯生效：已核对下列受影响的项目", required=False
     )
 
     class Meta:
@@ -39,10 +46,42 @@ class PolicyForm(forms.ModelForm):
         ]
         widgets = {"effective_from": forms.DateInput(attrs={"type": "date"})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in Policy.rule_fields():
+            self.fields[f"source_{name}"] = forms.CharField(
+                label=f"{self.fields[name].label}的依据",
+                max_length=200,
+                required=False,
+                help_text="修改了本项数值时必填：文件名称和文号",
+            )
+
     @classmethod
-    def copying(cls, policy: Policy, data=None) -> "PolicyForm":
-        initial = model_to_dict(policy, exclude=["id", "code", "effective_from", "effective_to"])
-        return cls(data, initial=initial)
+    def copying(cls, policy: Policy, data=None, *, region: str) -> "PolicyForm":
+        """A form holding `policy`'s values for the actor's own `region` (which is not typed)."""
+        initial = model_to_dict(
+            policy, exclude=["id", "code", "effective_from", "effective_to", "based_on"]
+        )
+        initial["region"] = region
+        form = cls(data, initial=initial)
+        form.fields["region"].disabled = True
+        return form
+
+    def rule_rows(self) -> list[tuple]:
+        """Each rule's field beside its source field, for the template."""
+        return [(self[name], self[f"source_{name}"]) for name in Policy.rule_fields()]
+
+    def identity_fields(self) -> list:
+        rules = set(Policy.rule_fields())
+        return [self[name] for name in self._meta.fields if name not in rules]
+
+    def service_arguments(self) -> dict:
+        """The service's keyword arguments: the policy's fields, the sources typed, the
+        confirmation."""
+        data = dict(self.cleaned_data)
+        sources = {name: data.pop(f"source_{name}", "") for name in Policy.rule_fields()}
+        confirm = data.pop("confirm_backdated", False)
+        return {**data, "sources": sources, "confirm_backdated": confirm}
 
 
 class MinimumLivingStandardForm(forms.Form):

@@ -55,6 +55,14 @@ POLICY_MONEY_FIELDS = (
 )
 
 
+APPROVAL_THRESHOLD_FIELDS = ("provincial_approval_threshold", "national_approval_threshold")
+# A policy's identity and period: not rules, so they name no source of their own.
+POLICY_IDENTITY_FIELDS = frozenset(
+    {"id", "created_at", "updated_at", "code", "name", "document", "region"}
+    | {"effective_from", "effective_to"}
+)
+
+
 class Policy(TrackedModel):
     """Every number of DOMAIN.md §3, §5–§8 for one region and period (policy as data, §9).
 
@@ -138,6 +146,21 @@ class Policy(TrackedModel):
     retention_years = _count("档案保管年限（自撤档起）")
     visit_coverage_percent = _count("新建档走访核查比例下限（%）")
 
+    # Where the version came from (DOMAIN.md §9): the policy it was copied from, and for each
+    # rule field the document its value rests on — a changed value's own source, an unchanged
+    # one's carried over from the base. Tai'an's seed cites the provincial documents it follows
+    # instead of stating numbers, so each number names its document.
+    based_on = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name="复制自",
+    )
+    sources = models.JSONField("各项数值的依据文件", default=dict, blank=True, editable=False)
+
     class Meta:
         verbose_name = "帮扶政策"
         verbose_name_plural = "帮扶政策"
@@ -170,6 +193,7 @@ class Policy(TrackedModel):
                     provincial_approval_threshold__gt=0, national_approval_threshold__gt=0
                 ),
                 name="policy_approval_thresholds_positive",
+                violation_error_message="报省总工会审批和报全国总工会同意的金额须大于0元。",
             ),
             models.CheckConstraint(
                 condition=models.Q(approval_threshold_reading__in=["inclusive", "exclusive"]),
@@ -192,6 +216,14 @@ class Policy(TrackedModel):
             errors["items_funded"] = (
                 "资助项目须从生活、医疗、助学、职业培训和职业介绍、法律援助中选择。"
             )
+        for name in APPROVAL_THRESHOLD_FIELDS:
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                errors[name] = (
+                    f"“{self._meta.get_field(name).verbose_name}”须大于0元"
+                    "（芜湖实施办法第九条第一项第5点：2万元以上报省总工会审批，"
+                    "5万元以上报全国总工会同意）。"
+                )
         provincial, national = self.provincial_approval_threshold, self.national_approval_threshold
         if provincial is not None and national is not None and national < provincial:
             errors["national_approval_threshold"] = (
@@ -204,6 +236,20 @@ class Policy(TrackedModel):
     def approval_inclusive(self) -> bool:
         """Whether a yearly total exactly at an approval threshold already needs it (以上)."""
         return self.approval_threshold_reading == ApprovalReading.INCLUSIVE
+
+    @classmethod
+    def rule_fields(cls) -> list[str]:
+        """The fields that carry a rule (every number, tier, item and the workflow): each one
+        names its source document in `sources`."""
+        return [
+            field.name
+            for field in cls._meta.concrete_fields
+            if field.editable and field.name not in POLICY_IDENTITY_FIELDS
+        ]
+
+    def source_of(self, name: str) -> str:
+        """The document `name`'s value rests on: its own source, else the policy's document."""
+        return (self.sources or {}).get(name) or self.document
 
     def rules(self) -> PolicyRules:
         """The numbers the eligibility engine needs, as plain values."""

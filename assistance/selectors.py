@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -74,6 +75,39 @@ def policy_list_for_user(user) -> QuerySet[Policy]:
     if organisation is None:
         return Policy.objects.none()
     return Policy.objects.filter(region=organisation.region).order_by("-effective_from")
+
+
+def policy_bases_for_user(user) -> QuerySet[Policy]:
+    """The policies an administrator may copy into a new version: the city's own; while its
+    region has none yet, any region's (its first policy starts from a copy, DOMAIN.md §9)."""
+    own = policy_list_for_user(user)
+    organisation = getattr(user, "organisation", None)
+    if organisation is None or not organisation.region or own.exists():
+        return own
+    return Policy.objects.order_by("region", "-effective_from")
+
+
+@dataclass(frozen=True)
+class PolicyImpact:
+    """Open work that a new policy version from its date would judge anew."""
+
+    kind: str
+    text: str
+    url: str = ""
+
+
+# Readers of such work, registered by the apps above assistance (funds registers its unpaid
+# grants in its AppConfig.ready), so that assistance imports none of them.
+POLICY_IMPACT_READERS: list[Callable[..., list[PolicyImpact]]] = []
+
+
+def policy_version_impact(*, region: str, effective_from: date) -> list[PolicyImpact]:
+    """What a version of `region` in force from `effective_from` would change."""
+    return [
+        impact
+        for reader in POLICY_IMPACT_READERS
+        for impact in reader(region=region, effective_from=effective_from)
+    ]
 
 
 def minimum_living_standard_list_for_user(user, *, county_id: int | None = None):

@@ -28,6 +28,7 @@ urlpatterns = [
     path("cases/<int:pk>/duplicates/", case_views.duplicate_clear, name="duplicate_clear"),
     path("access-log/", case_views.access_log, name="access_log"),
     path("policies/", views.policy_list_view, name="policy_list"),
+    path("policies/new/", views.policy_start, name="policy_start"),
     path("policies/<slug:code>/", views.policy_detail, name="policy_detail"),
     path("policies/<slug:code>/new-version/", views.policy_create, name="policy_create"),
     path("minimum-living-standards/new/", views.minimum_living_standard_create, name="mls_create"),

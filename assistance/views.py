@@ -1,5 +1,6 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 
 from accounts.access import role_required
@@ -8,7 +9,12 @@ from assistance import services
 from assistance.access import access_policy
 from assistance.forms import MinimumLivingStandardForm, PolicyForm
 from assistance.models import Policy, parse_medical_tiers
-from assistance.selectors import minimum_living_standard_list_for_user, policy_list_for_user
+from assistance.selectors import (
+    minimum_living_standard_list_for_user,
+    policy_bases_for_user,
+    policy_list_for_user,
+    policy_version_impact,
+)
 from core.service_forms import add_service_errors, paginate
 
 
@@ -19,6 +25,8 @@ def policy_list_view(request):
         "assistance/policy_list.html",
         {
             "policies": policy_list_for_user(request.user),
+            "bases": policy_bases_for_user(request.user),
+            "region": request.user.organisation.region,
             "page_obj": paginate(request, minimum_living_standard_list_for_user(request.user)),
         },
     )
@@ -28,7 +36,11 @@ def policy_list_view(request):
 def policy_detail(request, code: str):
     policy = access_policy(request.user, code)
     form = PolicyForm(instance=policy)
-    rows = [(form[name].label, value) for name, value in _policy_values(policy)]
+    rules = set(Policy.rule_fields())
+    rows = [
+        (form[name].label, value, policy.source_of(name) if name in rules else "")
+        for name, value in _policy_values(policy)
+    ]
     history = policy.history.select_related("history_user").order_by("-history_date")
     return render(
         request,
@@ -40,7 +52,7 @@ def policy_detail(request, code: str):
 def _policy_values(policy: Policy):
     for field in PolicyForm(instance=policy):
         name = field.name
-        if name in {"name", "code"}:
+        if name in {"name", "code"} or name.startswith("source_") or name == "confirm_backdated":
             continue
         value = getattr(policy, name)
         display = getattr(policy, f"get_{name}_display", None)
@@ -67,17 +79,44 @@ def _tiers_text(tiers, floor) -> str:
 
 @role_required(Role.ADMIN)
 def policy_create(request, code: str):
-    base = access_policy(request.user, code)
-    form = PolicyForm.copying(base, request.POST or None)
+    """A new version of one of the city's own policies."""
+    return _policy_form(request, access_policy(request.user, code), first=False)
+
+
+@role_required(Role.ADMIN)
+def policy_start(request):
+    """A region's first policy, copied from any region's (DOMAIN.md §9)."""
+    if policy_list_for_user(request.user).exists():
+        return redirect("assistance:policy_list")
+    base = policy_bases_for_user(request.user).filter(code=request.GET.get("base", "")).first()
+    if base is None:
+        raise Http404("请选择要复制的政策。")
+    return _policy_form(request, base, first=True)
+
+
+def _policy_form(request, base: Policy, *, first: bool):
+    region = request.user.organisation.region
+    form = PolicyForm.copying(base, request.POST or None, region=region)
     if request.method == "POST" and form.is_valid():
         try:
-            policy = services.policy_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
+            policy = services.policy_create(
+                actor=request.user, base=base, **form.service_arguments()
+            )
+        except (ValidationError, PermissionDenied) as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, f"已新建政策“{policy.code}”。")
             return redirect("assistance:policy_detail", code=policy.code)
-    return render(request, "assistance/policy_form.html", {"form": form, "base": base})
+    impact = []
+    if form.has_error("confirm_backdated"):
+        impact = policy_version_impact(
+            region=region, effective_from=form.cleaned_data["effective_from"]
+        )
+    return render(
+        request,
+        "assistance/policy_form.html",
+        {"form": form, "base": base, "first": first, "impact": impact},
+    )
 
 
 @role_required(Role.ADMIN)

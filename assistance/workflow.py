@@ -35,7 +35,7 @@ class Transition:
 # What each `requires` entry means, in the words a reviewer sees when it is not met.
 REQUIREMENT_TEXT = {
     "grassroots_visit": "基层工会须先由两名以上工作人员入户走访并登记（芜湖实施办法第十条第二项）。",
-    "county_visit": "县级须先派两名以上工作人员入户走访并登记（泰安档案办法第十二条第3项）。",
+    "county_visit_after_check": "家庭信息核查通过后，县级须派两名以上工作人员入户走访并登记（泰安档案办法第十二条第3项）。",
     "county_visit_if_doubtful": "该申请已标记建档存疑，县级须先入户走访核查（芜湖实施办法第十条第三项）。",
     "comparison_consistent": "须先登记信息比对结果为“一致”，并上传比对报告。",
     "notice_ended": "公示期尚未届满，届满且无异议后才能确认。",
@@ -138,8 +138,8 @@ WORKFLOWS: dict[str, tuple[Transition, ...]] = {
             confirms_coverage=True,
         ),
     ),
-    # Tai'an: the grassroots union checks and posts the notice first; the county verifies
-    # and visits; the city confirms (认定) (TA-A §12).
+    # Tai'an: the grassroots union checks and posts the notice first; the county checks the
+    # household's data, then visits; the city confirms (认定) (TA-A §12).
     "taian": (
         *_INTAKE,
         Transition(
@@ -166,27 +166,28 @@ WORKFLOWS: dict[str, tuple[Transition, ...]] = {
             requires=("notice_ended",),
             needs_opinion=True,
         ),
+        # TA-A §12.3: the county checks the household's data first (核查), and only once
+        # the check has passed sends two or more staff to visit; then it reports to the city.
         Transition(
             "county_forward",
-            "复审、走访通过，转信息核查",
+            "复审通过，转家庭信息核查",
             S.COUNTY_REVIEW,
             S.COMPARISON,
             (Role.REVIEWER,),
             Level.COUNTY,
             decision=True,
-            requires=("county_visit",),
             needs_opinion=True,
         ),
         *_review_exits(S.COUNTY_REVIEW, Level.COUNTY),
         Transition(
             "comparison_pass",
-            "核查符合，报市级认定",
+            "核查符合、入户走访属实，报市级认定",
             S.COMPARISON,
             S.CITY_CONFIRMATION,
             (Role.REVIEWER,),
             Level.COUNTY,
             decision=True,
-            requires=("comparison_consistent",),
+            requires=("comparison_consistent", "county_visit_after_check"),
             needs_opinion=True,
         ),
         *_review_exits(S.COMPARISON, Level.COUNTY),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from assistance.eligibility import Category
 from funds.grant_rules import ACCIDENT_ITEMS
 from funds.models import Grant, Item, Source
+from funds.selectors.accounts import items_funded_in
 
 # What each item an accident household's standard may be booked under is for.
 ACCIDENT_ITEM_CAUSES = {
@@ -82,6 +83,11 @@ class StandardForm(forms.Form):
                 (item, f"意外致困一次性救助（记入{ACCIDENT_ITEM_CAUSES[item]}）")
                 for item in ACCIDENT_ITEMS
             ]
+        # Only the items the region's policy funds are offered (TA-A §14 for Tai'an); another
+        # item typed into the address is refused by the service, which names the policy.
+        funded = items_funded_in(archive.organisation.region, timezone.localdate())
+        item = self.fields["item"]
+        item.widget.choices = [choice for choice in item.choices if choice[0] in funded]
 
     def inputs(self) -> dict:
         data = self.cleaned_data

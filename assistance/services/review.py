@@ -125,6 +125,11 @@ def _stage_entry(case: Case) -> CaseTransition | None:
     return case.transitions.filter(to_status=case.status).order_by("-id").first()
 
 
+def _latest_comparison(case: Case) -> InformationComparison | None:
+    """The comparison recorded for the step that brought the case into its current state."""
+    return case.comparisons.filter(stage_entry=_stage_entry(case)).order_by("-id").first()
+
+
 def _unmet(case: Case, transition: Transition) -> list[str]:
     """Which of the transition's requirements are not met, in the reviewer's words.
 
@@ -135,17 +140,18 @@ def _unmet(case: Case, transition: Transition) -> list[str]:
     today = timezone.localdate()
     checks = {
         "grassroots_visit": lambda: case.visits.filter(organisation=case.organisation).exists(),
-        "county_visit": lambda: case.visits.filter(organisation=case.county).exists(),
         "county_visit_if_doubtful": lambda: (
             not case.doubtful or case.visits.filter(organisation=case.county).exists()
         ),
         "comparison_consistent": lambda: (
-            getattr(
-                case.comparisons.filter(stage_entry=_stage_entry(case)).order_by("-id").first(),
-                "result",
-                None,
-            )
+            getattr(_latest_comparison(case), "result", None)
             == InformationComparison.Result.CONSISTENT
+        ),
+        "county_visit_after_check": lambda: (
+            (comparison := _latest_comparison(case)) is not None
+            and case.visits.filter(
+                organisation=case.county, created_at__gte=comparison.created_at
+            ).exists()
         ),
         "notice_ended": lambda: case.notice_end is not None and today > case.notice_end,
         "qualifies": lambda: case.category is not None,

@@ -340,8 +340,13 @@ def county_accounts_of(account: FundAccount) -> QuerySet[FundAccount]:
 
 def items_funded(account: FundAccount, on: datetime.date) -> list[str]:
     """The items the policy in force for the account's region funds (TA-A §14 for Tai'an)."""
+    return items_funded_in(account.organisation.region, on)
+
+
+def items_funded_in(region: str, on: datetime.date) -> list[str]:
+    """The items the policy in force in `region` on `on` funds; every item without one."""
     try:
-        policy = policy_in_force(region=account.organisation.region, on=on)
+        policy = policy_in_force(region=region, on=on)
     except PolicyNotFound:
         return list(Policy.Item.values)
     return list(policy.items_funded)

@@ -12,6 +12,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet, Sum
+from django.urls import reverse
+from django.utils import timezone
 
 from accounts.roles import Level
 from accounts.selectors import organisation_choices_for_user, scope_queryset
@@ -28,7 +30,12 @@ from assistance.eligibility import (
     standards_for,
 )
 from assistance.models import Policy
-from assistance.selectors import PolicyNotFound, minimum_living_standard_for, policy_in_force
+from assistance.selectors import (
+    PolicyImpact,
+    PolicyNotFound,
+    minimum_living_standard_for,
+    policy_in_force,
+)
 from core.money import yuan
 from funds.grant_rules import accident_item_refusal
 from funds.models import Grant, Item, PaymentLine
@@ -433,3 +440,38 @@ def county_choices(user):
     if organisation is None or organisation.level != Level.CITY:
         return None
     return organisation_choices_for_user(user, levels=(Level.COUNTY,))
+
+
+# Grants whose standard is still to be paid out: a new policy version may change it.
+OPEN_STATUSES = (Grant.Status.PROPOSED, Grant.Status.APPROVED)
+
+
+def open_grants_from(*, region: str, effective_from: datetime.date) -> QuerySet[Grant]:
+    """The region's unpaid grants whose standard was worked out on or after `effective_from`
+    (a grant's standard is computed under the policy in force on the day it is proposed):
+    a policy version in force from that day would compute them under itself."""
+    return (
+        Grant.objects.filter(
+            city__policy_region=region,
+            status__in=OPEN_STATUSES,
+            created_at__date__gte=effective_from,
+        )
+        .select_related("archive", "county")
+        .order_by("created_at", "id")
+    )
+
+
+def open_grant_impacts(*, region: str, effective_from: datetime.date) -> list[PolicyImpact]:
+    return [
+        PolicyImpact(
+            kind="未发放的帮扶救助项目",
+            text=(
+                f"{grant.county.name} 档案 {grant.archive.number} {grant.year}年"
+                f"{grant.get_item_display()} {grant.amount} 元（{grant.get_status_display()}，"
+                f"{timezone.localdate(grant.created_at):%Y-%m-%d} 按政策 "
+                f"{grant.inputs.get('policy', '')} 计算标准 {grant.standard_amount} 元）"
+            ),
+            url=reverse("funds:grant_detail", args=[grant.pk]),
+        )
+        for grant in open_grants_from(region=region, effective_from=effective_from)
+    ]

@@ -295,14 +295,15 @@ def taian_county_review(w: World, **kwargs) -> Case:
 
 def taian_comparison(w: World, **kwargs) -> Case:
     case = taian_county_review(w, **kwargs)
-    visit(w.taian.county_caseworker, case, w.taian.county_reviewer)
-    return case_forward(actor=w.taian.county_reviewer, case=case, opinion="复审、走访属实。")
+    return case_forward(actor=w.taian.county_reviewer, case=case, opinion="复审通过。")
 
 
 def taian_city_confirmation(w: World, **kwargs) -> Case:
+    """TA-A §12.3: the household's data checked, then the county's visit."""
     case = taian_comparison(w, **kwargs)
     consistent_comparison(w.taian.county_caseworker, case)
-    return case_forward(actor=w.taian.county_reviewer_2, case=case, opinion="核查符合。")
+    visit(w.taian.county_caseworker, case, w.taian.county_reviewer)
+    return case_forward(actor=w.taian.county_reviewer_2, case=case, opinion="核查、走访属实。")
 
 
 # --- What a refused action must leave untouched ------------------------------------------

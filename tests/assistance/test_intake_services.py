@@ -77,7 +77,7 @@ def later_policy(tree, *, code: str, effective_from: datetime.date, **changes) -
         if field.name not in skip
     }
     fields.update(code=code, effective_from=effective_from, **changes)
-    return policy_create(actor=tree.admin, **fields)
+    return policy_create(actor=tree.admin, confirm_backdated=True, **fields)
 
 
 # --- case_create -----------------------------------------------------------------------

@@ -457,20 +457,22 @@ def test_a_doubtful_case_needs_a_county_visit(world):
     )
 
 
-def test_taian_county_forward_needs_a_county_visit(world):
+def test_taian_report_to_the_city_needs_a_county_visit_after_the_check(world):
+    """TA-A §12.3: the county visits once the household's data has been checked."""
     t = world.taian
-    case = taian_county_review(world)
+    case = taian_comparison(world)
+    consistent_comparison(t.county_caseworker, case)
     refused(
-        lambda: case_forward(actor=t.county_reviewer, case=case, opinion=OPINION),
+        lambda: case_forward(actor=t.county_reviewer_2, case=case, opinion=OPINION),
         ValidationError,
         case=case,
-        contains="县级须先派两名以上工作人员入户走访",
+        contains="家庭信息核查通过后，县级须派两名以上工作人员入户走访",
     )
     # A visit by the city is not the county's.
     visit(t.city_reviewer, case, make_user(t.city, Role.CASEWORKER))
     assert case.visits.get().level == Level.CITY
     refused(
-        lambda: case_forward(actor=t.county_reviewer, case=case, opinion=OPINION),
+        lambda: case_forward(actor=t.county_reviewer_2, case=case, opinion=OPINION),
         ValidationError,
         case=case,
     )

@@ -34,7 +34,13 @@ from assistance.services.review import (
     take_transition,
     visit_record,
 )
-from assistance.workflow import REFUSAL_REASONS, WORKFLOWS, InvalidTransition, find_transition
+from assistance.workflow import (
+    REFUSAL_REASONS,
+    REQUIREMENT_TEXT,
+    WORKFLOWS,
+    InvalidTransition,
+    find_transition,
+)
 from core.models import Holiday
 from tests.assistance import review_data
 from tests.assistance.intake_data import case_fields, new_case, upload_all_documents, upload_file
@@ -193,12 +199,13 @@ def test_taian_chain_end_to_end(world):
     world.clock.set(case.notice_end + DAY)
     case = case_forward(actor=t.grassroots_reviewer_2, case=case, opinion="公示无异议")
     assert case.status == S.COUNTY_REVIEW
+    case = case_forward(actor=t.county_reviewer, case=case, opinion="复审通过")
+    assert case.status == S.COMPARISON
+    # TA-A §12.3: the household's data is checked first, then two staff visit.
+    consistent_comparison(t.county_caseworker, case)
     county_visit = visit(t.county_caseworker, case, t.county_reviewer)
     assert (county_visit.organisation, county_visit.level) == (t.county, Level.COUNTY)
-    case = case_forward(actor=t.county_reviewer, case=case, opinion="复审、走访属实")
-    assert case.status == S.COMPARISON
-    consistent_comparison(t.county_caseworker, case)
-    case = case_forward(actor=t.county_reviewer_2, case=case, opinion="核查符合")
+    case = case_forward(actor=t.county_reviewer_2, case=case, opinion="核查符合，走访属实")
     assert case.status == S.CITY_CONFIRMATION
     case = case_forward(actor=t.city_reviewer, case=case, opinion="认定符合")
 
@@ -861,8 +868,22 @@ def test_find_transition_says_the_case_may_have_been_handled(world):
     assert "可能已由他人处理" in str(info.value)
 
 
-def test_taian_comparison_state_is_reached_only_with_a_county_visit(world):
+def test_taian_reports_to_the_city_only_after_a_county_visit_following_the_check(world):
+    """TA-A §12.3: 对困难职工家庭信息进行核查，核查通过后指派 2 名以上工作人员入户走访调查."""
+    t = world.taian
     case = taian_comparison(world)
-    assert case.visits.filter(level=Level.COUNTY).count() == 1
     with pytest.raises(PermissionDenied):
-        case_forward(actor=world.taian.city_reviewer, case=case, opinion=OPINION)
+        case_forward(actor=t.city_reviewer, case=case, opinion=OPINION)
+    # A visit before the check does not count.
+    visit(t.county_caseworker, case, t.county_reviewer)
+    world.clock.set(world.clock.today() + DAY)
+    consistent_comparison(t.county_caseworker, case)
+    offered = {x.action: unmet for x, unmet in available_transitions(case, t.county_reviewer_2)}
+    assert offered["comparison_pass"] == [REQUIREMENT_TEXT["county_visit_after_check"]]
+    with pytest.raises(ValidationError) as exc:
+        case_forward(actor=t.county_reviewer_2, case=case, opinion=OPINION)
+    assert refusal_text(exc) == REQUIREMENT_TEXT["county_visit_after_check"]
+    assert fresh(case).status == S.COMPARISON
+    visit(t.county_caseworker, case, t.county_reviewer)
+    case = case_forward(actor=t.county_reviewer_2, case=case, opinion=OPINION)
+    assert case.status == S.CITY_CONFIRMATION

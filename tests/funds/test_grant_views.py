@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from funds.models import Grant
 from funds.services.payments import batch_record_results
@@ -444,3 +445,31 @@ def test_payment_letter_after_payment(client, world, archive, accounts, world_fi
     assert "2026年度第 1 次帮扶" in html
     assert "尾号 0123" in html
     assert 'href="/static/css/print.css" media="print"' in html
+
+
+def test_only_the_items_the_regions_policy_funds_are_offered(client, world, archive, accounts):
+    """A policy funding living, medical and education only (TA-A §14 for Tai'an): the form
+    offers those three; another item typed into the address is refused with the policy."""
+    from assistance.models import Policy
+    from assistance.services.policy import policy_create
+
+    base = Policy.objects.get(code="wuhu-2020")
+    fields = {
+        f.name: getattr(base, f.name)
+        for f in Policy._meta.concrete_fields
+        if f.editable and f.name not in {"id", "created_at", "updated_at", "effective_to"}
+    }
+    fields.update(
+        code="wuhu-2026",
+        effective_from=timezone.localdate(),
+        items_funded=["living", "medical", "education"],
+    )
+    policy_create(actor=world.wuhu.admin, **fields)
+    html = page(client, world.wuhu.caseworker, url("grant_create", archive.pk)).content.decode()
+    assert '<option value="education"' in html
+    assert '<option value="training"' not in html
+    assert '<option value="legal_aid"' not in html
+    refused = page(
+        client, world.wuhu.caseworker, url("grant_create", archive.pk), item="training"
+    ).content.decode()
+    assert "不资助职业培训和职业介绍（资助项目：生活救助、医疗救助、助学救助）" in refused

@@ -610,7 +610,7 @@ def test_an_item_the_policy_in_force_does_not_fund_is_refused(world, archive, ac
         effective_from=datetime.date(2026, 4, 1),
         items_funded=["living", "medical", "education"],
     )
-    policy_create(actor=world.wuhu.admin, **values)
+    policy_create(actor=world.wuhu.admin, confirm_backdated=True, **values)
     with pytest.raises(ValidationError) as exc:
         propose(world, archive, "training", amount="3000", basis="培训")
     assert "不资助职业培训和职业介绍（资助项目：生活救助、医疗救助、助学救助）" in refusal_text(exc)
