@@ -56,7 +56,7 @@ from assistance.workflow import (
     workflow_of,
 )
 from core.service_forms import add_service_errors, int_or_none
-from core.workdays import working_days_between
+from core.workdays import span_note, working_days_between
 
 S = Case.Status
 
@@ -556,6 +556,10 @@ def notice_board(request):
             "lines": lines,
             "period_start": min((line.notice_start for line in lines), default=None),
             "period_end": max((line.notice_end for line in lines), default=None),
+            "note": span_note(
+                min((line.notice_start for line in lines), default=None),
+                max((line.notice_end for line in lines), default=None),
+            ),
             "today": timezone.localdate(),
         },
     )

@@ -64,7 +64,8 @@ class Holiday(TrackedModel):
 
     Only days that differ from the ordinary week are stored: a `holiday` row is a day off
     (it matters for counting when it falls Monday–Friday), a `workday` row is a weekend
-    day worked in exchange (调休上班). A year with at least one row counts as published.
+    day worked in exchange (调休上班). The rows of a year count only once the year is
+    published (`HolidayYear`); until then they are a draft.
     """
 
     class Kind(models.TextChoices):
@@ -98,6 +99,50 @@ class Holiday(TrackedModel):
             raise ValidationError(
                 {"kind": "调休上班日只能是周六或周日（周一至周五本来就是工作日）。"}
             )
+
+
+class HolidayYear(TrackedModel):
+    """Whether a year's holiday calendar is published, by whom, when and on which notice.
+
+    A year is *published* only by this explicit step: the `chinesecalendar` sync for the
+    years the package covers, or an administrator entering the State Council's notice
+    (国务院办公厅关于××年部分节假日安排的通知) and confirming it. Entering one day of a year
+    does not publish it; working days in an unpublished year are counted Monday–Friday and
+    every deadline that reaches into it says so.
+    """
+
+    class Source(models.TextChoices):
+        CHINESECALENDAR = "chinesecalendar", "chinesecalendar 数据包"
+        NOTICE = "notice", "管理员按国务院办公厅通知录入"
+
+    year = models.PositiveSmallIntegerField(
+        "年份", unique=True, error_messages={"unique": "该年份已有节假日安排记录。"}
+    )
+    published = models.BooleanField("已公布", default=False)
+    source = models.CharField("依据", max_length=16, choices=Source.choices, blank=True)
+    notice_number = models.CharField(
+        "通知文号", max_length=100, blank=True, help_text="如 国办发明电〔2026〕7号。"
+    )
+    published_by = models.ForeignKey(
+        "accounts.User", models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField("公布确认时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "年度节假日安排"
+        verbose_name_plural = "年度节假日安排"
+        ordering = ["year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(published=True)
+                | (models.Q(published_at__isnull=False) & ~models.Q(source="")),
+                name="holiday_year_published_has_time_and_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = "已公布" if self.published else "未公布"
+        return f"{self.year}年节假日安排（{state}）"
 
 
 class Notification(TrackedModel):

@@ -3,7 +3,7 @@ of households in their phase-out."""
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -15,7 +15,7 @@ from accounts.selectors import in_scope, scope_queryset
 from archives.models import Archive, ArchiveExit, ExitObjection
 from archives.services.exits import finalise_refusal, took_part_in_exit
 from archives.services.visits import STAFF_ROLES
-from core.workdays import WorkdayResult, working_days_since
+from core.workdays import WorkdayResult, holiday_published_years, span_note, working_days_since
 
 S = Archive.Status
 
@@ -63,6 +63,24 @@ def deadlines(days: Iterable[datetime.date], today: datetime.date) -> dict[datet
         for day in past:
             result[day] = Deadline(day, counts[day].value, True, counts[day].note)
     return result
+
+
+def objection_deadlines(
+    objections: Iterable[ExitObjection], today: datetime.date
+) -> dict[int, Deadline]:
+    """Each re-check's deadline (by objection id), its note naming every unpublished year
+    from the receipt of the request to the deadline (the span it was counted over) or to
+    today (the span of the days left or overdue)."""
+    objections = list(objections)
+    due = deadlines((o.decide_by for o in objections), today)
+    published = holiday_published_years() if objections else []
+    return {
+        o.pk: replace(
+            due[o.decide_by],
+            note=span_note(min(o.received_on, today), max(o.decide_by, today), published),
+        )
+        for o in objections
+    }
 
 
 # --- The panel on the archive page --------------------------------------------------------
@@ -116,8 +134,8 @@ def exit_panel(archive: Archive, user) -> dict:
     reviewer = staff and user.has_role(Role.REVIEWER)
     objections = [getattr(e, "objection", None) for e in exits]
     open_objection = any(o is not None and o.decided_on is None for o in objections)
-    due = deadlines(
-        (o.decide_by for o in objections if o is not None and o.decided_on is None), today
+    due = objection_deadlines(
+        (o for o in objections if o is not None and o.decided_on is None), today
     )
     active = archive.is_active
     rows = []
@@ -129,7 +147,7 @@ def exit_panel(archive: Archive, user) -> dict:
             ExitRow(
                 exit=exit,
                 objection=objection,
-                deadline=due.get(objection.decide_by)
+                deadline=due.get(objection.pk)
                 if objection is not None and objection.decided_on is None
                 else None,
                 window_open=window_open,
@@ -222,8 +240,8 @@ def open_objections_for_user(user) -> QuerySet[ExitObjection]:
 def with_deadlines(objections: Iterable[ExitObjection]) -> list[tuple[ExitObjection, Deadline]]:
     """A page of objections, each with its deadline counted in working days (two queries)."""
     objections = list(objections)
-    due = deadlines((o.decide_by for o in objections), timezone.localdate())
-    return [(o, due[o.decide_by]) for o in objections]
+    due = objection_deadlines(objections, timezone.localdate())
+    return [(o, due[o.pk]) for o in objections]
 
 
 def phase_out_for_user(user) -> QuerySet[Archive]:

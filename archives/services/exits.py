@@ -104,6 +104,35 @@ def recheck_deadline(received_on: datetime.date, policy: Policy) -> WorkdayResul
     return add_working_days(received_on, policy.exit_recheck_working_days)
 
 
+def recompute_recheck_deadlines(
+    *, actor: User, first: datetime.date, last: datetime.date, reason: str
+) -> int:
+    """A year's holiday calendar was published or changed: the re-checks not yet decided
+    whose period reaches into it get their `decide_by` recounted, with history. A decided
+    re-check keeps the deadline it was decided under."""
+    objections = (
+        ExitObjection.objects.select_for_update(of=("self",))
+        .select_related("exit__visit__policy", "exit__archive__policy")
+        .filter(decided_on=None, received_on__lte=last, decide_by__gte=first)
+        .order_by("pk")
+    )
+    changed = 0
+    for objection in objections:
+        due = recheck_deadline(objection.received_on, exit_policy(objection.exit)).value
+        if due == objection.decide_by:
+            continue
+        was = objection.decide_by
+        objection.decide_by = due
+        save_tracked(
+            objection,
+            actor=actor,
+            reason=f"{reason}：复核期限由{was:%Y-%m-%d}改为{due:%Y-%m-%d}",
+            update_fields=["decide_by", "updated_at"],
+        )
+        changed += 1
+    return changed
+
+
 def objection_window_end(notified_on: datetime.date, policy: Policy) -> datetime.date:
     """The last day the worker may object: one calendar month after being told (WH-M §14)."""
     return add_months(notified_on, policy.exit_objection_months)

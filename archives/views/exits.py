@@ -36,6 +36,7 @@ from archives.services.lifecycle import pending_change
 from assistance.models import Case
 from core.models import Notification
 from core.service_forms import add_service_errors, paginate
+from core.workdays import span_note
 
 Panel = selectors.ExitPanel
 
@@ -175,6 +176,7 @@ def exit_objection(request, pk: int, exit_pk: int):
         ),
         success=lambda form, objection: (
             f"已登记复核申请，须于 {objection.decide_by:%Y-%m-%d} 前完成复核。"
+            f"{span_note(objection.received_on, objection.decide_by)}"
         ),
         blocked=_staff_blocked(
             panel,
@@ -191,7 +193,7 @@ def objection_decide(request, pk: int, objection_pk: int):
     objection = selectors.objection_of(archive, objection_pk)
     panel = _panel(archive, request.user)
     row = next((r for r in panel.rows if r.objection and r.objection.pk == objection.pk), None)
-    deadline = selectors.deadlines([objection.decide_by], timezone.localdate())[objection.decide_by]
+    deadline = selectors.objection_deadlines([objection], timezone.localdate())[objection.pk]
 
     def success(form, decided: ExitObjection) -> str:
         text = f"复核结论已登记：{decided.get_result_display()}。"

@@ -73,6 +73,41 @@ def notice_period(start: datetime.date, working_days: int) -> WorkdayResult[date
     return WorkdayResult(end.value, years)
 
 
+def notice_end_for(case: Case) -> WorkdayResult[datetime.date]:
+    """The case's notice end under the calendar as it stands now (its start and its policy's
+    count); `Case.notice_end` is the same, kept current by `recompute_notice_ends`."""
+    return notice_period(case.notice_start, case.policy.notice_working_days)
+
+
+def recompute_notice_ends(
+    *, actor: User, first: datetime.date, last: datetime.date, reason: str
+) -> int:
+    """A year's holiday calendar was published or changed: the notices still running whose
+    period reaches into it get their end recounted, with history. A notice already
+    confirmed keeps the end it was confirmed under."""
+    cases = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("policy")
+        .filter(status=S.NOTICE, notice_start__lte=last, notice_end__gte=first)
+        .order_by("pk")
+    )
+    changed = 0
+    for case in cases:
+        end = notice_end_for(case).value
+        if end == case.notice_end:
+            continue
+        was = case.notice_end
+        case.notice_end = end
+        save_tracked(
+            case,
+            actor=actor,
+            reason=f"{reason}：公示截止由{was:%Y-%m-%d}改为{end:%Y-%m-%d}",
+            update_fields=["notice_end", "updated_at"],
+        )
+        changed += 1
+    return changed
+
+
 def _assignee(case: Case) -> User | None:
     grant = case_grants(case, "review_case").select_related("user").first()
     return grant.user if grant else None
@@ -153,7 +188,10 @@ def _unmet(case: Case, transition: Transition) -> list[str]:
                 organisation=case.county, created_at__gte=comparison.created_at
             ).exists()
         ),
-        "notice_ended": lambda: case.notice_end is not None and today > case.notice_end,
+        # Counted again under the calendar as it stands today, not read from the stored end.
+        "notice_ended": lambda: (
+            case.notice_start is not None and today > notice_end_for(case).value
+        ),
         "qualifies": lambda: case.category is not None,
     }
     return [REQUIREMENT_TEXT[name] for name in transition.requires if not checks[name]()]
@@ -242,7 +280,7 @@ def take_transition(
         fields.append("returned_to")
     if target == S.NOTICE:
         case.notice_start = timezone.localdate()
-        case.notice_end = notice_period(case.notice_start, case.policy.notice_working_days).value
+        case.notice_end = notice_end_for(case).value
         fields += ["notice_start", "notice_end"]
     if target == S.APPROVED:
         # Hand-off to the archives: the approved case carries its final category, and the

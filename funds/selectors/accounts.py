@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce
 from accounts.roles import Level
 from assistance.models import Policy
 from assistance.selectors import PolicyNotFound, policy_in_force
-from core.workdays import WorkdayResult, holiday_published_years, working_days_since
+from core.workdays import WorkdayResult, holiday_published_years, span_note, working_days_since
 from funds.access import accounts_in_scope
 from funds.models import (
     SPEND_IN_BUDGET_YEAR,
@@ -276,11 +276,7 @@ class ReceiptRow:
 def allocation_due_note(receipt: Receipt, published: set[int] | None = None) -> str:
     """The fallback note when the deadline was counted over a year whose official holidays
     are not entered (Monday–Friday assumed), else ""."""
-    if published is None:
-        published = set(holiday_published_years())
-    years = range(receipt.received_on.year, receipt.allocation_due.year + 1)
-    missing = tuple(year for year in years if year not in published)
-    return WorkdayResult(value=0, fallback_years=missing).note
+    return span_note(receipt.received_on, receipt.allocation_due, published)
 
 
 def receipt_rows(receipts: Iterable[Receipt], today: datetime.date) -> list[ReceiptRow]:

@@ -334,6 +334,41 @@ def batch_record_results(*, actor: User, batch: PaymentBatch, results: dict) -> 
     return batch
 
 
+def entry_due_for(line: PaymentLine, paid_on: datetime.date) -> datetime.date:
+    """The last day to enter a paid grant's result: the archive policy's working days after
+    the money arrived (WH-F §9, TA-F §5: 30), under the holiday calendar as it stands."""
+    return add_working_days(paid_on, line.grant.archive.policy.entry_working_days).value
+
+
+def recompute_entry_dues(
+    *, actor: User, first: datetime.date, last: datetime.date, reason: str
+) -> int:
+    """A year's holiday calendar was published or changed: every paid line whose entry
+    period reaches into it gets its `entry_due` recounted, with history (the on-time share
+    of the performance figures reads it)."""
+    lines = (
+        PaymentLine.objects.select_for_update(of=("self",))
+        .select_related("grant__archive__policy")
+        .filter(paid_on__lte=last, entry_due__gte=first)
+        .order_by("pk")
+    )
+    changed = 0
+    for line in lines:
+        due = entry_due_for(line, line.paid_on)
+        if due == line.entry_due:
+            continue
+        was = line.entry_due
+        line.entry_due = due
+        save_tracked(
+            line,
+            actor=actor,
+            reason=f"{reason}：录入截止由{was:%Y-%m-%d}改为{due:%Y-%m-%d}",
+            update_fields=["entry_due", "updated_at"],
+        )
+        changed += 1
+    return changed
+
+
 def _record_paid(
     actor: User,
     account: FundAccount,
@@ -375,7 +410,7 @@ def _record_paid(
     line.status = LINE.PAID
     line.paid_on = paid_on
     line.bank_reference = reference[:100]
-    line.entry_due = add_working_days(paid_on, archive.policy.entry_working_days).value
+    line.entry_due = entry_due_for(line, paid_on)
     line.result_recorded_at = now
     line.result_recorded_by = actor
     save_tracked(

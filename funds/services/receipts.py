@@ -55,6 +55,45 @@ def _policy(account: FundAccount, on: datetime.date) -> Policy:
         raise ValidationError(str(exc)) from exc
 
 
+def allocation_due_for(account: FundAccount, received_on: datetime.date) -> datetime.date:
+    """The last day to pass a receipt down: the policy's working days after it arrived
+    (WH-F §12: 20), counted under the holiday calendar as it stands."""
+    policy = _policy(account, received_on)
+    return add_working_days(received_on, policy.allocation_working_days).value
+
+
+def recompute_allocation_dues(
+    *, actor: User, first: datetime.date, last: datetime.date, reason: str
+) -> int:
+    """A year's holiday calendar was published or changed: every receipt whose allocation
+    period reaches into it gets its `allocation_due` recounted, with history (the on-time
+    share of the performance figures reads it, so passed-down receipts follow too)."""
+    receipts = (
+        Receipt.objects.select_for_update(of=("self",))
+        .select_related("account__organisation")
+        .filter(received_on__lte=last, allocation_due__gte=first)
+        .order_by("pk")
+    )
+    changed = 0
+    for receipt in receipts:
+        try:
+            due = allocation_due_for(receipt.account, receipt.received_on)
+        except ValidationError:
+            continue  # no policy in force that day any more: the stored deadline stays
+        if due == receipt.allocation_due:
+            continue
+        was = receipt.allocation_due
+        receipt.allocation_due = due
+        save_tracked(
+            receipt,
+            actor=actor,
+            reason=f"{reason}：下达截止由{was:%Y-%m-%d}改为{due:%Y-%m-%d}",
+            update_fields=["allocation_due", "updated_at"],
+        )
+        changed += 1
+    return changed
+
+
 def _not_in_future(day: datetime.date, field: str, label: str) -> None:
     if day > timezone.localdate():
         raise ValidationError({field: f"{label}不能晚于今天。"})
@@ -153,8 +192,7 @@ def receipt_record(
                 "document_number": f"{text['document_number']} 的{Source(source).label}资金已登记到账，不能重复登记。"
             }
         )
-    policy = _policy(account, received_on)
-    due = add_working_days(received_on, policy.allocation_working_days).value
+    due = allocation_due_for(account, received_on)
     receipt = Receipt(
         account=account,
         received_on=received_on,

@@ -25,16 +25,18 @@ from archives.services.exits import (
     exit_finding_record,
     exit_objection_decide,
     exit_objection_record,
+    exit_policy,
     exit_request_record,
     exits_finalise_due,
     phase_out_conclude,
+    recheck_deadline,
 )
 from assistance.models import CaseDocument
 from core.dates import add_months
 from core.history import save_tracked
 from core.models import Notification
 from core.notify import SmsError
-from core.workdays import add_working_days
+from core.workdays import HolidayRange, add_working_days, holiday_year_save
 from tests.archives.conftest import open_archive
 from tests.assistance.intake_data import upload_file
 from tests.assistance.review_data import refusal_text
@@ -602,3 +604,37 @@ def test_an_investigator_of_the_exit_visit_may_not_recheck_it(world, gateway):
         decide(world, o, ExitObjection.Result.UPHELD, actor=reviewer)
     assert "参加该次走访" in str(caught.value)
     assert ExitObjection.objects.get(pk=o.pk).decided_on is None
+
+
+def test_an_open_recheck_follows_the_calendar_published_after_it_was_received(world):
+    """Received Mon 2026-12-21 with 2027 unpublished: 15 working days end Mon 11 Jan (1 Jan
+    assumed a working day). Publishing 2027 with 1–3 Jan off moves it to Tue 12 Jan, with
+    history naming the administrator; a decided re-check keeps its deadline."""
+    decided_archive = relative_archive(world, person=2)
+    archive = relative_archive(world)
+    world.clock.set(datetime.date(2026, 12, 18))
+    decided = objection(world, finding(world, decided_archive))
+    assert decided.decide_by == datetime.date(2027, 1, 8)
+    decide(world, decided, ExitObjection.Result.UPHELD)
+
+    world.clock.set(datetime.date(2026, 12, 21))
+    o = objection(world, finding(world, archive))
+    assert o.decide_by == datetime.date(2027, 1, 11)
+    assert recheck_deadline(o.received_on, exit_policy(o.exit)).fallback_years == (2027,)
+
+    saved = holiday_year_save(
+        actor=world.wuhu.admin,
+        year=2027,
+        holidays=[HolidayRange(datetime.date(2027, 1, 1), datetime.date(2027, 1, 3), "元旦")],
+        workdays=[],
+        notice_number="国办发明电〔2026〕7号",
+        publish=True,
+    )
+    assert saved.deadlines["退档复核期限"] == 1
+    o.refresh_from_db()
+    assert o.decide_by == datetime.date(2027, 1, 12)
+    change = o.history.order_by("-history_id").first()
+    assert change.history_user == world.wuhu.admin
+    assert "复核期限由2027-01-11改为2027-01-12" in change.history_change_reason
+    decided.refresh_from_db()
+    assert decided.decide_by == datetime.date(2027, 1, 8)

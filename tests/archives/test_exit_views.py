@@ -121,7 +121,7 @@ def test_deadline_in_an_unpublished_year_says_weekdays_were_assumed(client, worl
     o = objection(world, finding(world, archive))
     # Monday 21 December 2026 + 15 working days, 2027's holidays not yet entered (Mon–Fri).
     assert o.decide_by == datetime.date(2027, 1, 11)
-    note = "2027年的法定节假日安排尚未录入，已按周一至周五计算。"
+    note = "2027年的法定节假日安排尚未公布，已按周一至周五计算。"
     assert note in archive.events.get(kind="objection_received").note
     client.force_login(world.wuhu.county_reviewer)
     page = client.get(detail(archive)).content.decode()

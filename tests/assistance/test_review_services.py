@@ -41,7 +41,9 @@ from assistance.workflow import (
     InvalidTransition,
     find_transition,
 )
+from core.history import save_tracked
 from core.models import Holiday
+from core.workdays import HolidayRange, holiday_year_save
 from tests.assistance import review_data
 from tests.assistance.intake_data import case_fields, new_case, upload_all_documents, upload_file
 from tests.assistance.review_data import (
@@ -670,6 +672,99 @@ def test_a_notice_in_2027_falls_back_to_monday_to_friday(world):
     assert case_forward(
         actor=w.county_reviewer_3, case=case, opinion="无异议", coverage_confirmed=True
     ).status == (S.APPROVED)
+
+
+def publish_2027(admin, *, workdays=()):
+    """The 2027 notice as an administrator enters it: 元旦 1–3 January off."""
+    return holiday_year_save(
+        actor=admin,
+        year=2027,
+        holidays=[HolidayRange(datetime.date(2027, 1, 1), datetime.date(2027, 1, 3), "元旦")],
+        workdays=list(workdays),
+        notice_number="国办发明电〔2026〕7号",
+        publish=True,
+    )
+
+
+def test_a_notice_across_new_year_follows_the_calendar_published_during_it(world):
+    """Posted Mon 2026-12-28 with 2027 unpublished: 28, 29, 30, 31 Dec and (assumed) Fri
+    1 Jan make five. The administrator then publishes 2027 with 1–3 Jan off: the fifth
+    working day is Mon 4 Jan, so the notice cannot be confirmed before Tue 5 Jan."""
+    w = world.wuhu
+    world.clock.set(datetime.date(2026, 12, 20))
+    case = wuhu_comparison(world, application_date=datetime.date(2026, 12, 1))
+    consistent_comparison(w.county_caseworker, case)
+    world.clock.set(datetime.date(2026, 12, 28))
+    case = case_forward(actor=w.county_reviewer_2, case=case, opinion="比对符合")
+    assert (case.notice_start, case.notice_end) == (
+        datetime.date(2026, 12, 28),
+        datetime.date(2027, 1, 1),
+    )
+    assert notice_period(case.notice_start, 5).fallback_years == (2027,)
+
+    world.clock.set(datetime.date(2026, 12, 30))
+    saved = publish_2027(w.admin)
+    assert saved.newly_published and saved.deadlines["公示截止"] == 1
+    case = fresh(case)
+    assert case.notice_end == datetime.date(2027, 1, 4)
+    change = case.history.order_by("-history_id").first()
+    assert change.history_user == w.admin
+    assert "2027年节假日安排公布" in change.history_change_reason
+    assert "公示截止由2027-01-01改为2027-01-04" in change.history_change_reason
+
+    for day in (datetime.date(2027, 1, 2), datetime.date(2027, 1, 4)):
+        world.clock.set(day)
+        before = footprint(case)
+        with pytest.raises(ValidationError) as info:
+            case_forward(actor=w.county_reviewer_3, case=case, opinion="公示无异议")
+        assert "公示期尚未届满" in refusal_text(info)
+        assert footprint(case) == before
+    world.clock.set(datetime.date(2027, 1, 5))
+    case = case_forward(actor=w.county_reviewer_3, case=case, opinion="公示无异议")
+    assert case.status == S.APPROVED
+
+
+def test_the_confirmation_counts_under_the_calendar_as_it_stands_not_the_stored_end(world):
+    """Even a stored end that did not follow (written before the calendar changed, by a
+    path that bypassed the services) does not let a notice be confirmed early."""
+    w = world.wuhu
+    world.clock.set(datetime.date(2026, 12, 20))
+    case = wuhu_comparison(world, application_date=datetime.date(2026, 12, 1))
+    consistent_comparison(w.county_caseworker, case)
+    world.clock.set(datetime.date(2026, 12, 28))
+    case = case_forward(actor=w.county_reviewer_2, case=case, opinion="比对符合")
+    publish_2027(w.admin)
+    # Put the stale end back, as if the recomputation had never run.
+    case = fresh(case)
+    case.notice_end = datetime.date(2027, 1, 1)
+    save_tracked(case, actor=w.admin, reason="测试：过期的公示截止", update_fields=["notice_end"])
+    world.clock.set(datetime.date(2027, 1, 4))
+    with pytest.raises(ValidationError) as info:
+        case_forward(actor=w.county_reviewer_3, case=case, opinion="公示无异议")
+    assert "公示期尚未届满" in refusal_text(info)
+
+
+def test_a_calendar_change_leaves_confirmed_notices_and_other_years_alone(world):
+    """A notice confirmed under the calendar of its day keeps the end it was confirmed
+    under (its history says why it could be); a running notice inside 2026 is untouched."""
+    w = world.wuhu
+    world.clock.set(datetime.date(2026, 12, 14))
+    inside = wuhu_notice(world, application_date=datetime.date(2026, 12, 1))
+    assert inside.notice_end == datetime.date(2026, 12, 18)
+    world.clock.set(datetime.date(2026, 12, 28))
+    across = wuhu_notice(world, person=1, application_date=datetime.date(2026, 12, 2))
+    assert across.notice_end == datetime.date(2027, 1, 1)
+    # 2027 still unpublished on 4 January: the notice counted Monday–Friday has ended.
+    world.clock.set(datetime.date(2027, 1, 4))
+    across = case_forward(actor=w.county_reviewer_3, case=across, opinion="公示无异议")
+    assert across.status == S.APPROVED
+    counts = {case.pk: fresh(case).history.count() for case in (inside, across)}
+
+    saved = publish_2027(w.admin)
+    assert saved.deadlines["公示截止"] == 0
+    assert fresh(across).notice_end == datetime.date(2027, 1, 1)
+    assert fresh(inside).notice_end == datetime.date(2026, 12, 18)
+    assert {case.pk: fresh(case).history.count() for case in (inside, across)} == counts
 
 
 def test_an_objection_sends_a_wuhu_case_back_to_county_review(world):

@@ -44,7 +44,7 @@ from assistance.services.review import (
 from assistance.workflow import REFUSAL_REASONS, REQUIREMENT_TEXT
 from core.crypto import decrypt, mask_name
 from core.history import save_tracked
-from core.workdays import working_days_between
+from core.workdays import HolidayRange, holiday_year_save, working_days_between
 from tests.assistance.intake_data import (
     id_number,
     minimum_living_standards,
@@ -460,7 +460,26 @@ def test_notice_dates_say_when_the_calendar_fell_back(client, tree, staff, monke
     period = section(page(client.get(detail(case))), "notice-period")
 
     assert "2026-12-28 至 2027-01-01（共 5 个工作日）" in period
-    assert "2027年的法定节假日安排尚未录入，已按周一至周五计算。" in period
+    assert "2027年的法定节假日安排尚未公布，已按周一至周五计算。" in period
+    board = page(client.get(reverse("assistance:notice_board")))
+    assert "2027年的法定节假日安排尚未公布，已按周一至周五计算。" in section(
+        board, "notice-board-note"
+    )
+
+    # The administrator publishes 2027 (1–3 Jan off): the notice now ends on Monday 4 Jan.
+    holiday_year_save(
+        actor=tree.admin,
+        year=2027,
+        holidays=[HolidayRange(datetime.date(2027, 1, 1), datetime.date(2027, 1, 3), "元旦")],
+        workdays=[],
+        notice_number="国办发明电〔2026〕7号",
+        publish=True,
+    )
+    period = section(page(client.get(detail(case))), "notice-period")
+    assert "2026-12-28 至 2027-01-04（共 5 个工作日）" in period
+    assert "尚未公布" not in period
+    board = page(client.get(reverse("assistance:notice_board")))
+    assert "2026-12-28 至 2027-01-04" in board and "notice-board-note" not in board
 
 
 def test_visit_with_survey_and_verified_figures_shows_before_and_after(client, tree, staff):

@@ -1,7 +1,10 @@
+import datetime
+
 import pytest
 
 from accounts.models import Organisation, User
 from accounts.roles import Role
+from core.models import Holiday, HolidayYear
 from tests.browser.conftest import log_in, screenshot
 from tests.factories import PASSWORD
 
@@ -51,3 +54,38 @@ def test_lockout_after_five_failures(page, tree):
     log_in(page, "cw_a1", PASSWORD)
     page.get_by_text("账户已暂时锁定").wait_for()
     screenshot(page, "login-locked-out")
+
+
+def test_admin_publishes_next_years_holiday_notice_in_one_form(page, tree):
+    log_in(page, "admin1", PASSWORD)
+    page.get_by_role("navigation").get_by_role("link", name="工作日历").click()
+    page.get_by_label("年份").fill("2027")
+    page.get_by_role("button", name="查看").click()
+    page.get_by_text("2027年的法定节假日安排尚未公布").wait_for()
+    page.get_by_role("link", name="录入2027年通知", exact=True).click()
+
+    page.locator('[name="holidays-0-name"]').fill("元旦")
+    page.locator('[name="holidays-0-start"]').fill("2027-01-01")
+    page.locator('[name="holidays-0-end"]').fill("2027-01-03")
+    page.locator('[name="holidays-1-name"]').fill("国庆节")
+    page.locator('[name="holidays-1-start"]').fill("2027-10-01")
+    page.locator('[name="holidays-1-end"]').fill("2027-10-07")
+    # A Friday typed as the adjusted working weekend: refused, everything typed kept.
+    page.locator('[name="workdays-0-date"]').fill("2027-10-08")
+    page.locator('[name="workdays-0-name"]').fill("国庆节")
+    page.get_by_label("通知文号").fill("国办发明电〔2026〕7号")
+    page.get_by_label("确认公布").check()
+    page.get_by_role("button", name="保存").click()
+    page.get_by_text("调休上班日2027年10月8日是星期五").wait_for()
+    assert page.locator('[name="holidays-1-end"]').input_value() == "2027-10-07"
+    assert page.get_by_label("通知文号").input_value() == "国办发明电〔2026〕7号"
+    assert not HolidayYear.objects.filter(year=2027).exists()
+
+    page.locator('[name="workdays-0-date"]').fill("2027-10-09")
+    screenshot(page, "admin-holiday-year")
+    page.get_by_role("button", name="保存").click()
+    page.get_by_text("已公布2027年节假日安排（国办发明电〔2026〕7号）").wait_for()
+    page.get_by_text("2027年的法定节假日安排已公布").wait_for()
+    year = HolidayYear.objects.get(year=2027)
+    assert (year.published, year.published_by) == (True, tree.admin)
+    assert Holiday.objects.get(date=datetime.date(2027, 10, 9)).kind == Holiday.Kind.WORKDAY

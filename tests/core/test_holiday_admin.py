@@ -36,7 +36,7 @@ def test_list_shows_a_published_year(admin_client):
     response = admin_client.get(LIST, {"year": 2025})
     assert response.status_code == 200
     page = response.content.decode()
-    assert "2025年的法定节假日安排<strong>已录入</strong>" in page
+    assert "2025年的法定节假日安排<strong>已公布</strong>" in page
     assert "国庆节" in page
     assert "调休上班日" in page
     assert (
@@ -48,7 +48,7 @@ def test_list_shows_a_published_year(admin_client):
 @pytest.mark.django_db
 def test_list_shows_an_unpublished_year_and_defaults_to_this_year(admin_client):
     page = admin_client.get(LIST, {"year": 2027}).content.decode()
-    assert "2027年的法定节假日安排<strong>尚未录入</strong>" in page
+    assert "2027年的法定节假日安排<strong>尚未公布</strong>" in page
     assert "2027年没有节假日安排记录" in page
     response = admin_client.get(LIST)
     assert response.status_code == 200
@@ -66,11 +66,11 @@ def test_a_bad_year_shows_an_error_and_the_current_year(admin_client):
 def test_calculator_shows_the_date_and_the_fallback_note(admin_client):
     page = admin_client.get(LIST, {"start": "2025-09-30", "days": 5}).content.decode()
     assert "2025年10月14日" in page
-    assert "尚未录入，已按周一至周五计算" not in page
+    assert "尚未公布，已按周一至周五计算" not in page
 
     page = admin_client.get(LIST, {"start": "2027-01-01", "days": 5}).content.decode()
     assert "2027年1月8日" in page
-    assert "2027年的法定节假日安排尚未录入，已按周一至周五计算。" in page
+    assert "2027年的法定节假日安排尚未公布，已按周一至周五计算。" in page
 
     response = admin_client.get(LIST, {"start": "2025-02-30", "days": 5})
     page = response.content.decode()
@@ -80,14 +80,16 @@ def test_calculator_shows_the_date_and_the_fallback_note(admin_client):
 
 
 @pytest.mark.django_db
-def test_create_adds_a_manual_row_and_publishes_the_year(admin_client, tree):
+def test_create_adds_a_manual_row_but_does_not_publish_the_year(admin_client, tree):
     response = admin_client.post(
         CREATE, {"date": "2027-01-01", "kind": "holiday", "name": "元旦"}, follow=True
     )
     assert response.redirect_chain == [(f"{LIST}?year=2027", 302)]
     page = response.content.decode()
     assert "已新增节假日安排：2027-01-01 元旦（法定节假日）。" in page
-    assert "2027年的法定节假日安排<strong>已录入</strong>" in page
+    # One entered day is a draft: the year is published only by confirming its notice.
+    assert "2027年的法定节假日安排<strong>尚未公布</strong>" in page
+    assert "下表是尚未公布的草稿，不参与计算。" in page
     holiday = Holiday.objects.get(date=date(2027, 1, 1))
     assert holiday.source == Holiday.Source.MANUAL
     assert holiday.history.get().history_user == tree.admin

@@ -10,12 +10,15 @@ from django.utils import timezone
 
 from core.models import Holiday
 from core.workdays import (
+    HolidayRange,
     WorkdayResult,
     add_working_days,
     holiday_create,
     holiday_delete,
+    holiday_published_years,
     holiday_sync_from_chinesecalendar,
     holiday_update,
+    holiday_year_save,
     is_working_day,
     working_days_between,
     working_days_since,
@@ -121,7 +124,7 @@ def test_unpublished_year_falls_back_to_monday_to_friday():
     result = add_working_days(date(2027, 1, 1), 5)
     assert result.value == date(2027, 1, 8)
     assert result.fallback_years == (2027,)
-    assert result.note == "2027年的法定节假日安排尚未录入，已按周一至周五计算。"
+    assert result.note == "2027年的法定节假日安排尚未公布，已按周一至周五计算。"
     assert is_working_day(date(2027, 1, 1)) == WorkdayResult(value=True, fallback_years=(2027,))
 
 
@@ -140,12 +143,25 @@ def test_a_range_crossing_into_an_unpublished_year():
 def test_several_unpublished_years_are_all_named():
     result = working_days_between(date(2026, 12, 31), date(2029, 1, 2))
     assert result.fallback_years == (2027, 2028, 2029)
-    assert result.note == "2027年、2028年、2029年的法定节假日安排尚未录入，已按周一至周五计算。"
+    assert result.note == "2027年、2028年、2029年的法定节假日安排尚未公布，已按周一至周五计算。"
 
 
 @pytest.mark.django_db
-def test_an_admin_publishes_2027_by_adding_a_holiday(tree):
+def test_one_entered_day_does_not_publish_the_year_the_notice_does(tree):
     holiday_create(actor=tree.admin, date=date(2027, 1, 1), kind=Holiday.Kind.HOLIDAY, name="元旦")
+    # A draft: the counting does not read it, and says 2027 is assumed Monday–Friday.
+    draft = add_working_days(date(2026, 12, 30), 3)
+    assert draft == WorkdayResult(value=date(2027, 1, 4), fallback_years=(2027,))
+    assert 2027 not in holiday_published_years()
+
+    holiday_year_save(
+        actor=tree.admin,
+        year=2027,
+        holidays=[HolidayRange(date(2027, 1, 1), date(2027, 1, 1), "元旦")],
+        workdays=[],
+        notice_number="国办发明电〔2026〕7号",
+        publish=True,
+    )
     result = add_working_days(date(2026, 12, 30), 3)
     # Thu 31 Dec, (Fri 1 Jan off), Mon 4, Tue 5.
     assert result == WorkdayResult(value=date(2027, 1, 5), fallback_years=())
@@ -166,19 +182,23 @@ def test_a_span_far_beyond_the_estimate_still_works():
 
 @pytest.mark.django_db
 def test_counting_reads_the_calendar_in_one_query(django_assert_max_num_queries):
-    # A 60-day span over the 2025 National Day holiday, and a longer one, both cost one query.
-    with django_assert_max_num_queries(1):
+    # A 60-day span over the 2025 National Day holiday, and a longer one, both cost two
+    # queries: which years are published, and the days of those years.
+    with django_assert_max_num_queries(2):
         assert add_working_days(date(2025, 9, 1), 40).value > date(2025, 10, 30)
-    with django_assert_max_num_queries(1):
+    with django_assert_max_num_queries(2):
         working_days_between(date(2025, 9, 1), date(2025, 10, 31))
-    with django_assert_max_num_queries(1):
+    with django_assert_max_num_queries(2):
         add_working_days(date(2025, 3, 1), 200)
-    with django_assert_max_num_queries(1):
+    with django_assert_max_num_queries(2):
         working_days_between(date(2024, 12, 1), date(2026, 12, 31))
+    # Nothing published in the span: one query.
+    with django_assert_max_num_queries(1):
+        working_days_between(date(2027, 1, 1), date(2027, 12, 31))
 
 
 @pytest.mark.django_db
-def test_many_starts_to_one_end_agree_with_one_by_one_in_one_query(
+def test_many_starts_to_one_end_agree_with_one_by_one_in_two_queries(
     django_assert_num_queries,
 ):
     # A work queue: cases waiting since around the 2025 National Day, across New Year into
@@ -194,7 +214,7 @@ def test_many_starts_to_one_end_agree_with_one_by_one_in_one_query(
         end,
         date(2027, 2, 1),
     ]
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         batch = working_days_since(starts, end)
     assert batch == {start: working_days_between(start, end) for start in starts}
     assert batch[date(2026, 12, 25)] == WorkdayResult(value=10, fallback_years=(2027,))

@@ -3,6 +3,7 @@ back with openpyxl, each download logged), sending, the bank's results per line,
 upload and its permission-checked download; lists with a fixed number of queries; and the
 other county gets 404, auditors read but change nothing."""
 
+import datetime
 import io
 from decimal import Decimal
 
@@ -13,6 +14,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from assistance.models import PersonalDataAccess
+from core.workdays import HolidayRange, holiday_year_save
 from funds.models import Entry, Grant, PaymentBatch, PaymentLine
 from funds.services.payments import batch_create, batch_record_results
 from tests.archives.conftest import open_archive
@@ -169,6 +171,31 @@ def test_results_form_records_paid_and_failed(client, world, fin, grant, account
     assert "已回单" in html
     assert "账户已销户" in html
     assert "已录入（按时）" in html
+
+
+def test_an_entry_deadline_in_an_unpublished_year_says_so_until_it_is_published(
+    client, world, fin, grant, accounts, world_finance
+):
+    world.clock.set(datetime.date(2026, 12, 14))
+    batch = sent_batch(world, fin, accounts.county_a, [grant])
+    line = batch.lines.get()
+    batch_record_results(actor=fin, batch=batch, results=paid(line, datetime.date(2026, 12, 14)))
+    note = "2027年的法定节假日安排尚未公布，已按周一至周五计算。"
+    for name, args in (("batch_detail", batch.pk), ("grant_detail", grant.pk)):
+        html = client.get(url(name, args)).content.decode()
+        assert "2027-01-25" in html and note in html, name
+
+    holiday_year_save(
+        actor=world.wuhu.admin,
+        year=2027,
+        holidays=[HolidayRange(datetime.date(2027, 1, 1), datetime.date(2027, 1, 3), "元旦")],
+        workdays=[],
+        notice_number="国办发明电〔2026〕7号",
+        publish=True,
+    )
+    for name, args in (("batch_detail", batch.pk), ("grant_detail", grant.pk)):
+        html = client.get(url(name, args)).content.decode()
+        assert "2027-01-26" in html and note not in html, name
 
 
 @pytest.mark.parametrize(

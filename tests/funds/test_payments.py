@@ -16,7 +16,7 @@ from archives.services.lifecycle import close_archive, lock_archive
 from assistance.models import PersonalDataAccess
 from core.models import Notification
 from core.notify import SmsError
-from core.workdays import add_working_days
+from core.workdays import HolidayRange, add_working_days, holiday_year_save
 from funds.models import Entry, Grant, PaymentBatch, PaymentLine
 from funds.services.grants import grant_cancel, grant_decide, grant_propose
 from funds.services.ledger import balance, lock_account, post_entry
@@ -297,6 +297,35 @@ def test_paid_result_debits_the_fund_and_tells_the_worker(
     ]
     assert line.notification.status == Notification.Status.SENT
     assert line.notification.phone_masked == "139****5678"
+
+
+def test_the_entry_deadline_follows_the_calendar_published_after_payment(
+    world, accounts, world_finance, ready
+):
+    """Paid Mon 2026-12-14 with 2027 unpublished: 13 working days left in December, then
+    17 in January counted Monday–Friday end Mon 25 January. Publishing 2027 with 1–3
+    January off moves it to Tue 26 January; the grant page says so before, not after."""
+    fin = world_finance.county_a
+    world.clock.set(datetime.date(2026, 12, 14))
+    batch = sent_batch(world, fin, accounts.county_a, [ready])
+    line = batch.lines.get()
+    batch_record_results(actor=fin, batch=batch, results=paid(line, on=datetime.date(2026, 12, 14)))
+    line = fresh(line)
+    assert line.entry_due == datetime.date(2027, 1, 25)
+    saved = holiday_year_save(
+        actor=world.wuhu.admin,
+        year=2027,
+        holidays=[HolidayRange(datetime.date(2027, 1, 1), datetime.date(2027, 1, 3), "元旦")],
+        workdays=[],
+        notice_number="国办发明电〔2026〕7号",
+        publish=True,
+    )
+    assert saved.deadlines["发放结果录入截止"] == 1
+    line = fresh(line)
+    assert line.entry_due == datetime.date(2027, 1, 26)
+    change = line.history.order_by("-history_id").first()
+    assert change.history_user == world.wuhu.admin
+    assert "录入截止由2027-01-25改为2027-01-26" in change.history_change_reason
 
 
 def test_results_only_after_the_roster_went_to_the_bank(world, accounts, world_finance, ready):

@@ -12,6 +12,7 @@ from django.db.models import Sum
 from accounts.models import User
 from accounts.roles import Role
 from core.history import save_tracked
+from core.workdays import HolidayRange, holiday_year_save
 from funds.models import (
     AllocationPlan,
     BudgetRequest,
@@ -150,8 +151,49 @@ def test_the_deadline_falls_back_to_monday_to_friday_in_an_unpublished_year(
     # then 8 Monday–Friday days of January 2027.
     assert receipt.allocation_due == datetime.date(2027, 1, 12)
     note = allocation_due_note(receipt)
-    assert "2027年的法定节假日安排尚未录入" in note
+    assert "2027年的法定节假日安排尚未公布" in note
     assert status_of(receipt, datetime.date(2026, 12, 15)).due_note == note
+
+
+def test_the_deadline_follows_the_calendar_published_after_the_receipt(
+    world, accounts, world_finance
+):
+    """Publishing 2027 with 1–3 January off moves the 20th working day from Tue 12 to
+    Wed 13 January, with history naming the administrator and the notice; the fallback
+    note goes away. A receipt counted inside 2026 is not touched."""
+    world.clock.set(datetime.date(2026, 12, 15))
+    receipt = receive(world_finance.city, accounts.city, on=datetime.date(2026, 12, 15))
+    inside = receive(
+        world_finance.city,
+        accounts.city,
+        on=datetime.date(2026, 11, 2),
+        number="皖工办〔2026〕14号",
+    )
+    assert (receipt.allocation_due, inside.allocation_due) == (
+        datetime.date(2027, 1, 12),
+        datetime.date(2026, 11, 30),
+    )
+    saved = holiday_year_save(
+        actor=world.wuhu.admin,
+        year=2027,
+        holidays=[HolidayRange(datetime.date(2027, 1, 1), datetime.date(2027, 1, 3), "元旦")],
+        workdays=[],
+        notice_number="国办发明电〔2026〕7号",
+        publish=True,
+    )
+    assert saved.deadlines["资金下达截止"] == 1
+    receipt.refresh_from_db()
+    assert receipt.allocation_due == datetime.date(2027, 1, 13)
+    change = receipt.history.order_by("-history_id").first()
+    assert change.history_user == world.wuhu.admin
+    assert change.history_change_reason == (
+        "2027年节假日安排公布（国办发明电〔2026〕7号）：下达截止由2027-01-12改为2027-01-13"
+    )
+    assert allocation_due_note(receipt) == ""
+    assert status_of(receipt, datetime.date(2026, 12, 15)).due_note == ""
+    inside.refresh_from_db()
+    assert inside.allocation_due == datetime.date(2026, 11, 30)
+    assert inside.history.count() == 1
 
 
 def test_who_may_record_a_receipt(world, accounts, world_finance):

@@ -10,6 +10,7 @@ from archives.selectors.exits import objections_overdue, phase_out_ended
 from archives.services.exits import exits_finalise_due
 from core.history import acting_as
 from core.migration_utils import SYSTEM_USERNAME
+from core.workdays import span_note
 
 
 class Command(BaseCommand):
@@ -41,5 +42,6 @@ class Command(BaseCommand):
                 self.style.WARNING(
                     f"  {objection.archive.number} {objection.archive.person_name}"
                     f"（{objection.archive.county.name}，复核期限 {objection.decide_by:%Y-%m-%d}）"
+                    f"{span_note(objection.received_on, objection.decide_by)}"
                 )
             )
