@@ -126,3 +126,32 @@ class RepaidNeverExceedsOwed(migrations.operations.base.Operation):
 
     def describe(self) -> str:
         return "Funds: a recovery line is never repaid beyond its amount"
+
+
+class SqliteReinstall(migrations.operations.base.Operation):
+    """SQLite (the demo) adds a foreign key or a constraint by rebuilding the table, and the
+    old table's triggers go with it: put back those of earlier migrations (`operations`).
+    PostgreSQL alters the table in place and keeps them: nothing to do there."""
+
+    reduces_to_sql = True
+    reversible = True
+
+    def __init__(self, *operations):
+        self.operations = operations
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "sqlite":
+            return
+        for operation in self.operations:
+            # Drop if present (a rebuild may not have happened), then create.
+            operation.database_backwards(app_label, schema_editor, to_state, to_state)
+            operation.database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        pass
+
+    def describe(self) -> str:
+        return "SQLite: reinstall the triggers a table rebuild dropped"

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 from core.migration_ops import AppendOnly
-from funds.migration_ops import RepaidNeverExceedsOwed
+from funds.migration_ops import NonNegativeBalance, RepaidNeverExceedsOwed, SqliteReinstall
 
 
 class Migration(migrations.Migration):
@@ -922,4 +922,6 @@ class Migration(migrations.Migration):
         AppendOnly("RecoveryLine"),
         AppendOnly("RecoveryRepayment"),
         RepaidNeverExceedsOwed(),
+        # Adding the recovery links rebuilt funds_entry on SQLite: its ledger triggers back.
+        SqliteReinstall(AppendOnly("Entry"), NonNegativeBalance()),
     ]

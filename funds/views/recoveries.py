@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import require_role, role_required
 from accounts.roles import Level, Role
@@ -37,7 +37,7 @@ from funds.selectors.audit import history_changes
 from funds.services import recoveries as services
 
 NOT_DONE = "未办理：请按标红提示修改；已填内容均已保留。"
-READERS = (Role.REVIEWER, Role.FINANCE, Role.AUDITOR, Role.ADMIN)
+READERS = (Role.CASEWORKER, Role.REVIEWER, Role.FINANCE, Role.AUDITOR, Role.ADMIN)
 
 
 @login_required
@@ -122,6 +122,7 @@ def _render_detail(request, recovery: Recovery, **forms):
     return render(request, "funds/recoveries/recovery_detail.html", context)
 
 
+@require_GET
 @login_required
 def recovery_detail(request, pk: int):
     require_role(request.user, *READERS)
@@ -147,6 +148,7 @@ def _act(request, pk: int, form_class, form_name: str, perform, success: str, pr
 
 @login_required
 @require_POST
+@role_required(Role.REVIEWER)
 def recovery_confirm(request, pk: int):
     return _act(
         request,
@@ -162,6 +164,7 @@ def recovery_confirm(request, pk: int):
 
 @login_required
 @require_POST
+@role_required(Role.REVIEWER)
 def recovery_cancel(request, pk: int):
     return _act(
         request,
@@ -178,6 +181,7 @@ def recovery_cancel(request, pk: int):
 
 @login_required
 @require_POST
+@role_required(Role.REVIEWER)
 def recovery_close(request, pk: int):
     return _act(
         request,
@@ -194,6 +198,7 @@ def recovery_close(request, pk: int):
 
 @login_required
 @require_POST
+@role_required(Role.FINANCE)
 def recovery_repay(request, pk: int):
     return _act(
         request,
@@ -268,6 +273,7 @@ def restrictions(request, account_pk: int):
 
 @login_required
 @require_POST
+@role_required(Role.FINANCE)
 def restriction_lift(request, pk: int):
     restriction = access_restriction(request.user, pk)
     form = LiftForm(request.POST)
