@@ -523,16 +523,33 @@ class Recovery(TrackedModel):
     status = models.CharField(
         "状态", max_length=12, choices=Status.choices, default=Status.RECORDED, db_index=True
     )
-    recorded_by = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        "accounts.User", models.PROTECT, related_name="+", verbose_name="登记人"
+    )
     confirmed_by = models.ForeignKey(
-        "accounts.User", models.PROTECT, null=True, blank=True, related_name="+"
+        "accounts.User",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="确认人",
     )
     confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
     notification = models.ForeignKey(
-        Notification, models.PROTECT, null=True, blank=True, related_name="+"
+        Notification,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="告知记录",
     )
     decided_by = models.ForeignKey(
-        "accounts.User", models.PROTECT, null=True, blank=True, related_name="+"
+        "accounts.User",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="撤销或终结人",
     )
     decision_note = models.TextField("撤销或终结说明", blank=True)
 

@@ -371,6 +371,7 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.DO_NOTHING,
                         related_name="+",
                         to=settings.AUTH_USER_MODEL,
+                        verbose_name="确认人",
                     ),
                 ),
                 (
@@ -393,6 +394,7 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.DO_NOTHING,
                         related_name="+",
                         to=settings.AUTH_USER_MODEL,
+                        verbose_name="撤销或终结人",
                     ),
                 ),
                 (
@@ -425,6 +427,7 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.DO_NOTHING,
                         related_name="+",
                         to="core.notification",
+                        verbose_name="告知记录",
                     ),
                 ),
                 (
@@ -436,6 +439,7 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.DO_NOTHING,
                         related_name="+",
                         to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
                     ),
                 ),
             ],
@@ -522,6 +526,7 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="+",
                         to=settings.AUTH_USER_MODEL,
+                        verbose_name="确认人",
                     ),
                 ),
                 (
@@ -540,6 +545,7 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="+",
                         to=settings.AUTH_USER_MODEL,
+                        verbose_name="撤销或终结人",
                     ),
                 ),
                 (
@@ -559,6 +565,7 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="+",
                         to="core.notification",
+                        verbose_name="告知记录",
                     ),
                 ),
                 (
@@ -567,6 +574,7 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="+",
                         to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
                     ),
                 ),
             ],
