@@ -54,6 +54,8 @@ class Archive(TrackedModel):
         STANDARD_MET = "standard_met", "达到退档（脱困）标准"
         PHASE_OUT_ENDED = "phase_out_ended", "渐退期满，不再符合建档标准"
         MERGED = "merged", "重复档案合并"
+        # WH-M §19: false information found and confirmed; the money is recovered.
+        FALSE_INFORMATION = "false_info", "因虚假信息追回撤档"
 
     number = models.CharField("档案编号", max_length=20, unique=True, null=True, editable=False)
     case = models.OneToOneField(
@@ -407,6 +409,9 @@ class ArchiveEvent(TrackedModel):
         MERGED = "merged", "重复档案合并"
         ASSISTED = "assisted", "帮扶救助发放"
         CONTACT_CHANGED = "contact_changed", "联系电话、银行卡变更"
+        RECOVERY_RECORDED = "recovery_recorded", "登记追回（查实虚假信息）"
+        RECOVERY_CONFIRMED = "recovery_confirmed", "确认追回"
+        RECOVERY_REPAID = "recovery_repaid", "追回款收回"
 
     archive = models.ForeignKey(Archive, models.PROTECT, related_name="events")
     kind = models.CharField("事项", max_length=24, choices=Kind.choices)

@@ -642,6 +642,7 @@ class CaseDocument(TrackedModel):
         EXIT_REQUEST = "exit_request", "退档申请书"
         EXIT_REGISTRATION = "exit_registration", "困难职工脱困登记表（签字件）"
         RECHECK_REQUEST = "recheck_request", "退档复核申请书"
+        FALSE_INFORMATION_EVIDENCE = "false_info_evidence", "虚假信息查实材料"
 
     REQUIRED_FOR_SUBMISSION = (
         Type.APPLICATION_FORM,

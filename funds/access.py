@@ -5,12 +5,14 @@ from django.http import Http404
 from accounts.selectors import scope_queryset
 from funds.models import (
     AllocationPlan,
+    AllocationRestriction,
     Entry,
     ExportJob,
     FundAccount,
     Grant,
     PaymentBatch,
     Receipt,
+    Recovery,
 )
 
 
@@ -100,3 +102,29 @@ def access_export_job(user, pk: int) -> ExportJob:
         if visible:
             return job
     raise Http404("没有找到该导出任务，或您无权查看。")
+
+
+# --- Recoveries (追回) and reduce / stop decisions (减拨、停拨) -----------------------------
+
+
+def access_recovery(user, pk: int) -> Recovery:
+    """The archive's county and its city see a recovery (auditors too, read-only); a
+    grassroots union and another county do not."""
+    recoveries = Recovery.objects.select_related(
+        "archive", "account__organisation", "county", "evidence", "recorded_by", "confirmed_by"
+    )
+    recovery = scope_queryset(recoveries, user).filter(pk=pk).first()
+    if recovery is None:
+        raise Http404("没有找到该追回记录，或您无权查看。")
+    return recovery
+
+
+def access_restriction(user, pk: int) -> AllocationRestriction:
+    restriction = (
+        AllocationRestriction.objects.select_related("account", "to_account")
+        .filter(account__in=accounts_in_scope(user), pk=pk)
+        .first()
+    )
+    if restriction is None:
+        raise Http404("没有找到该减拨、停拨决定，或您无权查看。")
+    return restriction

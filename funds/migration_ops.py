@@ -127,3 +127,96 @@ class NoCarryOver(migrations.operations.base.Operation):
 
     def describe(self) -> str:
         return "Funds: no central or provincial money used after its budget year"
+
+
+# --- A recovery's repayments never exceed what is owed (WH-M §19) -----------------------
+
+RECOVERY_LINE = "funds_recoveryline"
+
+RECOVERY_POSTGRES_FORWARD = f"""
+CREATE OR REPLACE FUNCTION funds_entry_recovery_guard() RETURNS trigger AS $$
+BEGIN
+    IF NEW.recovery_line_id IS NOT NULL AND
+        (SELECT COALESCE(SUM(amount), 0) FROM {TABLE}
+         WHERE recovery_line_id = NEW.recovery_line_id)
+        > (SELECT amount FROM {RECOVERY_LINE} WHERE id = NEW.recovery_line_id)
+    THEN
+        RAISE EXCEPTION 'recovery line %: repaid more than is owed', NEW.recovery_line_id
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER {TABLE}_recovery AFTER INSERT ON {TABLE}
+    FOR EACH ROW EXECUTE FUNCTION funds_entry_recovery_guard();
+"""
+
+RECOVERY_SQLITE_FORWARD = f"""
+CREATE TRIGGER {TABLE}_recovery AFTER INSERT ON {TABLE}
+WHEN NEW.recovery_line_id IS NOT NULL AND
+     (SELECT COALESCE(SUM(amount), 0) FROM {TABLE} WHERE recovery_line_id = NEW.recovery_line_id)
+     > (SELECT amount FROM {RECOVERY_LINE} WHERE id = NEW.recovery_line_id)
+BEGIN SELECT RAISE(ABORT, 'funds_entry: repaid more than is owed'); END;
+"""
+
+
+class RepaidNeverExceedsOwed(migrations.operations.base.Operation):
+    """After each new entry, what was repaid on its recovery line (the sum of its
+    `recovered` entries) must not exceed the line's amount: the backstop behind
+    `funds.services.recoveries.recovery_repay`."""
+
+    reduces_to_sql = True
+    reversible = True
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        vendor = schema_editor.connection.vendor
+        if vendor == "postgresql":
+            schema_editor.execute(RECOVERY_POSTGRES_FORWARD, params=None)
+        elif vendor == "sqlite":
+            schema_editor.execute(RECOVERY_SQLITE_FORWARD)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        vendor = schema_editor.connection.vendor
+        if vendor == "postgresql":
+            schema_editor.execute(
+                f"DROP TRIGGER IF EXISTS {TABLE}_recovery ON {TABLE};"
+                "DROP FUNCTION IF EXISTS funds_entry_recovery_guard();"
+            )
+        elif vendor == "sqlite":
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_recovery")
+
+    def describe(self) -> str:
+        return "Funds: a recovery line is never repaid beyond its amount"
+
+
+class SqliteReinstall(migrations.operations.base.Operation):
+    """SQLite (the demo) adds a foreign key or a constraint by rebuilding the table, and the
+    old table's triggers go with it: put back those of earlier migrations (`operations`).
+    PostgreSQL alters the table in place and keeps them: nothing to do there."""
+
+    reduces_to_sql = True
+    reversible = True
+
+    def __init__(self, *operations):
+        self.operations = operations
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "sqlite":
+            return
+        for operation in self.operations:
+            # Drop if present (a rebuild may not have happened), then create.
+            operation.database_backwards(app_label, schema_editor, to_state, to_state)
+            operation.database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        pass
+
+    def describe(self) -> str:
+        return "SQLite: reinstall the triggers a table rebuild dropped"

@@ -388,6 +388,7 @@ class Entry(TrackedModel):
         PAYMENT = "payment", "帮扶支出"
         RETURN = "return", "资金上缴（退回）"
         REVERSAL = "reversal", "冲销"
+        RECOVERED = "recovered", "追回"
 
     account = models.ForeignKey(FundAccount, models.PROTECT, related_name="entries")
     county = models.ForeignKey(
@@ -414,6 +415,13 @@ class Entry(TrackedModel):
     payment_line = models.ForeignKey(
         PaymentLine, models.PROTECT, null=True, blank=True, related_name="entries"
     )
+    # A recovered repayment (追回) names the recovery line it repays and the repayment.
+    recovery_line = models.ForeignKey(
+        "RecoveryLine", models.PROTECT, null=True, blank=True, related_name="entries"
+    )
+    repayment = models.ForeignKey(
+        "RecoveryRepayment", models.PROTECT, null=True, blank=True, related_name="entries"
+    )
     created_by = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
 
     class Meta:
@@ -439,6 +447,17 @@ class Entry(TrackedModel):
             models.CheckConstraint(
                 condition=~models.Q(kind="payment") | models.Q(payment_line__isnull=False),
                 name="entry_payment_is_a_grant_payment",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="recovered")
+                    & models.Q(recovery_line__isnull=False, repayment__isnull=False, amount__gt=0)
+                )
+                | (
+                    ~models.Q(kind="recovered")
+                    & models.Q(recovery_line__isnull=True, repayment__isnull=True)
+                ),
+                name="entry_recovered_repays_a_recovery_line",
             ),
         ]
 
@@ -473,3 +492,183 @@ class ExportJob(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.get_status_display()}"
+
+
+# --- Recovering money and reducing or stopping a county's allocation (WH-M §19, TA-F §14) --
+
+
+class Recovery(TrackedModel):
+    """Money to be recovered from a household found to have given false information
+    (追回帮扶资金, WH-M §19; TA-F §14 追回违规所得资金).
+
+    A county reviewer records the finding with its evidence, the paid grants concerned and
+    the amount (never more than they paid); another county reviewer confirms it
+    (职责分离), which closes the archive for cause and tells the worker. Repayments are
+    booked back into the account, year, source and item of the original grants
+    (`RecoveryLine`, `Entry.Kind.RECOVERED`). Moves: `funds/recovery_workflow.py`.
+    """
+
+    SCOPE_FIELDS = {Level.CITY: "city", Level.COUNTY: "county"}
+
+    class Status(models.TextChoices):
+        RECORDED = "recorded", "待确认"
+        CONFIRMED = "confirmed", "已确认，追回中"
+        REPAID = "repaid", "已全部追回"
+        CLOSED = "closed", "已终结追回"
+        CANCELLED = "cancelled", "已撤销"
+
+    # Money is owed while the recovery is confirmed; the rest owe nothing (more).
+    OWING_STATUSES = (Status.CONFIRMED,)
+    # A grant's money counts as being recovered while its recovery is one of these.
+    LIVE_STATUSES = (Status.RECORDED, Status.CONFIRMED, Status.REPAID, Status.CLOSED)
+
+    archive = models.ForeignKey(Archive, models.PROTECT, related_name="recoveries")
+    account = models.ForeignKey(FundAccount, models.PROTECT, related_name="recoveries")
+    county = models.ForeignKey(Organisation, models.PROTECT, related_name="+")
+    city = models.ForeignKey(Organisation, models.PROTECT, related_name="+")
+    finding = models.TextField("查实的虚假信息")
+    found_on = models.DateField("查实日期")
+    evidence = models.ForeignKey(
+        "assistance.CaseDocument", models.PROTECT, related_name="+", verbose_name="查实材料"
+    )
+    amount = _amount("应追回金额（元）")
+    status = models.CharField(
+        "状态", max_length=12, choices=Status.choices, default=Status.RECORDED, db_index=True
+    )
+    recorded_by = models.ForeignKey(
+        "accounts.User", models.PROTECT, related_name="+", verbose_name="登记人"
+    )
+    confirmed_by = models.ForeignKey(
+        "accounts.User",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="确认人",
+    )
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+    notification = models.ForeignKey(
+        Notification,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="告知记录",
+    )
+    decided_by = models.ForeignKey(
+        "accounts.User",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="撤销或终结人",
+    )
+    decision_note = models.TextField("撤销或终结说明", blank=True)
+
+    class Meta:
+        verbose_name = "帮扶资金追回"
+        verbose_name_plural = "帮扶资金追回"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["county", "status"]),
+            models.Index(fields=["city", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.archive.person_name} 追回 {self.amount}"
+
+
+class RecoveryLine(TrackedModel):
+    """The part of a recovery that falls on one paid grant: repaid into that grant's
+    account, year, source and item. Lines are filled grant by grant, oldest grant first."""
+
+    recovery = models.ForeignKey(Recovery, models.PROTECT, related_name="lines")
+    grant = models.ForeignKey(Grant, models.PROTECT, related_name="recovery_lines")
+    amount = _amount("应追回金额（元）")
+
+    class Meta:
+        verbose_name = "追回明细"
+        verbose_name_plural = "追回明细"
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recovery", "grant"], name="recovery_line_once"),
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="recovery_line_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recovery} · {self.grant}"
+
+
+class RecoveryRepayment(TrackedModel):
+    """Money the worker paid back (退回款): one `recovered` entry per line it fills."""
+
+    recovery = models.ForeignKey(Recovery, models.PROTECT, related_name="repayments")
+    received_on = models.DateField("收款日期")
+    amount = _amount("收回金额（元）")
+    reference = models.CharField("收款凭证号（银行流水号）", max_length=100)
+    recorded_by = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "追回款收回"
+        verbose_name_plural = "追回款收回"
+        ordering = ["received_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.recovery} 收回 {self.amount}"
+
+
+class AllocationRestriction(TrackedModel):
+    """The city's recorded decision to reduce or stop a county's allocation of a budget
+    year (减拨、停拨, TA-F §14). Executing an allocation plan respects it: stopped, nothing
+    more goes to the county that year; reduced, the year's allocations to the county may not
+    exceed the ceiling decided. Lifted with a reason; its history is kept."""
+
+    class Kind(models.TextChoices):
+        REDUCE = "reduce", "减拨"
+        STOP = "stop", "停拨"
+
+    class Status(models.TextChoices):
+        IN_FORCE = "in_force", "执行中"
+        LIFTED = "lifted", "已解除"
+
+    account = models.ForeignKey(FundAccount, models.PROTECT, related_name="+")
+    to_account = models.ForeignKey(FundAccount, models.PROTECT, related_name="restrictions")
+    year = models.PositiveSmallIntegerField("预算年度")
+    kind = models.CharField("决定", max_length=8, choices=Kind.choices)
+    ceiling = models.DecimalField(
+        "减拨后本年度下拨上限（元）",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.00"))],
+    )
+    reason = models.TextField("理由")
+    decision_reference = models.CharField("决定文号（会议纪要）", max_length=100)
+    decided_on = models.DateField("决定日期")
+    status = models.CharField(
+        "状态", max_length=12, choices=Status.choices, default=Status.IN_FORCE
+    )
+    recorded_by = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
+    lifted_by = models.ForeignKey(
+        "accounts.User", models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lifted_on = models.DateField("解除日期", null=True, blank=True)
+    lift_reason = models.TextField("解除理由", blank=True)
+
+    class Meta:
+        verbose_name = "减拨、停拨决定"
+        verbose_name_plural = "减拨、停拨决定"
+        ordering = ["-decided_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="reduce", ceiling__isnull=False, ceiling__gte=0)
+                | models.Q(kind="stop", ceiling__isnull=True),
+                name="restriction_reduce_has_ceiling",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.to_account} {self.year}年度{self.get_kind_display()}"

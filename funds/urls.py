@@ -1,4 +1,4 @@
-from funds.views import grants, ledgers, payments, receipts
+from funds.views import grants, ledgers, payments, receipts, recoveries
 
 app_name = "funds"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     *grants.urlpatterns,
     *payments.urlpatterns,
     *ledgers.urlpatterns,
+    *recoveries.urlpatterns,
 ]

@@ -53,6 +53,7 @@ FLOW_COLUMNS = (
     ("paid", K.PAYMENT, "帮扶支出"),
     ("returned", K.RETURN, "上缴（退回）"),
     ("reversed", K.REVERSAL, "冲销"),
+    ("recovered", K.RECOVERED, "追回"),
 )
 OUTFLOWS = frozenset({"transferred_out", "paid", "returned"})
 
@@ -90,6 +91,7 @@ class BalanceRow:
     paid: Decimal = ZERO
     returned: Decimal = ZERO
     reversed: Decimal = ZERO
+    recovered: Decimal = ZERO
     balance: Decimal = ZERO
 
     @property
@@ -465,11 +467,18 @@ class UnspentRow:
     transferred_out: Decimal
     paid: Decimal
     returned: Decimal
+    # Money recovered from households (追回, WH-M §19) is back in the year's money.
+    recovered: Decimal = ZERO
 
     @property
     def unspent(self) -> Decimal:
         return (
-            self.received + self.transferred_in - self.transferred_out - self.paid - self.returned
+            self.received
+            + self.transferred_in
+            - self.transferred_out
+            - self.paid
+            - self.returned
+            + self.recovered
         )
 
     @property
@@ -516,6 +525,7 @@ def unspent_report(user, year: int) -> list[UnspentRow]:
             transferred_out=-values["transferred_out"],
             paid=-values["paid"],
             returned=-values["returned"],
+            recovered=values["recovered"],
         )
         for values in grouped
     ]

@@ -42,6 +42,7 @@ from funds.selectors.ledgers import (
     ledger_totals,
 )
 from funds.selectors.performance import Performance
+from funds.selectors.recoveries import ZERO, ledger_recoveries
 from funds.services.ledger import lock_account
 
 logger = logging.getLogger(__name__)
@@ -115,12 +116,49 @@ def _group_sheet(entries: QuerySet[Entry], book: str) -> Sheet:
     return Sheet(title=group.title, columns=columns, rows=rows, footer=footer)
 
 
+RECOVERY_SHEET = "应追回款"
+RECOVERY_COLUMNS = [
+    ACCOUNT_COLUMN,
+    Column("档案编号", width=16),
+    Column("姓名", width=10),
+    Column("资金来源", width=12),
+    Column("项目", width=18),
+    Column("应追回", "money", 16),
+    Column("已收回", "money", 16),
+    Column("尚未追回", "money", 16),
+    Column("状态", width=14),
+]
+
+
+def _recovery_sheet(entries: QuerySet[Entry]) -> Sheet | None:
+    """应追回款 (WH-M §19): the recoveries of the book's grants, when there are any."""
+    pairs = set(entries.order_by().values_list("account_id", "year").distinct())
+    rows = [
+        row
+        for year in sorted({year for _, year in pairs})
+        for row in ledger_recoveries([a for a, y in pairs if y == year], year)
+    ]
+    if not rows:
+        return None
+    lines = [
+        (r.account, r.archive_number, r.person_name, r.source, r.item)
+        + (r.amount, r.repaid, r.outstanding, r.status)
+        for r in rows
+    ]
+    outstanding = sum((r.outstanding for r in rows), ZERO)
+    footer = [("尚未追回合计", None, None, None, None, None, None, outstanding, None)]
+    return Sheet(title=RECOVERY_SHEET, columns=RECOVERY_COLUMNS, rows=lines, footer=footer)
+
+
 def _sheets(entries: QuerySet[Entry], detail: _Counted, several: bool) -> Iterator[Sheet]:
     # A generator: each book is read when its sheet is written, inside the same snapshot.
     yield _general_sheet(entries)
     yield _detail_sheet(entries, detail, several)
     for book in GROUP_FIELDS:
         yield _group_sheet(entries, book)
+    recoveries = _recovery_sheet(entries)
+    if recoveries is not None:
+        yield recoveries
 
 
 @contextmanager
@@ -143,7 +181,8 @@ def ledger_workbook(
     accounts: list[FundAccount] | None = None,
     max_rows: int = EXCEL_MAX_ROWS,
 ) -> int:
-    """Write the five books of `entries` to `target`; return the detail rows written.
+    """Write the five books of `entries` to `target` (and 应追回款 when the year has
+    recoveries); return the detail rows written.
 
     `accounts`: the accounts of a book covering several, whose names head each detail row.
     """

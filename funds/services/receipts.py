@@ -36,6 +36,7 @@ from funds.models import (
     Transfer,
 )
 from funds.selectors.accounts import receipt_remaining, request_window
+from funds.selectors.recoveries import check_allocation_restrictions
 from funds.services.ledger import (
     carry_over_local_only,
     lock_account,
@@ -303,6 +304,8 @@ def _check_lines(
                 f"{receipt.received_on:%Y-%m-%d} 到账的{receipt.get_source_display()}资金"
                 f"（{receipt.document_number}）尚未下达 {remaining} 元，不足分配 {total} 元。"
             )
+    # The city's reduce / stop decisions (减拨、停拨, TA-F §14), at drafting and execution.
+    check_allocation_restrictions(year, [(to, amount) for _, to, _, amount in cleaned])
     return cleaned
 
 
