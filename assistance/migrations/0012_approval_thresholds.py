@@ -68,7 +68,7 @@ def wuhu_takes_the_inclusive_reading(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("assistance", "0010_history_reason_text")]
+    dependencies = [("assistance", "0011_employment_costs")]
 
     operations = [
         migrations.RemoveConstraint(
@@ -122,6 +122,7 @@ class Migration(migrations.Migration):
                     ("national_approval_threshold__gt", 0), ("provincial_approval_threshold__gt", 0)
                 ),
                 name="policy_approval_thresholds_positive",
+                violation_error_message="报省总工会审批和报全国总工会同意的金额须大于0元。",
             ),
         ),
         migrations.AddConstraint(

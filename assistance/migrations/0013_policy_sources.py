@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assistance", "0010_history_reason_text"),
+        ("assistance", "0012_approval_thresholds"),
     ]
 
     operations = [

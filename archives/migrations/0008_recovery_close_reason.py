@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("archives", "0006_archive_event_contact"),
+        ("archives", "0007_visit_survey_months"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0003_history_reason_text"),
-        ("assistance", "0010_history_reason_text"),
+        ("assistance", "0013_policy_sources"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

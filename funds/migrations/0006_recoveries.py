@@ -20,10 +20,10 @@ from funds.migration_ops import (
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0003_history_reason_text"),
-        ("archives", "0099_recovery_close_reason"),
-        ("assistance", "0099_recovery_evidence_document"),
+        ("archives", "0008_recovery_close_reason"),
+        ("assistance", "0015_recovery_evidence_document"),
         ("core", "0004_history_reason_text"),
-        ("funds", "0004_history_reason_text"),
+        ("funds", "0005_carry_over"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0003_history_reason_text"),
         ("archives", "0006_archive_event_contact"),
-        ("assistance", "0099_visit_survey"),
+        ("assistance", "0014_visit_survey"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
