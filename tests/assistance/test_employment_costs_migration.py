@@ -1,4 +1,4 @@
-"""Adding necessary employment costs to the case (assistance 0099) changes no stored assessment.
+"""Adding necessary employment costs to the case (assistance 0011) changes no stored assessment.
 
 A case assessed before the whole clause was read (rent counted for a household with a home,
 no employment costs) keeps its assessment as it was made: the migration adds the figure as
