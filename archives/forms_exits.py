@@ -6,9 +6,9 @@ from django.utils import timezone
 from archives.models import Archive, ArchiveExit, ExitObjection
 from archives.selectors.figures import VISIT_FIGURES, current_figures
 from archives.selectors.schedule import visit_staff_for
-from assistance.forms import MONEY, MONEY_ERRORS
 from assistance.models import CASE_MONEY_FIELDS, Case
 from assistance.review_forms import UPLOAD_ACCEPT, UserMultipleChoiceField, survey_form_fields
+from core.forms import MoneyField
 from core.models import Notification
 
 DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
@@ -92,7 +92,7 @@ class ExitRequestForm(ArchiveForm):
 
 def _figure_field(name: str, current: str) -> forms.Field:
     if name in CASE_MONEY_FIELDS:
-        field = forms.DecimalField(error_messages=MONEY_ERRORS, **MONEY)
+        field = MoneyField.for_model(Case, name)
     else:
         field = forms.IntegerField(
             min_value=1 if name == "household_size" else 0,

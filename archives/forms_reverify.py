@@ -7,9 +7,9 @@ from archives.models import Archive, CategoryChange
 from archives.selectors.figures import VISIT_FIGURES, current_figures
 from archives.selectors.schedule import TABS, county_choices, visit_staff_for
 from assistance.eligibility import Category
-from assistance.forms import MONEY, MONEY_ERRORS
 from assistance.models import CASE_MONEY_FIELDS, Case
 from assistance.review_forms import UserMultipleChoiceField, survey_form_fields
+from core.forms import MoneyField
 
 COUNT_ERRORS = {
     "invalid": "请输入整数。",
@@ -38,8 +38,7 @@ class ArchiveForm(forms.Form):
 def figure_field(name: str) -> forms.Field:
     label = str(Case._meta.get_field(name).verbose_name)
     if name in CASE_MONEY_FIELDS:
-        field = forms.DecimalField(label=f"{label}（元）", error_messages=MONEY_ERRORS, **MONEY)
-        field.widget.attrs.update({"step": "0.01", "min": "0", "inputmode": "decimal"})
+        field = MoneyField.for_model(Case, name, label=f"{label}（元）")
     else:
         field = forms.IntegerField(
             label=label,

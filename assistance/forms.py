@@ -1,5 +1,3 @@
-from decimal import Decimal
-
 from django import forms
 from django.conf import settings
 from django.forms.models import model_to_dict
@@ -13,11 +11,14 @@ from assistance.eligibility import Exclusion
 from assistance.models import (
     CASE_INPUT_FIELDS,
     CASE_MONEY_FIELDS,
+    POLICY_MONEY_FIELDS,
     Case,
     CaseDocument,
     HouseholdMember,
+    MinimumLivingStandard,
     Policy,
 )
+from core.forms import MoneyField
 from core.id_numbers import validate_id_number
 from core.service_forms import human_size
 
@@ -45,6 +46,7 @@ class PolicyForm(forms.ModelForm):
             and field.name not in {"id", "created_at", "updated_at", "effective_to"}
         ]
         widgets = {"effective_from": forms.DateInput(attrs={"type": "date"})}
+        field_classes = dict.fromkeys(POLICY_MONEY_FIELDS, MoneyField)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,9 +88,7 @@ class PolicyForm(forms.ModelForm):
 
 class MinimumLivingStandardForm(forms.Form):
     county = forms.ModelChoiceField(label="县（市、区）", queryset=Organisation.objects.none())
-    monthly_amount = forms.DecimalField(
-        label="月低保标准（元）", min_value=0.01, max_digits=8, decimal_places=2
-    )
+    monthly_amount = MoneyField.for_model(MinimumLivingStandard, "monthly_amount")
     effective_from = forms.DateField(
         label="执行日期", widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -109,26 +109,6 @@ class IdNumberField(forms.CharField):
     def clean(self, value):
         value = super().clean(value)
         return validate_id_number(value) if value else value
-
-
-MONEY = {"min_value": Decimal("0"), "max_digits": 12, "decimal_places": 2}
-MONEY_ERRORS = {
-    "min_value": "金额不能为负数。",
-    "invalid": "请输入金额（数字，最多两位小数）。",
-    "max_decimal_places": "金额最多两位小数。",
-    "max_digits": "金额过大。",
-    "max_whole_digits": "金额过大。",
-}
-
-
-def _money_field(label: str) -> forms.DecimalField:
-    return forms.DecimalField(
-        label=label,
-        initial=Decimal("0"),
-        error_messages=MONEY_ERRORS,
-        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
-        **MONEY,
-    )
 
 
 class CaseForm(forms.ModelForm):
@@ -159,6 +139,7 @@ class CaseForm(forms.ModelForm):
         model = Case
         fields = ["organisation", *CASE_INPUT_FIELDS]
         widgets = {"application_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        field_classes = dict.fromkeys(CASE_MONEY_FIELDS, MoneyField)
 
     def __init__(self, *args, actor, editing: Case | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -177,8 +158,6 @@ class CaseForm(forms.ModelForm):
         self.fields["organisation"].queryset = unions
         if self.instance.pk is None and actor.organisation.level == Level.GRASSROOTS:
             self.fields["organisation"].initial = actor.organisation
-        for name in CASE_MONEY_FIELDS:
-            self.fields[name] = _money_field(self.fields[name].label)
         for name in ("labor_relation_months", "urban_homes", "vehicles"):
             self.fields[name].max_value = 9999
             self.fields[name].widget.attrs.update({"min": "0", "max": "9999"})

@@ -20,6 +20,7 @@ from assistance.eligibility import (
     PolicyRules,
 )
 from core.models import TrackedModel, TrackedQuerySet
+from core.money import AmountTextError, parse_yuan
 
 
 def _money(label: str, **kwargs) -> models.DecimalField:
@@ -289,10 +290,10 @@ def parse_medical_tiers(raw) -> tuple[MedicalTier, ...]:
         if not isinstance(row, list | tuple) or len(row) != 2:
             raise ValueError(message)
         last = index == len(raw) - 1
-        try:
-            up_to = None if row[0] is None else Decimal(str(row[0]))
-            amount = Decimal(str(row[1]))
-        except ArithmeticError as exc:
+        try:  # typed amounts: plain digits, never "2万" or "1e4" (core.money.parse_yuan)
+            up_to = None if row[0] is None else parse_yuan(str(row[0]))
+            amount = parse_yuan(str(row[1]))
+        except AmountTextError as exc:
             raise ValueError(message) from exc
         if (up_to is None) != last or amount < 0:
             raise ValueError(message)

@@ -3,7 +3,6 @@
 from django import forms
 from django.utils import timezone
 
-from assistance.forms import MONEY, MONEY_ERRORS
 from assistance.models import Case, InformationComparison, SurveySignature
 from assistance.selectors import (
     coverage_shortfall,
@@ -13,6 +12,7 @@ from assistance.selectors import (
 )
 from assistance.services.review import VERIFIABLE_FIELDS
 from assistance.workflow import decision_now, refusal_reason_choices
+from core.forms import MoneyField
 
 UPLOAD_ACCEPT = {"accept": ".pdf,.jpg,.jpeg,.png"}
 
@@ -174,7 +174,7 @@ class VisitForm(ReviewForm):
             if name in ("urban_homes", "vehicles"):
                 field = forms.IntegerField(min_value=0, max_value=9999, required=False)
             else:
-                field = forms.DecimalField(required=False, error_messages=MONEY_ERRORS, **MONEY)
+                field = MoneyField.for_model(Case, name, required=False)
             field.label = f"核实{model_field.verbose_name}"
             field.help_text = f"当前 {current}；不变请留空。"
             field.widget.attrs["placeholder"] = str(current)

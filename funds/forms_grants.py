@@ -1,11 +1,11 @@
 """Input of the grant screens: cleaning and validation only; the services decide."""
 
-from decimal import Decimal
-
 from django import forms
 from django.utils import timezone
 
 from assistance.eligibility import Category
+from assistance.models import Case
+from core.forms import MoneyField
 from funds.grant_rules import ACCIDENT_ITEMS
 from funds.models import Grant, Item, Source
 from funds.selectors.accounts import items_funded_in
@@ -15,29 +15,6 @@ ACCIDENT_ITEM_CAUSES = {
     Item.LIVING: "生活救助：突发事件等",
     Item.MEDICAL: "医疗救助：患重大疾病、意外伤害",
 }
-
-MONEY_ERRORS = {
-    "invalid": "请输入金额（元），如 9120.00。",
-    "max_decimal_places": "金额最多保留两位小数。",
-    "max_digits": "金额过大，请核对。",
-    "max_whole_digits": "金额过大，请核对。",
-    "min_value": "金额须大于零。",
-}
-FIGURE_ERRORS = {**MONEY_ERRORS, "min_value": "不能为负数。"}
-
-
-def _money(label: str, *, help_text: str = "", minimum: str = "0.01", **kwargs):
-    return forms.DecimalField(
-        label=label,
-        required=False,
-        max_digits=14,
-        decimal_places=2,
-        min_value=Decimal(minimum),
-        help_text=help_text,
-        error_messages=FIGURE_ERRORS if minimum == "0" else MONEY_ERRORS,
-        widget=forms.NumberInput(attrs={"step": "0.01"}),
-        **kwargs,
-    )
 
 
 class StandardForm(forms.Form):
@@ -62,14 +39,18 @@ class StandardForm(forms.Form):
         help_text="助学救助按人计算；不填则按档案当前数据。",
         error_messages={"invalid": "请输入人数。", "min_value": "不能为负数。"},
     )
-    medical_out_of_pocket = _money(
-        "医保内个人实际负担医疗费（元）",
-        minimum="0",
+    medical_out_of_pocket = MoneyField.for_model(
+        Case,
+        "medical_out_of_pocket",
+        label="医保内个人实际负担医疗费（元）",
+        required=False,
         help_text="医疗救助按档次定额；不填则按档案当前数据。",
     )
-    accident_costs = _money(
-        "年度致困费用（损失）（元）",
-        minimum="0",
+    accident_costs = MoneyField.for_model(
+        Case,
+        "accident_costs",
+        label="年度致困费用（损失）（元）",
+        required=False,
         help_text="意外致困一次性救助按其 15%、最高 1 万元（一次，按致困原因记入医疗或生活救助）；"
         "不填则按档案当前数据。",
     )
@@ -104,7 +85,9 @@ class GrantForm(StandardForm):
         choices=[("", "请选择"), *Source.choices],
         error_messages={"required": "请选择资金来源。", "invalid_choice": "请选择资金来源。"},
     )
-    amount = _money("救助金额（元）", help_text="默认为救助标准；与标准不同须说明理由。")
+    amount = MoneyField.for_model(
+        Grant, "amount", required=False, help_text="默认为救助标准；与标准不同须说明理由。"
+    )
     basis = forms.CharField(
         label="说明（金额与标准不同、无定额标准的项目须填写）",
         required=False,

@@ -1,26 +1,18 @@
 """Input of the account, receipt, allocation, budget-request, return and 冲销 screens:
 cleaning and validation only; funds.services decides."""
 
-from decimal import Decimal
-
 from django import forms
 from django.utils import timezone
 
 from accounts.models import Organisation
 from accounts.roles import Level
 from assistance.models import Policy
-from funds.models import BudgetRequest, Entry, FundAccount, Receipt, Source
+from core.forms import MoneyField
+from core.money import FEN
+from funds.models import AllocationLine, BudgetRequest, Entry, FundAccount, Receipt, Source
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"]
 DATE_ERRORS = {"required": "请填写日期。", "invalid": "请输入有效的日期，例如 2026-04-01。"}
-MONEY_ERRORS = {
-    "required": "请填写金额。",
-    "invalid": "请输入金额（数字，最多两位小数）。",
-    "min_value": "金额须大于零。",
-    "max_decimal_places": "金额最多两位小数。",
-    "max_digits": "金额过大。",
-    "max_whole_digits": "金额过大。",
-}
 YEAR_MIN, YEAR_MAX = 2000, 2100
 CONFIRM_ERROR = {"required": "请勾选确认：该操作提交后不能撤销。"}
 
@@ -33,17 +25,6 @@ def date_field(label: str, *, required: bool = True, initial_today: bool = True)
         error_messages=DATE_ERRORS,
         initial=timezone.localdate if initial_today else None,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-
-
-def money_field(label: str, *, required: bool = True) -> forms.DecimalField:
-    return forms.DecimalField(
-        label=label,
-        required=required,
-        min_value=Decimal("0.01"),
-        max_digits=14,
-        decimal_places=2,
-        error_messages=MONEY_ERRORS,
     )
 
 
@@ -171,7 +152,7 @@ class ReceiptForm(NotInFutureMixin, forms.Form):
     received_on = date_field("到账日期")
     year = year_field()
     source = choice_field("资金来源", [("", "请选择"), *Source.choices])
-    amount = money_field("金额（元）")
+    amount = MoneyField.for_model(Receipt, "amount")
     counterpart = text_field("拨款单位", 100, help_text="如 安徽省总工会、芜湖市财政局")
     document_number = text_field("拨款文件文号", 100, help_text="如 皖工办〔2026〕13号")
     document_title = text_field("拨款文件标题", 200)
@@ -239,7 +220,7 @@ class PlanLineForm(forms.Form):
         error_messages={"invalid_choice": "请选择列表中的县级工会。"},
     )
     item = choice_field("项目", [("", "不指定项目")], required=False)
-    amount = money_field("金额（元）", required=False)
+    amount = MoneyField.for_model(AllocationLine, "amount", required=False)
 
     def __init__(self, *args, receipts, counties, items, **kwargs):
         super().__init__(*args, **kwargs)
@@ -290,7 +271,7 @@ class BudgetRequestForm(NotInFutureMixin, forms.Form):
         error_messages={"required": "请选择季度。", "invalid_choice": "请选择有效的季度。"},
     )
     submitted_on = date_field("报送日期")
-    amount = money_field("申请金额合计（元）")
+    amount = MoneyField.for_model(BudgetRequest, "amount", label="申请金额合计（元）")
     note = forms.CharField(
         label="说明", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -300,7 +281,9 @@ class BudgetRequestForm(NotInFutureMixin, forms.Form):
         self.item_names = []
         for item in items:
             name = f"item_{item}"
-            self.fields[name] = money_field(f"{Policy.Item(item).label}（元）", required=False)
+            self.fields[name] = MoneyField.for_model(
+                BudgetRequest, "amount", label=f"{Policy.Item(item).label}（元）", required=False
+            )
             self.item_names.append(name)
         self.order_fields(["year", "quarter", "submitted_on", *self.item_names, "amount"])
 
@@ -324,7 +307,7 @@ class ReturnForm(NotInFutureMixin, forms.Form):
     entry_date = date_field("上缴日期")
     year = year_field()
     source = choice_field("资金来源", [("", "请选择"), *Source.choices])
-    amount = money_field("金额（元）")
+    amount = MoneyField.for_model(Entry, "amount", min_value=FEN)  # paid out: stored negative
     counterpart = text_field("上缴（退回）至", 100, help_text="如 安徽省总工会")
     reference = text_field("凭证号（文号）", 100)
     confirm = confirm_field("确认上缴：资金从本专户付出，提交后只能冲销更正")

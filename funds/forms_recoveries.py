@@ -4,9 +4,10 @@ services decide."""
 from django import forms
 
 from assistance.review_forms import UPLOAD_ACCEPT
+from core.forms import MoneyField
 from core.models import Notification
-from funds.forms_receipts import date_field, money_field, year_field
-from funds.models import AllocationRestriction, FundAccount
+from funds.forms_receipts import date_field, year_field
+from funds.models import AllocationRestriction, FundAccount, Recovery, RecoveryRepayment
 
 
 def _text(label: str, *, max_length: int = 2000, rows: int = 3) -> forms.CharField:
@@ -44,7 +45,7 @@ class RecoveryForm(forms.Form):
             "invalid_pk_value": "所选帮扶项目不正确。",
         },
     )
-    amount = money_field("应追回金额（元）")
+    amount = MoneyField.for_model(Recovery, "amount")
 
     def __init__(self, *args, grants, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,7 +72,7 @@ class NoteForm(forms.Form):
 
 class RepayForm(forms.Form):
     received_on = date_field("收款日期")
-    amount = money_field("收回金额（元）")
+    amount = MoneyField.for_model(RecoveryRepayment, "amount")
     reference = forms.CharField(
         label="收款凭证号（银行流水号）",
         max_length=100,
@@ -95,7 +96,12 @@ class RestrictionForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "请选择减拨或停拨。", "invalid_choice": "请选择减拨或停拨。"},
     )
-    ceiling = money_field("减拨后本年度下拨上限（元，减拨填写）", required=False)
+    ceiling = MoneyField.for_model(
+        AllocationRestriction,
+        "ceiling",
+        label="减拨后本年度下拨上限（元，减拨填写）",
+        required=False,
+    )
     reason = _text("理由")
     decision_reference = forms.CharField(
         label="决定文号（会议纪要文号）",

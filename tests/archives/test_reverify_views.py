@@ -263,6 +263,28 @@ def test_bad_input_comes_back_as_errors(client, archive, world, changes, message
     assert not archive.visits.exists()
 
 
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("4万", "金额请直接写数字，不接受“万”：如指 4万元，请输入 40000.00。"),
+        ("4e4", "请输入金额数字，例如 1234.56；不接受“2万”“1e5”等写法。"),
+        ("40000.001", "金额最多两位小数（不会四舍五入），请核对。"),
+    ],
+)
+def test_a_reverified_income_is_never_reinterpreted(client, archive, world, typed, message):
+    world.clock.set(add_months(archive.verified_on, 12))
+    client.force_login(world.wuhu.caseworker)
+    data = {**form_data(archive, world), "figure_income_wages": typed}
+
+    response = client.post(reverse("archives:reverify", args=[archive.pk]), data)
+
+    assert response.context["form"].errors["figure_income_wages"] == [message]
+    html = page(response)
+    assert f'name="figure_income_wages" value="{typed}"' in html
+    assert not archive.visits.exists()
+    assert fresh(archive).case.income_wages == archive.case.income_wages
+
+
 def test_one_staff_member_or_no_confirmation_is_refused(client, archive, world):
     w = world.wuhu
     world.clock.set(add_months(archive.verified_on, 12))

@@ -178,10 +178,17 @@ def test_money_from_the_citys_receipt_to_the_workers_card(page, cast, world, sms
     expect(form.get_by_label("到账日期")).to_have_value(f"{RECEIVED_ON:%Y-%m-%d}")
     expect(form.get_by_label("预算年度")).to_have_value("2026")
     form.get_by_label("资金来源").select_option(label="中央财政")
-    form.get_by_label("金额（元）").fill("500000")
+    # "50万" typed as a user types it is refused, never read as 50 (a number input would
+    # have dropped the 万), and comes back as typed.
+    form.get_by_label("金额（元）").press_sequentially("50万")
     form.get_by_label("拨款单位").fill("安徽省总工会")
     form.get_by_label("拨款文件文号").fill("皖工财〔2026〕12号")
     form.get_by_label("拨款文件标题").fill("关于下达2026年中央财政困难职工帮扶资金的通知")
+    form.get_by_role("button", name="确认提交").click()
+    expect(form).to_contain_text("金额请直接写数字，不接受“万”：如指 50万元，请输入 500000.00。")
+    expect(form.get_by_label("金额（元）")).to_have_value("50万")
+    assert not Receipt.objects.exists()
+    form.get_by_label("金额（元）").fill("500000")
     screenshot(page, "funds-receipt-form")
     form.get_by_role("button", name="确认提交").click()
     expect_message(

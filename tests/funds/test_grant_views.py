@@ -199,9 +199,11 @@ def test_post_proposes_and_goes_to_the_grant(client, world, archive, accounts):
     ("data", "words"),
     [
         ({"amount": "8000"}, "与标准 9120.00 元不同，请说明理由"),
-        ({"amount": "abc"}, "请输入金额（元）"),
+        ({"amount": "abc"}, "请输入金额数字，例如 1234.56"),
         ({"amount": "-3"}, "金额须大于零"),
-        ({"amount": "12.345"}, "金额最多保留两位小数"),
+        ({"amount": "12.345"}, "金额最多两位小数（不会四舍五入）"),
+        ({"amount": "1e4"}, "不接受“2万”“1e5”等写法"),
+        ({"amount": "0.9万"}, "如指 0.9万元，请输入 9000.00"),
         ({"source": ""}, "请选择资金来源"),
         ({"amount": "25000", "basis": "重病"}, "深度困难职工家庭生活救助按标准救助"),
     ],
@@ -214,6 +216,8 @@ def test_refused_post_keeps_what_was_typed(client, world, archive, accounts, dat
     html = response.content.decode()
     assert words in html
     assert "未提交：请按标红提示修改" in html
+    if "amount" in data:
+        assert f'name="amount" value="{data["amount"]}"' in html
     assert not Grant.objects.exists()
 
 

@@ -357,6 +357,45 @@ def test_bad_receipt_input_stays_on_the_form(client, accounts, world_finance, ch
     assert not Receipt.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("2万", "金额请直接写数字，不接受“万”：如指 2万元，请输入 20000.00。"),
+        ("1e5", "请输入金额数字，例如 1234.56；不接受“2万”“1e5”等写法。"),
+        ("８８０００", "请用半角数字和小数点输入金额（切换到英文输入法），例如 1234.56。"),
+        ("88000.005", "金额最多两位小数（不会四舍五入），请核对。"),
+        ("0", "金额须大于零。"),
+    ],
+)
+def test_a_receipt_amount_is_never_reinterpreted(client, accounts, world_finance, typed, message):
+    response = post(
+        client,
+        world_finance.city,
+        url("receipt_create", accounts.city.pk),
+        {**RECEIPT_FORM, "amount": typed},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["amount"] == [message]
+    html = response.content.decode()
+    # A text input: a number input would have sent "2" for "2万".
+    assert f'<input type="text" name="amount" value="{typed}" inputmode="decimal"' in html
+    assert not Receipt.objects.exists() and not Entry.objects.exists()
+
+
+def test_a_receipt_amount_with_thousands_commas_is_recorded_exactly(
+    client, accounts, world_finance
+):
+    post(
+        client,
+        world_finance.city,
+        url("receipt_create", accounts.city.pk),
+        {**RECEIPT_FORM, "amount": " 88,000.50 "},
+    )
+
+    assert Receipt.objects.get().amount == Decimal("88000.50")
+
+
 def test_the_receipts_list_shows_the_allocation_status(
     client, world, accounts, world_finance, django_assert_num_queries
 ):
