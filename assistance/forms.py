@@ -9,6 +9,7 @@ from accounts.selectors import organisation_choices_for_user
 from assistance.assessment import MemberInput
 from assistance.eligibility import Exclusion
 from assistance.models import (
+    APPROVAL_THRESHOLD_FIELDS,
     CASE_INPUT_FIELDS,
     CASE_MONEY_FIELDS,
     POLICY_MONEY_FIELDS,
@@ -46,7 +47,9 @@ class PolicyForm(forms.ModelForm):
             and field.name not in {"id", "created_at", "updated_at", "effective_to"}
         ]
         widgets = {"effective_from": forms.DateInput(attrs={"type": "date"})}
-        field_classes = dict.fromkeys(POLICY_MONEY_FIELDS, MoneyField)
+        field_classes = dict.fromkeys(
+            (*POLICY_MONEY_FIELDS, *APPROVAL_THRESHOLD_FIELDS), MoneyField
+        )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
