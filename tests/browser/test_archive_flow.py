@@ -331,6 +331,8 @@ def test_an_archive_from_approval_to_exit(page, cast, clock, sms):
         "医疗、教育支出同上年。"
     )
     form.get_by_label("工资性收入").fill("40000")
+    # The survey entered in the system, signed by the worker (WH-M §17).
+    form.get_by_label("职工已在调查表上签字确认").check()
     form.get_by_label("确认登记定期核查").check()
     screenshot(page, "archive-reverify-form")
     form.get_by_role("button", name="确认提交").click()
@@ -427,6 +429,9 @@ def test_an_archive_from_approval_to_exit(page, cast, clock, sms):
         "职工对收入核定有异议，拒绝在登记表上签字；已当面告知复核途径。"
     )
     expect(page.get_by_label("告知职工日期")).to_have_value(f"{exit_day:%Y-%m-%d}")
+    # The survey entered in the system: refused too, the visitors' note says why (WH-M §17).
+    page.get_by_label("职工拒绝签字（走访人员注明情况）").check()
+    page.get_by_label("未签字说明").fill("职工对收入核定有异议，拒绝在调查表上签字。")
     page.get_by_label("确认登记：已告知职工").check()
     screenshot(page, "archive-exit-finding")
     page.get_by_role("button", name="确认提交").click()
