@@ -226,7 +226,7 @@ class Policy(TrackedModel):
                     "5万元以上报全国总工会同意）。"
                 )
         provincial, national = self.provincial_approval_threshold, self.national_approval_threshold
-        if provincial is not None and national is not None and national < provincial:
+        if provincial and national and 0 < national < provincial:
             errors["national_approval_threshold"] = (
                 "报全国总工会同意的额度不能低于报省总工会审批的额度。"
             )

@@ -110,7 +110,9 @@ def test_approval_is_refused_while_a_person_stands_in_another_open_archive(archi
     case = case_forward(actor=w.county_reviewer_2, case=case, opinion="公示")
     world.clock.set(case.notice_end + datetime.timedelta(days=1))
     with pytest.raises(ValidationError) as info:
-        case_forward(actor=w.county_reviewer_3, case=case, opinion="公示无异议")
+        case_forward(
+            actor=w.county_reviewer_3, case=case, opinion="公示无异议", coverage_confirmed=True
+        )
     assert archive.number in " ".join(info.value.messages)
     assert "一户一档" in " ".join(info.value.messages)
     assert Case.objects.get(pk=case.pk).status == Case.Status.NOTICE

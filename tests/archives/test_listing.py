@@ -57,7 +57,7 @@ def approved_in(
     consistent_comparison(county_caseworker, case)
     case = case_forward(actor=second, case=case, opinion="比对符合，公示。")
     world.clock.set(case.notice_end + datetime.timedelta(days=1))
-    case = case_forward(actor=third, case=case, opinion="公示无异议。")
+    case = case_forward(actor=third, case=case, opinion="公示无异议。", coverage_confirmed=True)
     return Archive.objects.get(case=case)
 
 

@@ -36,6 +36,7 @@ def test_a_new_version_may_read_the_thresholds_as_strictly_over(admin_client, tr
     data = {name: form[name].value() for name in form.fields}
     data.update(code="wuhu-2027", effective_from="2027-01-01", name="芜湖2027")
     data.update(approval_threshold_reading="exclusive", provincial_approval_threshold="0")
+    data["source_approval_threshold_reading"] = "芜工办〔2020〕14号《资金使用管理实施细则》第九条"
     data = {k: ("" if v is None else v) for k, v in data.items()}
     response = admin_client.post(url, data)
     assert response.status_code == 200

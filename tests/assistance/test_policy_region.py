@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from accounts.roles import Role
-from assistance.models import Policy
+from assistance.models import APPROVAL_THRESHOLD_FIELDS, Policy
 from assistance.selectors import policy_bases_for_user, policy_in_force
 from assistance.services import policy_create
 from tests.factories import make_city, make_org, make_user
@@ -137,7 +137,7 @@ def test_another_regions_policy_is_no_base_once_the_region_has_one(tree, taian, 
         policy_create(actor=taian["reviewer"], **copy_fields(code="taian-x"))
 
 
-@pytest.mark.parametrize("name", ["provincial_approval_over", "national_approval_over"])
+@pytest.mark.parametrize("name", ["provincial_approval_threshold", "national_approval_threshold"])
 def test_approval_thresholds_are_positive(taian, frozen, name):
     label = Policy._meta.get_field(name).verbose_name
     for amount in (Decimal("0.00"), Decimal("-1.00")):
@@ -147,7 +147,9 @@ def test_approval_thresholds_are_positive(taian, frozen, name):
             f"“{label}”须大于0元（芜湖实施办法第九条第一项第5点：2万元以上报省总工会审批，"
             "5万元以上报全国总工会同意）。" in exc.value.message_dict[name]
         )
-    policy = policy_create(actor=taian["admin"], **copy_fields(**{name: Decimal("0.01")}))
+    # The national threshold is never below the provincial one: both at one fen.
+    smallest = dict.fromkeys(APPROVAL_THRESHOLD_FIELDS, Decimal("0.01"))
+    policy = policy_create(actor=taian["admin"], **copy_fields(**smallest))
     assert getattr(policy, name) == Decimal("0.01")
 
 

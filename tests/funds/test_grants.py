@@ -548,7 +548,7 @@ def exclusive_policy(world) -> Policy:
         effective_from=datetime.date(2026, 4, 1),
         approval_threshold_reading="exclusive",
     )
-    return policy_create(actor=world.wuhu.admin, **values)
+    return policy_create(actor=world.wuhu.admin, confirm_backdated=True, **values)
 
 
 def test_an_exclusive_policy_needs_approval_only_over_its_thresholds(world, archive, accounts):
