@@ -292,6 +292,7 @@ def test_money_from_the_citys_receipt_to_the_workers_card(page, cast, world, sms
         "0.00",
         "0.00",
         "0.00",
+        "0.00",
         "300000.00",
     ]
     out_row = page.get_by_test_id("entry-row").filter(has_text="下拨")
@@ -313,6 +314,7 @@ def test_money_from_the_citys_receipt_to_the_workers_card(page, cast, world, sms
         "中央财政 当年使用",
         "0.00",
         "200000.00",
+        "0.00",
         "0.00",
         "0.00",
         "0.00",
