@@ -506,3 +506,28 @@ def test_restrictions_are_the_citys_finance(world, accounts, world_finance):
         )
     with pytest.raises(ValidationError, match="减拨须填写"):
         restrict(world_finance, accounts, AllocationRestriction.Kind.REDUCE)
+
+
+def test_a_repayment_after_the_budget_year_is_booked_back_all_the_same(
+    world, archive, accounts, world_finance, paid_grant
+):
+    """Recovered central money comes in, it is not used: the no-carry-over rule (WH-F §13)
+    does not stop it, and it goes to the year's unspent money to be returned."""
+    recovery = confirmed(world, archive, [paid_grant])
+    after_the_year = datetime.date(2027, 1, 6)
+    world.clock.set(after_the_year)
+    recovery_repay(
+        actor=world_finance.county_a,
+        recovery=recovery,
+        received_on=after_the_year,
+        amount=Decimal("9120.00"),
+        reference="退款20270106",
+    )
+    (entry,) = Entry.objects.filter(kind=Entry.Kind.RECOVERED)
+    assert (entry.year, entry.source, entry.entry_date, entry.amount) == (
+        2026,
+        "central",
+        after_the_year,
+        Decimal("9120.00"),
+    )
+    assert recovery_outstanding(fresh(recovery)) == Decimal("0.00")
