@@ -222,8 +222,8 @@ class Policy(TrackedModel):
             if value is not None and value <= 0:
                 errors[name] = (
                     f"“{self._meta.get_field(name).verbose_name}”须大于0元"
-                    "（芜湖实施办法第九条第一项第5点：2万元以上报省总工会审批，"
-                    "5万元以上报全国总工会同意）。"
+                    "（芜湖实施办法第九条第一项第5目：2万元以上报送省总工会审批，"
+                    "5万元以上报送全总审批）。"
                 )
         provincial, national = self.provincial_approval_threshold, self.national_approval_threshold
         if provincial and national and 0 < national < provincial:

@@ -1,7 +1,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import reduce
 from operator import or_
 
@@ -494,7 +494,9 @@ class VisitCoverage:
     def percent(self) -> Decimal | None:
         if not self.new_cases:
             return None
-        return (Decimal(self.visited * 100) / self.new_cases).quantize(Decimal("0.1"))
+        return (Decimal(self.visited * 100) / self.new_cases).quantize(
+            Decimal("0.1"), rounding=ROUND_HALF_UP
+        )
 
     @property
     def below_minimum(self) -> bool:

@@ -157,7 +157,8 @@ def approval_refusal(
             continue
         if inclusive:
             reached = f"达到{wan(threshold)}（{wan(threshold)}以上，含本数）"
-            clause = f"{CLAUSE_SPECIAL_MEDICAL}，{CLAUSE_FUND_APPROVAL}"
+            # WH-M's 以上 (deep medical aid) read strictly for every item of WH-F §9 (超过).
+            clause = f"{CLAUSE_SPECIAL_MEDICAL}“以上”含本数，对{CLAUSE_FUND_APPROVAL}各项目从严适用"
         else:
             reached = f"超过{wan(threshold)}"
             clause = CLAUSE_FUND_APPROVAL

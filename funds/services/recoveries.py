@@ -251,11 +251,28 @@ def recovery_record(
 # --- Confirming: the archive closed for cause, the worker told ------------------------------
 
 
+# The clause that recovers the money, by the archive's region (WH-M §19; TA-F §14).
+RECOVERY_CLAUSES = {
+    "wuhu": ("《芜湖市工会困难职工帮扶实施办法》第十九条", "芜湖实施办法第十九条"),
+    "taian": ("《困难职工专项帮扶资金使用管理实施细则》第十四条", "泰安资金使用管理细则第十四条"),
+}
+
+
+def recovery_clause(archive: Archive) -> tuple[str, str]:
+    """(full, short) citation of the recovery clause of the archive's region; both seeds'
+    when the region has none of its own."""
+    region = archive.organisation.region
+    if region in RECOVERY_CLAUSES:
+        return RECOVERY_CLAUSES[region]
+    return tuple("、".join(names) for names in zip(*RECOVERY_CLAUSES.values(), strict=True))
+
+
 def recovery_notice_text(recovery: Recovery, issuer: str) -> str:
     archive = recovery.archive
+    full, _ = recovery_clause(archive)
     return (
         f"【{issuer}】{archive.person_name}：经核实，您在困难职工帮扶中提供了虚假信息"
-        f"（{recovery.finding.rstrip('。')}）。根据《芜湖市工会困难职工帮扶实施办法》第十九条，"
+        f"（{recovery.finding.rstrip('。')}）。根据{full}，"
         f"您的困难职工档案予以撤档，须退回帮扶资金 {recovery.amount} 元。"
         f"请与{issuer}联系办理退回。"
     )
@@ -301,7 +318,7 @@ def recovery_confirm(*, actor: User, recovery: Recovery, channel: str) -> Recove
                 archive=archive,
                 reason=Archive.CloseReason.FALSE_INFORMATION,
                 note=f"查实提供虚假信息，追回帮扶资金 {locked.amount} 元，予以撤档"
-                "（芜湖实施办法第十九条）。",
+                f"（{recovery_clause(archive)[1]}）。",
                 on=timezone.localdate(),
             )
         return ["confirmed_by", "confirmed_at", "notification"]

@@ -144,8 +144,8 @@ def test_approval_thresholds_are_positive(taian, frozen, name):
         with pytest.raises(ValidationError) as exc:
             policy_create(actor=taian["admin"], **copy_fields(**{name: amount}))
         assert (
-            f"“{label}”须大于0元（芜湖实施办法第九条第一项第5点：2万元以上报省总工会审批，"
-            "5万元以上报全国总工会同意）。" in exc.value.message_dict[name]
+            f"“{label}”须大于0元（芜湖实施办法第九条第一项第5目：2万元以上报送省总工会审批，"
+            "5万元以上报送全总审批）。" in exc.value.message_dict[name]
         )
     # The national threshold is never below the provincial one: both at one fen.
     smallest = dict.fromkeys(APPROVAL_THRESHOLD_FIELDS, Decimal("0.01"))

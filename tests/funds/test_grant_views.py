@@ -169,7 +169,7 @@ def test_exactly_twenty_thousand_asks_for_the_provincial_document(client, world,
     assert response.status_code == 200
     assert response.context["form"].errors["provincial_approval"] == [
         "2026年该户职业培训和职业介绍合计 20000.00 元，达到2万元（2万元以上，含本数），"
-        "须经省总工会审批（芜湖实施办法第九条第一项第5目，芜湖细则第九条）：请填写审批文号。"
+        "须经省总工会审批（芜湖实施办法第九条第一项第5目“以上”含本数，对芜湖细则第九条各项目从严适用）：请填写审批文号。"
     ]
     assert 'name="amount" value="20000.00"' in response.content.decode()
     response = client.post(

@@ -441,7 +441,7 @@ def test_provincial_approval_from_twenty_thousand_inclusive(world, archive, acco
     assert exc.value.error_dict.keys() == {"provincial_approval"}
     assert (
         "2026年该户职业培训和职业介绍合计 20000.00 元，达到2万元（2万元以上，含本数），"
-        "须经省总工会审批（芜湖实施办法第九条第一项第5目，芜湖细则第九条）：请填写审批文号。"
+        "须经省总工会审批（芜湖实施办法第九条第一项第5目“以上”含本数，对芜湖细则第九条各项目从严适用）：请填写审批文号。"
     ) in refusal_text(exc)
     grant = propose(
         world,
