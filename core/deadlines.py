@@ -12,6 +12,10 @@ calendar's services (`core.workdays`) call `recompute_deadlines` in their transa
 import datetime
 from collections.abc import Callable, Iterable
 
+from django.db.models import Model
+
+from core.history import save_tracked
+
 # (*, actor, first, last, reason) -> how many stored deadlines changed. `first` and `last`
 # bound the changed year: a deadline is recomputed when its start <= last and its
 # end >= first.
@@ -37,3 +41,31 @@ def recompute_deadlines(*, actor, years: Iterable[int], reason: str) -> dict[str
         for label, recompute in _RECOMPUTERS.items():
             counts[label] += recompute(actor=actor, first=first, last=last, reason=reason)
     return counts
+
+
+def follow_calendar(
+    rows: Iterable[Model],
+    *,
+    field: str,
+    due_of: Callable[[Model], datetime.date | None],
+    label: str,
+    actor,
+    reason: str,
+) -> int:
+    """Store each row's deadline `field` as `due_of(row)` counts it now (None: keep it),
+    with history naming the old and new dates; how many changed. For the recompute
+    functions: they select and lock the rows, this writes them."""
+    changed = 0
+    for row in rows:
+        due, was = due_of(row), getattr(row, field)
+        if due is None or due == was:
+            continue
+        setattr(row, field, due)
+        save_tracked(
+            row,
+            actor=actor,
+            reason=f"{reason}：{label}由{was:%Y-%m-%d}改为{due:%Y-%m-%d}",
+            update_fields=[field, "updated_at"],
+        )
+        changed += 1
+    return changed

@@ -47,6 +47,7 @@ from assistance.eligibility import Category
 from assistance.models import CaseDocument, Policy
 from assistance.services.documents import store_document
 from core.dates import add_months
+from core.deadlines import follow_calendar
 from core.history import save_tracked
 from core.migration_utils import SYSTEM_USERNAME
 from core.models import Notification
@@ -116,21 +117,16 @@ def recompute_recheck_deadlines(
         .filter(decided_on=None, received_on__lte=last, decide_by__gte=first)
         .order_by("pk")
     )
-    changed = 0
-    for objection in objections:
-        due = recheck_deadline(objection.received_on, exit_policy(objection.exit)).value
-        if due == objection.decide_by:
-            continue
-        was = objection.decide_by
-        objection.decide_by = due
-        save_tracked(
-            objection,
-            actor=actor,
-            reason=f"{reason}：复核期限由{was:%Y-%m-%d}改为{due:%Y-%m-%d}",
-            update_fields=["decide_by", "updated_at"],
-        )
-        changed += 1
-    return changed
+    return follow_calendar(
+        objections,
+        field="decide_by",
+        due_of=lambda objection: (
+            recheck_deadline(objection.received_on, exit_policy(objection.exit)).value
+        ),
+        label="复核期限",
+        actor=actor,
+        reason=reason,
+    )
 
 
 def objection_window_end(notified_on: datetime.date, policy: Policy) -> datetime.date:

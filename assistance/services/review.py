@@ -54,6 +54,7 @@ from assistance.workflow import (
     transitions_for,
     workflow_of,
 )
+from core.deadlines import follow_calendar
 from core.history import acting_as, delete_tracked, save_tracked
 from core.workdays import WorkdayResult, add_working_days, is_working_day
 
@@ -91,21 +92,14 @@ def recompute_notice_ends(
         .filter(status=S.NOTICE, notice_start__lte=last, notice_end__gte=first)
         .order_by("pk")
     )
-    changed = 0
-    for case in cases:
-        end = notice_end_for(case).value
-        if end == case.notice_end:
-            continue
-        was = case.notice_end
-        case.notice_end = end
-        save_tracked(
-            case,
-            actor=actor,
-            reason=f"{reason}：公示截止由{was:%Y-%m-%d}改为{end:%Y-%m-%d}",
-            update_fields=["notice_end", "updated_at"],
-        )
-        changed += 1
-    return changed
+    return follow_calendar(
+        cases,
+        field="notice_end",
+        due_of=lambda case: notice_end_for(case).value,
+        label="公示截止",
+        actor=actor,
+        reason=reason,
+    )
 
 
 def _assignee(case: Case) -> User | None:

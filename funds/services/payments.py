@@ -26,6 +26,7 @@ from archives.models import ArchiveEvent
 from archives.services.lifecycle import lock_archive, record_event
 from assistance.models import PersonalDataAccess
 from assistance.services.documents import check_size, sniff_content_type
+from core.deadlines import follow_calendar
 from core.history import save_tracked
 from core.notify import notify
 from core.workdays import add_working_days
@@ -352,21 +353,14 @@ def recompute_entry_dues(
         .filter(paid_on__lte=last, entry_due__gte=first)
         .order_by("pk")
     )
-    changed = 0
-    for line in lines:
-        due = entry_due_for(line, line.paid_on)
-        if due == line.entry_due:
-            continue
-        was = line.entry_due
-        line.entry_due = due
-        save_tracked(
-            line,
-            actor=actor,
-            reason=f"{reason}：录入截止由{was:%Y-%m-%d}改为{due:%Y-%m-%d}",
-            update_fields=["entry_due", "updated_at"],
-        )
-        changed += 1
-    return changed
+    return follow_calendar(
+        lines,
+        field="entry_due",
+        due_of=lambda line: entry_due_for(line, line.paid_on),
+        label="录入截止",
+        actor=actor,
+        reason=reason,
+    )
 
 
 def _record_paid(

@@ -22,6 +22,7 @@ from accounts.models import User
 from accounts.roles import Level
 from assistance.models import Policy
 from assistance.selectors import PolicyNotFound, policy_in_force
+from core.deadlines import follow_calendar
 from core.history import save_tracked
 from core.money import yuan
 from core.workdays import add_working_days
@@ -75,24 +76,21 @@ def recompute_allocation_dues(
         .filter(received_on__lte=last, allocation_due__gte=first)
         .order_by("pk")
     )
-    changed = 0
-    for receipt in receipts:
+
+    def due_of(receipt: Receipt) -> datetime.date | None:
         try:
-            due = allocation_due_for(receipt.account, receipt.received_on)
+            return allocation_due_for(receipt.account, receipt.received_on)
         except ValidationError:
-            continue  # no policy in force that day any more: the stored deadline stays
-        if due == receipt.allocation_due:
-            continue
-        was = receipt.allocation_due
-        receipt.allocation_due = due
-        save_tracked(
-            receipt,
-            actor=actor,
-            reason=f"{reason}：下达截止由{was:%Y-%m-%d}改为{due:%Y-%m-%d}",
-            update_fields=["allocation_due", "updated_at"],
-        )
-        changed += 1
-    return changed
+            return None  # no policy in force that day any more: the stored deadline stays
+
+    return follow_calendar(
+        receipts,
+        field="allocation_due",
+        due_of=due_of,
+        label="下达截止",
+        actor=actor,
+        reason=reason,
+    )
 
 
 def _not_in_future(day: datetime.date, field: str, label: str) -> None:
