@@ -31,6 +31,7 @@ from assistance.services.documents import (
 )
 from core.dates import add_months
 from core.history import save_tracked
+from core.money import FEN
 
 STAFF_ROLES = (Role.CASEWORKER, Role.REVIEWER)
 
@@ -48,10 +49,15 @@ def _clean_figures(figures: dict) -> dict:
             value = Decimal(str(figures[name]))
         except InvalidOperation as exc:
             raise ValidationError({"figures": f"{name} 不是数字。"}) from exc
+        if not value.is_finite():
+            raise ValidationError({"figures": f"{name} 不是数字。"})
         if value < 0:
             raise ValidationError({"figures": "核查数据不能为负数。"})
         if name in CASE_MONEY_FIELDS:
-            cleaned[name] = value.quantize(Decimal("0.01"))
+            # Taken exactly or refused: an amount is never rounded behind the user's back.
+            if value != value.quantize(FEN):
+                raise ValidationError({"figures": "金额最多两位小数（不会四舍五入），请核对。"})
+            cleaned[name] = value.quantize(FEN)
         elif value != value.to_integral_value():
             raise ValidationError({"figures": "人数、套数和辆数须为整数。"})
         else:

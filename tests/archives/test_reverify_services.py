@@ -102,6 +102,19 @@ def test_a_re_verification_deducts_the_necessary_employment_costs(archive, world
     assert current_figures(fresh(archive))["employment_costs"] == "2400.00"
 
 
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [("36000.005", "金额最多两位小数"), ("NaN", "不是数字"), ("Infinity", "不是数字")],
+)
+def test_a_visit_figure_is_taken_exactly_or_refused(archive, world, typed, message):
+    """A visit's amount is never rounded or guessed: three decimals or not a number refused."""
+    day = add_months(archive.verified_on, 11)
+    with pytest.raises(ValidationError) as info:
+        reverify(world, archive, on=day, income_wages=typed)
+    assert message in str(info.value)
+    assert not fresh(archive).visits.filter(visit_date=day).exists()
+
+
 def test_a_re_verification_counts_rent_only_without_a_home(archive, world):
     """WH-M §6(二)(4): the standard household owns a home; rent found on the visit is named
     and not counted."""
