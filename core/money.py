@@ -53,3 +53,15 @@ def parse_yuan(text: str) -> Decimal:
     if POINT_AT_AN_END.fullmatch(text):
         raise AmountTextError("incomplete")
     raise AmountTextError("invalid")
+
+
+def exact_yuan(value: Decimal | int | str) -> Decimal:
+    """An amount given to a service, taken exactly to the fen: text through `parse_yuan`,
+    a Decimal or int as it is. More than two decimals, NaN or Infinity raise
+    `AmountTextError` (a ValueError); nothing is rounded."""
+    amount = parse_yuan(value) if isinstance(value, str) else Decimal(value)
+    if not amount.is_finite():
+        raise AmountTextError("invalid")
+    if amount != amount.quantize(FEN):
+        raise AmountTextError("max_decimal_places")
+    return amount.quantize(FEN)

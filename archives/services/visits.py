@@ -3,7 +3,6 @@ assessment under the policy and 低保 in force on the visit date (WH-M §14, §
 
 import dataclasses
 import datetime
-from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -31,7 +30,7 @@ from assistance.services.documents import (
 )
 from core.dates import add_months
 from core.history import save_tracked
-from core.money import FEN
+from core.money import AmountTextError, exact_yuan
 
 STAFF_ROLES = (Role.CASEWORKER, Role.REVIEWER)
 
@@ -46,18 +45,17 @@ def _clean_figures(figures: dict) -> dict:
     cleaned: dict = {}
     for name in VISIT_FIGURES:
         try:
-            value = Decimal(str(figures[name]))
-        except InvalidOperation as exc:
+            value = exact_yuan(str(figures[name]))
+        except AmountTextError as exc:
+            if exc.code == "max_decimal_places":
+                raise ValidationError(
+                    {"figures": "金额最多两位小数（不会四舍五入），请核对。"}
+                ) from exc
             raise ValidationError({"figures": f"{name} 不是数字。"}) from exc
-        if not value.is_finite():
-            raise ValidationError({"figures": f"{name} 不是数字。"})
         if value < 0:
             raise ValidationError({"figures": "核查数据不能为负数。"})
         if name in CASE_MONEY_FIELDS:
-            # Taken exactly or refused: an amount is never rounded behind the user's back.
-            if value != value.quantize(FEN):
-                raise ValidationError({"figures": "金额最多两位小数（不会四舍五入），请核对。"})
-            cleaned[name] = value.quantize(FEN)
+            cleaned[name] = value
         elif value != value.to_integral_value():
             raise ValidationError({"figures": "人数、套数和辆数须为整数。"})
         else:

@@ -24,7 +24,7 @@ from assistance.models import Policy
 from assistance.selectors import PolicyNotFound, policy_in_force
 from core.deadlines import follow_calendar
 from core.history import save_tracked
-from core.money import yuan
+from core.money import exact_yuan
 from core.workdays import add_working_days
 from funds.models import (
     AllocationLine,
@@ -100,7 +100,7 @@ def _not_in_future(day: datetime.date, field: str, label: str) -> None:
 
 def _positive(amount, field: str = "amount") -> Decimal:
     try:
-        amount = yuan(amount)
+        amount = exact_yuan(amount)
     except (InvalidOperation, TypeError, ValueError) as exc:
         raise ValidationError({field: "请输入金额（数字，最多两位小数）。"}) from exc
     if amount <= 0:

@@ -23,7 +23,7 @@ Every move goes through `take_recovery_transition` and the table in
 
 import datetime
 from collections.abc import Callable, Iterable
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -38,7 +38,7 @@ from assistance.models import CaseDocument
 from assistance.services.documents import store_document
 from core.history import save_tracked
 from core.models import Notification
-from core.money import yuan
+from core.money import exact_yuan, yuan
 from core.notify import notify
 from funds.models import (
     AllocationRestriction,
@@ -78,7 +78,10 @@ def _not_in_future(value: datetime.date, field: str, what: str) -> None:
 def _positive(value, field: str = "amount") -> Decimal:
     if value is None:
         raise ValidationError({field: "请填写金额。"})
-    amount = yuan(value)
+    try:
+        amount = exact_yuan(value)
+    except (InvalidOperation, TypeError, ValueError) as exc:
+        raise ValidationError({field: "请输入金额（数字，最多两位小数）。"}) from exc
     if amount <= 0:
         raise ValidationError({field: "金额须大于零。"})
     return amount

@@ -7,6 +7,7 @@ from django import forms
 
 from assistance.models import MinimumLivingStandard
 from core.forms import MoneyField
+from core.money import AmountTextError, exact_yuan
 from funds.models import Entry
 
 INVALID = "请输入金额数字，例如 1234.56；不接受“2万”“1e5”等写法。"
@@ -93,3 +94,28 @@ def test_a_negative_amount_only_where_the_model_takes_one():
 
 def test_an_optional_amount_left_blank_is_none():
     assert MoneyField(max_digits=14, required=False).clean("  ") is None
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [("12.5", Decimal("12.50")), (Decimal("30000"), Decimal("30000.00")), (7, Decimal("7.00"))],
+)
+def test_a_service_takes_an_amount_exactly(given, expected):
+    assert exact_yuan(given) == expected
+
+
+@pytest.mark.parametrize(
+    ("given", "code"),
+    [
+        ("100.005", "max_decimal_places"),
+        (Decimal("100.005"), "max_decimal_places"),
+        (Decimal("NaN"), "invalid"),
+        (Decimal("Infinity"), "invalid"),
+        ("1e5", "invalid"),
+        ("2万", "wan"),
+    ],
+)
+def test_a_service_refuses_what_it_would_have_to_round_or_guess(given, code):
+    with pytest.raises(AmountTextError) as info:
+        exact_yuan(given)
+    assert info.value.code == code

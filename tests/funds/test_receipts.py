@@ -243,9 +243,13 @@ def test_a_receipt_is_validated(accounts, world_finance, changes, field):
     assert not Receipt.objects.exists() and not Entry.objects.exists()
 
 
-def test_an_amount_is_rounded_half_up_to_fen(accounts, world_finance):
-    receipt = receive(world_finance.city, accounts.city, "100.005")
-    assert receipt.amount == Decimal("100.01")
+def test_an_amount_is_taken_exactly_or_refused_never_rounded(accounts, world_finance):
+    """A typed amount is never reinterpreted (issue 10 §10): 100.005 is refused, not 100.01."""
+    with pytest.raises(ValidationError) as error:
+        receive(world_finance.city, accounts.city, "100.005")
+    assert error.value.message_dict["amount"] == ["请输入金额（数字，最多两位小数）。"]
+    assert not Receipt.objects.exists() and not Entry.objects.exists()
+    receipt = receive(world_finance.city, accounts.city, "100.01")
     assert Entry.objects.get(receipt=receipt).amount == Decimal("100.01")
 
 
