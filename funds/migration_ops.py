@@ -38,9 +38,19 @@ BEGIN SELECT RAISE(ABORT, 'funds_entry: balance below zero'); END;
 """
 
 
-class NonNegativeBalance(migrations.operations.base.Operation):
+class EntryTrigger(migrations.operations.base.Operation):
+    """A guard on the ledger table: its PostgreSQL function and trigger, or its SQLite
+    trigger. Each guard below names its SQL, its trigger and function, and says what it
+    keeps; SQL is run with no parameters, so the `%` of RAISE and strftime reach the database
+    as written."""
+
     reduces_to_sql = True
     reversible = True
+    postgres: str
+    sqlite: str
+    trigger: str
+    function: str
+    description: str
 
     def state_forwards(self, app_label, state):
         pass
@@ -48,23 +58,30 @@ class NonNegativeBalance(migrations.operations.base.Operation):
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         vendor = schema_editor.connection.vendor
         if vendor == "postgresql":
-            # No parameters: the `%` of RAISE's format must reach PostgreSQL as written.
-            schema_editor.execute(POSTGRES_FORWARD, params=None)
+            schema_editor.execute(self.postgres, params=None)
         elif vendor == "sqlite":
-            schema_editor.execute(SQLITE_FORWARD)
+            schema_editor.execute(self.sqlite, params=None)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         vendor = schema_editor.connection.vendor
         if vendor == "postgresql":
             schema_editor.execute(
-                f"DROP TRIGGER IF EXISTS {TABLE}_balance ON {TABLE};"
-                "DROP FUNCTION IF EXISTS funds_entry_balance_guard();"
+                f"DROP TRIGGER IF EXISTS {self.trigger} ON {TABLE};"
+                f"DROP FUNCTION IF EXISTS {self.function}();"
             )
         elif vendor == "sqlite":
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_balance")
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {self.trigger}")
 
     def describe(self) -> str:
-        return "Funds: no balance of an account, year and source below zero"
+        return self.description
+
+
+class NonNegativeBalance(EntryTrigger):
+    postgres = POSTGRES_FORWARD
+    sqlite = SQLITE_FORWARD
+    trigger = f"{TABLE}_balance"
+    function = "funds_entry_balance_guard"
+    description = "Funds: no balance of an account, year and source below zero"
 
 
 # `NoCarryOver`: central and provincial money (models.SPEND_IN_BUDGET_YEAR) is not received,
@@ -101,32 +118,12 @@ BEGIN SELECT RAISE(ABORT, 'funds_entry: no carry-over of central or provincial m
 """
 
 
-class NoCarryOver(migrations.operations.base.Operation):
-    reduces_to_sql = True
-    reversible = True
-
-    def state_forwards(self, app_label, state):
-        pass
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        vendor = schema_editor.connection.vendor
-        if vendor == "postgresql":
-            schema_editor.execute(POSTGRES_NO_CARRY_OVER, params=None)
-        elif vendor == "sqlite":
-            schema_editor.execute(SQLITE_NO_CARRY_OVER, params=None)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        vendor = schema_editor.connection.vendor
-        if vendor == "postgresql":
-            schema_editor.execute(
-                f"DROP TRIGGER IF EXISTS {TABLE}_no_carry_over ON {TABLE};"
-                "DROP FUNCTION IF EXISTS funds_entry_no_carry_over();"
-            )
-        elif vendor == "sqlite":
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_no_carry_over")
-
-    def describe(self) -> str:
-        return "Funds: no central or provincial money used after its budget year"
+class NoCarryOver(EntryTrigger):
+    postgres = POSTGRES_NO_CARRY_OVER
+    sqlite = SQLITE_NO_CARRY_OVER
+    trigger = f"{TABLE}_no_carry_over"
+    function = "funds_entry_no_carry_over"
+    description = "Funds: no central or provincial money used after its budget year"
 
 
 # --- A recovery's repayments never exceed what is owed (WH-M §19) -----------------------
@@ -161,36 +158,16 @@ BEGIN SELECT RAISE(ABORT, 'funds_entry: repaid more than is owed'); END;
 """
 
 
-class RepaidNeverExceedsOwed(migrations.operations.base.Operation):
+class RepaidNeverExceedsOwed(EntryTrigger):
     """After each new entry, what was repaid on its recovery line (the sum of its
     `recovered` entries) must not exceed the line's amount: the backstop behind
     `funds.services.recoveries.recovery_repay`."""
 
-    reduces_to_sql = True
-    reversible = True
-
-    def state_forwards(self, app_label, state):
-        pass
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        vendor = schema_editor.connection.vendor
-        if vendor == "postgresql":
-            schema_editor.execute(RECOVERY_POSTGRES_FORWARD, params=None)
-        elif vendor == "sqlite":
-            schema_editor.execute(RECOVERY_SQLITE_FORWARD)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        vendor = schema_editor.connection.vendor
-        if vendor == "postgresql":
-            schema_editor.execute(
-                f"DROP TRIGGER IF EXISTS {TABLE}_recovery ON {TABLE};"
-                "DROP FUNCTION IF EXISTS funds_entry_recovery_guard();"
-            )
-        elif vendor == "sqlite":
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_recovery")
-
-    def describe(self) -> str:
-        return "Funds: a recovery line is never repaid beyond its amount"
+    postgres = RECOVERY_POSTGRES_FORWARD
+    sqlite = RECOVERY_SQLITE_FORWARD
+    trigger = f"{TABLE}_recovery"
+    function = "funds_entry_recovery_guard"
+    description = "Funds: a recovery line is never repaid beyond its amount"
 
 
 class SqliteReinstall(migrations.operations.base.Operation):
