@@ -1,5 +1,6 @@
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -179,3 +180,29 @@ class Notification(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.recipient_name}：{self.reference}"
+
+
+class StatusEvent(TrackedModel):
+    """One move of a lifecycle that keeps no timeline of its own (a grant, a payment batch,
+    an export job…): which entity, which action, from which state to which, who and why.
+
+    Written by `core.lifecycle.take` after the move's history row; never changed.
+    """
+
+    content_type = models.ForeignKey("contenttypes.ContentType", models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    field = models.CharField("状态字段", max_length=32, default="status")
+    action = models.CharField("操作", max_length=32)
+    from_status = models.CharField("原状态", max_length=32)
+    to_status = models.CharField("新状态", max_length=32)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    reason = models.TextField("理由", blank=True)
+
+    class Meta:
+        verbose_name = "状态变更记录"
+        verbose_name_plural = "状态变更记录"
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.from_status}→{self.to_status}"

@@ -1,10 +1,60 @@
-"""Putting a service's refusal back onto the form the user filled in."""
+"""Running a service from what the user sent, and putting its refusal back on the page.
+
+Every action view goes through `run_service`: the form is validated, the service called,
+and a `ValidationError` or `PermissionDenied` it raises is shown the same way on every
+page (on the form's fields, or as a message when there is no form), with one text.
+"""
+
+from collections.abc import Callable
+from typing import TypeVar
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
 from django.template.defaultfilters import filesizeformat
+
+T = TypeVar("T")
+
+NOT_DONE = "未办理：请按标红提示修改；已填内容均已保留。"
+
+
+def refusal_text(error: ValidationError | PermissionDenied) -> str:
+    """A service's refusal as one sentence (for a page without a form)."""
+    if isinstance(error, PermissionDenied):
+        return str(error) or "您没有执行此操作的权限。"
+    return "；".join(error.messages)
+
+
+def run_service(
+    request: HttpRequest,
+    perform: Callable[[dict], T],
+    *,
+    form: forms.BaseForm | None = None,
+    success: str | Callable[[T], str],
+    done: Callable[[T], HttpResponse],
+) -> HttpResponse | None:
+    """Validate `form` (if any), run `perform(cleaned_data)`, say `success` and return
+    `done(result)` (a redirect). When the form is invalid or the service refuses, the reason
+    goes onto the form (or, without a form, into a message), "未办理" is said once, and None
+    is returned: the caller shows its page again with what the user typed.
+    """
+    if form is not None and not form.is_valid():
+        messages.error(request, NOT_DONE)
+        return None
+    try:
+        result = perform(form.cleaned_data if form is not None else {})
+    except (ValidationError, PermissionDenied) as error:
+        if form is None:
+            messages.error(request, f"未办理：{refusal_text(error)}")
+        else:
+            add_service_errors(form, error)
+            messages.error(request, NOT_DONE)
+        return None
+    messages.success(request, success(result) if callable(success) else success)
+    return done(result)
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError | PermissionDenied) -> None:
