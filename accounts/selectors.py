@@ -3,6 +3,18 @@
 from django.db.models import Q, QuerySet
 
 from accounts.models import Organisation, RoleGrant, User
+from core.migration_utils import SYSTEM_USERNAME
+
+
+def system_user() -> User:
+    """The inactive `system` account created by the first data migration: the actor of
+    management commands and background jobs (they run inside `core.history.acting_as`)."""
+    return User.objects.get(username=SYSTEM_USERNAME)
+
+
+def is_system_user(user) -> bool:
+    """Whether `user` is that account (inactive, so nobody can log in as it)."""
+    return user.username == SYSTEM_USERNAME and not user.is_active
 
 
 def scope_queryset(queryset: QuerySet, user) -> QuerySet:

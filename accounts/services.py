@@ -8,14 +8,13 @@ from django.db import transaction
 
 from accounts.models import Organisation, RoleGrant, User
 from accounts.roles import ROLE_LEVELS, Level, Role
-from accounts.selectors import scope_queryset
+from accounts.selectors import is_system_user, scope_queryset
 from core.history import delete_tracked, save_tracked
-from core.migration_utils import SYSTEM_USERNAME
 
 
 def _require_admin_over(actor: User, organisation: Organisation | None) -> None:
     """Administrators act on their own organisation and those below; the system account anywhere."""
-    if actor.username == SYSTEM_USERNAME and not actor.is_active:
+    if is_system_user(actor):
         return
     if not actor.has_role(Role.ADMIN):
         raise PermissionDenied("只有系统管理员可以管理组织和用户。")

@@ -409,6 +409,11 @@ class Case(TrackedModel):
         Status.NOTICE,
         Status.APPROVED,
     )
+    # An approved application stays in hand while its household's archive does: once the
+    # archive is closed or merged, its people may apply again. The archives' own
+    # `Archive.FINAL_STATUSES`, named here so that assistance imports nothing of archives
+    # (tests/test_architecture.py keeps the two equal).
+    ARCHIVE_FINAL_STATUSES = ("closed", "merged")
 
     class Channel(models.TextChoices):
         PAPER = "paper", "书面申请"

@@ -12,7 +12,6 @@ from django.utils import timezone
 from accounts.models import Organisation, User
 from accounts.roles import Level, Role
 from accounts.selectors import scope_queryset
-from archives.models import Archive
 from assistance.eligibility import Category
 from assistance.inputs import MEMBER_DETAIL_FIELDS, MemberInput
 from assistance.models import (
@@ -144,7 +143,7 @@ def duplicate_matches(
         return []
     open_cases = (
         Case.objects.filter(status__in=Case.OPEN_STATUSES)
-        .exclude(status=Case.Status.APPROVED, archive__status__in=Archive.FINAL_STATUSES)
+        .exclude(status=Case.Status.APPROVED, archive__status__in=Case.ARCHIVE_FINAL_STATUSES)
         .exclude(pk=exclude_case_id)
     )
     related = ("organisation", "county")

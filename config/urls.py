@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from core.views import home
+from office.views.home import home
 
 urlpatterns = [
     path("", home, name="home"),
@@ -8,5 +8,5 @@ urlpatterns = [
     path("assistance/", include("assistance.urls")),
     path("archives/", include("archives.urls")),
     path("funds/", include("funds.urls")),
-    path("calendar/", include("core.urls")),
+    path("calendar/", include("office.urls")),
 ]

@@ -125,7 +125,7 @@ class HolidayYear(TrackedModel):
         "通知文号", max_length=100, blank=True, help_text="如 国办发明电〔2026〕7号。"
     )
     published_by = models.ForeignKey(
-        "accounts.User", models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
     )
     published_at = models.DateTimeField("公布确认时间", null=True, blank=True)
 
@@ -171,7 +171,7 @@ class Notification(TrackedModel):
     text = models.TextField("内容")
     error = models.CharField("失败原因", max_length=200, blank=True)
     reference = models.CharField("关联事项", max_length=100)
-    sent_by = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = "告知记录"

@@ -1,15 +1,12 @@
-"""Telling a worker something: a text message through a pluggable backend, or a letter."""
+"""The SMS transport: the pluggable backend named by `settings.SMS_BACKEND` and the error a
+gateway raises. What is sent, to whom, and its record: `accounts.notify.notify`."""
 
 import logging
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.module_loading import import_string
 
-from accounts.models import Organisation, User
 from core.crypto import mask
-from core.history import save_tracked
-from core.models import Notification
 
 logger = logging.getLogger("sms")
 
@@ -27,54 +24,3 @@ class LogSmsBackend:
 
 def sms_backend():
     return import_string(settings.SMS_BACKEND)()
-
-
-def notify(
-    *,
-    actor: User,
-    organisation: Organisation,
-    channel: str,
-    recipient_name: str,
-    phone: str,
-    text: str,
-    reference: str,
-) -> Notification:
-    """Send (SMS) or prepare (letter) one message and keep its record.
-
-    A failed text message is recorded as failed with the gateway's reason rather than
-    undoing the step it reports: the caseworker then prints the letter instead.
-    Call inside the service's transaction, after its own checks have passed.
-    """
-    if channel not in Notification.Channel.values:
-        raise ValidationError({"channel": "请选择告知方式（短信或书面告知）。"})
-    # A number of spaces only is no number: never handed to the gateway.
-    phone = phone.strip()
-    notification = Notification(
-        channel=channel,
-        organisation=organisation,
-        recipient_name=recipient_name,
-        phone_masked=mask(phone, head=3, tail=4) if phone else "",
-        text=text,
-        reference=reference,
-        sent_by=actor,
-    )
-    if channel == Notification.Channel.LETTER:
-        notification.status = Notification.Status.TO_PRINT
-    elif not phone:
-        notification.status = Notification.Status.FAILED
-        notification.error = "没有手机号"
-    else:
-        try:
-            sms_backend().send(phone, text)
-        except SmsError as exc:
-            notification.status = Notification.Status.FAILED
-            notification.error = str(exc)[:200] or "短信网关未说明原因"
-        except Exception:
-            # A gateway's own failure (a timeout, a refused connection) must not undo the
-            # decision it reports: it is logged and recorded, and a letter goes instead.
-            logger.exception("SMS gateway failed")
-            notification.status = Notification.Status.FAILED
-            notification.error = "短信网关故障，请改用书面告知"
-        else:
-            notification.status = Notification.Status.SENT
-    return save_tracked(notification, actor=actor, reason=f"告知：{reference}")

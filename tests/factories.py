@@ -11,7 +11,9 @@ PASSWORD = "Test-pass-2026"
 
 
 def system_user() -> User:
-    return User.objects.get(username="system")
+    from accounts import selectors
+
+    return selectors.system_user()
 
 
 def make_city(name: str = "芜湖市总工会", *, region: str = "wuhu") -> Organisation:

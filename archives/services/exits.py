@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.notify import notify
 from accounts.roles import Role
 from archives.models import (
     Archive,
@@ -51,7 +52,6 @@ from core.deadlines import follow_calendar
 from core.history import save_tracked
 from core.migration_utils import SYSTEM_USERNAME
 from core.models import Notification
-from core.notify import notify
 from core.workdays import WorkdayResult, add_working_days
 
 S = Archive.Status

@@ -18,6 +18,9 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from accounts.selectors import in_scope
+
+# The one upward call of the layers (docs/architecture.md, "The one upward call"): the
+# approving step opens the household archive, in the same transaction.
 from archives.services.lifecycle import archive_open_for_case
 from assistance.access import invited_to_visit
 from assistance.assessment import reassess_under_stored_policy, store_assessment

@@ -21,6 +21,8 @@ INSTALLED_APPS = [
     "assistance",
     "archives",
     "funds",
+    "office",
+    "demo",
 ]
 
 MIDDLEWARE = [

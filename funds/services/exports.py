@@ -25,9 +25,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
+from accounts.selectors import system_user
 from core.excel import EXCEL_MAX_ROWS, Column, Sheet, write_workbook
 from core.history import save_tracked
-from core.migration_utils import SYSTEM_USERNAME
 from funds.models import Entry, ExportJob, FundAccount
 from funds.selectors.ledgers import (
     BOOKS,
@@ -348,10 +348,6 @@ def _run_in_thread(job_pk: int) -> None:
     threading.Thread(target=target, name=f"export-{job_pk}", daemon=True).start()
 
 
-def _system() -> User:
-    return User.objects.get(username=SYSTEM_USERNAME)
-
-
 @transaction.atomic
 def _claim(job: ExportJob) -> bool:
     """Queued → running, once: a worker and a thread never build the same job twice."""
@@ -361,7 +357,10 @@ def _claim(job: ExportJob) -> bool:
     locked.status = ExportJob.Status.RUNNING
     locked.started_at = timezone.now()
     save_tracked(
-        locked, actor=_system(), reason="后台导出：开始生成", update_fields=["status", "started_at"]
+        locked,
+        actor=system_user(),
+        reason="后台导出：开始生成",
+        update_fields=["status", "started_at"],
     )
     return True
 
@@ -412,7 +411,7 @@ def export_run(job: ExportJob) -> ExportJob:
         job.finished_at = timezone.now()
         return save_tracked(
             job,
-            actor=_system(),
+            actor=system_user(),
             reason="后台导出：失败",
             update_fields=["status", "error", "finished_at"],
         )
@@ -422,7 +421,7 @@ def export_run(job: ExportJob) -> ExportJob:
     job.finished_at = timezone.now()
     return save_tracked(
         job,
-        actor=_system(),
+        actor=system_user(),
         reason="后台导出：已完成",
         update_fields=["status", "file", "rows", "finished_at"],
     )
@@ -452,7 +451,7 @@ def export_fail_stale(*, started_before) -> list[ExportJob]:
             status=ExportJob.Status.RUNNING, started_at__lt=started_before
         )
     )
-    system = _system()
+    system = system_user()
     for job in stale:
         job.status = ExportJob.Status.FAILED
         job.error = "生成中断（后台任务意外停止），请重新申请导出。"

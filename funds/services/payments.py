@@ -22,13 +22,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.notify import notify
 from archives.models import ArchiveEvent
 from archives.services.lifecycle import lock_archive, record_event
 from assistance.models import PersonalDataAccess
 from assistance.services.documents import check_size, sniff_content_type
 from core.deadlines import follow_calendar
 from core.history import save_tracked
-from core.notify import notify
 from core.workdays import add_working_days
 from funds.models import Entry, FundAccount, Grant, Item, PaymentBatch, PaymentLine
 from funds.selectors.payments import paid_count

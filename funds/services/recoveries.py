@@ -9,7 +9,7 @@ stop a county's allocation (减拨、停拨, TA-F §14).
   in the same order.
 - `recovery_confirm`: another reviewer of that county confirms (职责分离). The archive is
   closed for cause (`Archive.CloseReason.FALSE_INFORMATION`, history kept, retention as
-  any closed archive) and the worker is told by SMS or letter (`core.notify`).
+  any closed archive) and the worker is told by SMS or letter (`accounts.notify`).
 - `recovery_repay`: the county's finance books money paid back: per line it fills, one
   `recovered` entry into the account, budget year, source and item of that grant
   (`ledger.post_entry`). Never more than is owed: checked here on the locked recovery,
@@ -31,6 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.notify import notify
 from accounts.roles import Level, Role
 from archives.models import Archive, ArchiveEvent
 from archives.services.lifecycle import close_archive, lock_archive, record_event
@@ -39,7 +40,6 @@ from assistance.services.documents import store_document
 from core.history import save_tracked
 from core.models import Notification
 from core.money import exact_yuan, yuan
-from core.notify import notify
 from funds.models import (
     AllocationRestriction,
     Entry,

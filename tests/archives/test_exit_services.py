@@ -36,7 +36,8 @@ from core.dates import add_months
 from core.history import save_tracked
 from core.models import Notification
 from core.notify import SmsError
-from core.workdays import HolidayRange, add_working_days, holiday_year_save
+from core.workdays import HolidayRange, add_working_days
+from office.services.calendar import holiday_year_save
 from tests.archives.conftest import open_archive
 from tests.assistance.intake_data import upload_file
 from tests.assistance.review_data import refusal_text

@@ -43,7 +43,8 @@ from assistance.workflow import (
 )
 from core.history import save_tracked
 from core.models import Holiday
-from core.workdays import HolidayRange, holiday_year_save
+from core.workdays import HolidayRange
+from office.services.calendar import holiday_year_save
 from tests.assistance import review_data
 from tests.assistance.intake_data import case_fields, new_case, upload_all_documents, upload_file
 from tests.assistance.review_data import (

@@ -44,7 +44,8 @@ from assistance.services.review import (
 from assistance.workflow import REFUSAL_REASONS, REQUIREMENT_TEXT
 from core.crypto import decrypt, mask_name
 from core.history import save_tracked
-from core.workdays import HolidayRange, holiday_year_save, working_days_between
+from core.workdays import HolidayRange, working_days_between
+from office.services.calendar import holiday_year_save
 from tests.assistance.intake_data import (
     id_number,
     minimum_living_standards,

@@ -14,9 +14,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from assistance.models import PersonalDataAccess
-from core.workdays import HolidayRange, holiday_year_save
+from core.workdays import HolidayRange
 from funds.models import Entry, Grant, PaymentBatch, PaymentLine
 from funds.services.payments import batch_create, batch_record_results
+from office.services.calendar import holiday_year_save
 from tests.archives.conftest import open_archive
 from tests.assistance.intake_data import PDF_BYTES, upload_file
 from tests.funds.test_payments import PAID_ON, approved_grant, failed, fund, paid, sent_batch

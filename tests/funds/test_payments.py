@@ -16,7 +16,7 @@ from archives.services.lifecycle import close_archive, lock_archive
 from assistance.models import PersonalDataAccess
 from core.models import Notification
 from core.notify import SmsError
-from core.workdays import HolidayRange, add_working_days, holiday_year_save
+from core.workdays import HolidayRange, add_working_days
 from funds.models import Entry, Grant, PaymentBatch, PaymentLine
 from funds.services.grants import grant_cancel, grant_decide, grant_propose
 from funds.services.ledger import balance, lock_account, post_entry
@@ -27,6 +27,7 @@ from funds.services.payments import (
     batch_send,
     batch_upload_slip,
 )
+from office.services.calendar import holiday_year_save
 from tests.archives.conftest import open_archive
 from tests.assistance.intake_data import PDF_BYTES, PNG_BYTES, upload_file
 from tests.assistance.review_data import refusal_text

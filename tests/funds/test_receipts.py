@@ -12,7 +12,7 @@ from django.db.models import Sum
 from accounts.models import User
 from accounts.roles import Role
 from core.history import save_tracked
-from core.workdays import HolidayRange, holiday_year_save
+from core.workdays import HolidayRange
 from funds.models import (
     AllocationPlan,
     BudgetRequest,
@@ -44,6 +44,7 @@ from funds.services.receipts import (
     funds_return,
     receipt_record,
 )
+from office.services.calendar import holiday_year_save
 from tests.factories import make_user
 
 TODAY = datetime.date(2026, 4, 1)

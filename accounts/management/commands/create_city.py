@@ -4,11 +4,11 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts.models import Organisation, User
+from accounts.models import Organisation
 from accounts.roles import Role
+from accounts.selectors import system_user
 from accounts.services import organisation_create, user_create
 from core.history import acting_as
-from core.migration_utils import SYSTEM_USERNAME
 
 
 class Command(BaseCommand):
@@ -25,7 +25,7 @@ class Command(BaseCommand):
         password = getpass.getpass("管理员密码：")
         if password != getpass.getpass("再次输入："):
             raise CommandError("两次输入的密码不一致。")
-        system = User.objects.get(username=SYSTEM_USERNAME)
+        system = system_user()
         try:
             with acting_as(system), transaction.atomic():
                 city = organisation_create(

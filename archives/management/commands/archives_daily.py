@@ -5,11 +5,10 @@ past their 15-working-day deadline."""
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.selectors import system_user
 from archives.selectors.exits import objections_overdue, phase_out_ended
 from archives.services.exits import exits_finalise_due
 from core.history import acting_as
-from core.migration_utils import SYSTEM_USERNAME
 from core.workdays import span_note
 
 
@@ -19,7 +18,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        system = User.objects.get(username=SYSTEM_USERNAME)
+        system = system_user()
         today = timezone.localdate()
         with acting_as(system):
             closed, left = exits_finalise_due(actor=system)

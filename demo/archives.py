@@ -1,7 +1,7 @@
 """The demo's archives: last year's households, approved in 2025, and what became of them.
 
-Each household of `ARCHIVE_HOUSEHOLDS` (core.demo_cases) is entered, visited, reviewed,
-compared and posted on the notice board at the moment it happened (`core.demo_clock`);
+Each household of `ARCHIVE_HOUSEHOLDS` (demo.cases) is entered, visited, reviewed,
+compared and posted on the notice board at the moment it happened (`demo.clock`);
 the county's third reviewer confirms it after the notice, which opens its archive. Then
 its year follows `DEMO_LIVES`: a re-verification on time, one overdue, one due soon, one
 that finds a relative household now in deep hardship (a category change waiting for a
@@ -29,9 +29,9 @@ from archives.services.exits import (
 from archives.services.reverify import reverification_record
 from assistance.models import Case, SurveySignature
 from assistance.services import case_create, case_forward, case_submit
-from core.demo_cases import PDF, _upload, demo_case_plan
-from core.demo_clock import demo_day
-from core.demo_review import (
+from demo.cases import PDF, _upload, demo_case_plan
+from demo.clock import demo_day
+from demo.review import (
     CONSISTENT,
     COUNTY_FORWARD,
     FORWARD,

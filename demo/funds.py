@@ -7,7 +7,7 @@ meeting, pass them to the three counties within the 20 working days; the countie
 propose and approve assistance for the archived households at the policy standards; the
 county finance staff pay them by bank transfer in batches, record the bank's results
 (one card closed: failed, not debited) and keep the bank's slip. Each step on its own day
-(`core.demo_clock`), through the services, by the member of staff who would take it.
+(`demo.clock`), through the services, by the member of staff who would take it.
 """
 
 import datetime
@@ -19,8 +19,8 @@ from django.db.models import Sum
 
 from accounts.models import Organisation, User
 from archives.models import Archive
-from core.demo_cases import PDF
-from core.demo_clock import demo_day
+from demo.cases import PDF
+from demo.clock import demo_day
 from funds.models import Entry, FundAccount, Grant, Item, PaymentLine, Source
 from funds.services.accounts import fund_account_create
 from funds.services.grants import grant_decide, grant_propose

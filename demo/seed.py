@@ -17,10 +17,10 @@ from accounts.models import Organisation, User
 from accounts.roles import Role
 from accounts.services import organisation_create, user_create
 from assistance.services import minimum_living_standard_create
-from core.demo_archives import demo_archives_seed
-from core.demo_cases import demo_cases_seed
-from core.demo_funds import demo_funds_seed
-from core.demo_review import demo_review_seed
+from demo.archives import demo_archives_seed
+from demo.cases import demo_cases_seed
+from demo.funds import demo_funds_seed
+from demo.review import demo_review_seed
 
 DEMO_PASSWORD = "Demo-2026!"
 CITY_CODE = "WH"

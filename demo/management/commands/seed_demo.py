@@ -1,13 +1,12 @@
 from django.core.management.base import BaseCommand
 
-from accounts.models import User
-from core.demo import CITY_CODE, DEMO_PASSWORD, demo_seed
-from core.demo_archives import demo_archives_summary
-from core.demo_cases import demo_cases_summary
-from core.demo_funds import demo_funds_summary
-from core.demo_review import demo_review_summary
+from accounts.selectors import system_user
 from core.history import acting_as
-from core.migration_utils import SYSTEM_USERNAME
+from demo.archives import demo_archives_summary
+from demo.cases import demo_cases_summary
+from demo.funds import demo_funds_summary
+from demo.review import demo_review_summary
+from demo.seed import CITY_CODE, DEMO_PASSWORD, demo_seed
 
 
 class Command(BaseCommand):
@@ -17,7 +16,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        system = User.objects.get(username=SYSTEM_USERNAME)
+        system = system_user()
         with acting_as(system):
             logins = demo_seed(actor=system)
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")

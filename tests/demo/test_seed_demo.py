@@ -30,9 +30,9 @@ from assistance.selectors import case_duplicates
 from assistance.services.cases import submission_problems
 from assistance.workflow import DECISION_ACTIONS, find_transition, organisation_at, workflow_of
 from core.crypto import keyed_hash
-from core.demo import CITY_CODE
-from core.demo_cases import DEMO_CASES, demo_case_plan
-from core.demo_review import DEMO_REVIEWS, REFUSE
+from demo.cases import DEMO_CASES, demo_case_plan
+from demo.review import DEMO_REVIEWS, REFUSE
+from demo.seed import CITY_CODE
 from funds.models import FundAccount, Grant, PaymentBatch, PaymentLine
 from funds.services.ledger import balance
 

@@ -1,9 +1,8 @@
 from django.core.management.base import BaseCommand
 
-from accounts.models import User
+from accounts.selectors import system_user
 from core.history import acting_as
-from core.migration_utils import SYSTEM_USERNAME
-from core.workdays import holiday_sync_from_chinesecalendar
+from office.services.calendar import holiday_sync_from_chinesecalendar
 
 
 class Command(BaseCommand):
@@ -12,7 +11,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        system = User.objects.get(username=SYSTEM_USERNAME)
+        system = system_user()
         with acting_as(system):
             added = holiday_sync_from_chinesecalendar(actor=system)
         self.stdout.write(self.style.SUCCESS(f"已新增 {added} 条节假日安排。"))

@@ -8,16 +8,16 @@ from django.utils import timezone
 
 from core.models import Holiday
 
-LIST = reverse("core:holiday_list")
-CREATE = reverse("core:holiday_create")
+LIST = reverse("office:holiday_list")
+CREATE = reverse("office:holiday_create")
 
 
 def edit_url(holiday: Holiday) -> str:
-    return reverse("core:holiday_edit", args=[holiday.pk])
+    return reverse("office:holiday_edit", args=[holiday.pk])
 
 
 def delete_url(holiday: Holiday) -> str:
-    return reverse("core:holiday_delete", args=[holiday.pk])
+    return reverse("office:holiday_delete", args=[holiday.pk])
 
 
 @pytest.fixture
@@ -174,7 +174,7 @@ def test_delete_asks_for_a_reason_then_deletes(admin_client, tree, national_day)
 
 @pytest.mark.django_db
 def test_a_missing_row_is_not_found(admin_client):
-    assert admin_client.get(reverse("core:holiday_edit", args=[999999])).status_code == 404
+    assert admin_client.get(reverse("office:holiday_edit", args=[999999])).status_code == 404
 
 
 @pytest.mark.django_db

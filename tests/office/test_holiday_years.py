@@ -13,12 +13,11 @@ from core.workdays import (
     HolidayRange,
     add_working_days,
     holiday_published_years,
-    holiday_sync_from_chinesecalendar,
     holiday_year_entries,
-    holiday_year_save,
     is_working_day,
     span_note,
 )
+from office.services.calendar import holiday_sync_from_chinesecalendar, holiday_year_save
 from tests.factories import system_user
 
 NOTICE = "国办发明电〔2026〕7号"
@@ -258,7 +257,7 @@ def test_the_sync_publishes_the_years_the_package_covers(tree, monkeypatch):
 
 
 def year_url(year: int = 2027) -> str:
-    return reverse("core:holiday_year", args=[year])
+    return reverse("office:holiday_year", args=[year])
 
 
 def form_data(holidays=(), workdays=(), *, notice_number=NOTICE, publish=True) -> dict:
@@ -287,7 +286,7 @@ def admin_client(client, tree):
 
 @pytest.mark.django_db
 def test_the_form_publishes_a_year_in_one_step(admin_client, tree):
-    page = admin_client.get(reverse("core:holiday_list"), {"year": 2027}).content.decode()
+    page = admin_client.get(reverse("office:holiday_list"), {"year": 2027}).content.decode()
     assert f'href="{year_url()}"' in page and "录入2027年通知" in page
 
     response = admin_client.post(
@@ -298,7 +297,7 @@ def test_the_form_publishes_a_year_in_one_step(admin_client, tree):
         ),
         follow=True,
     )
-    assert response.redirect_chain == [(f"{reverse('core:holiday_list')}?year=2027", 302)]
+    assert response.redirect_chain == [(f"{reverse('office:holiday_list')}?year=2027", 302)]
     page = response.content.decode()
     assert f"已公布2027年节假日安排（{NOTICE}），变更 11 天。" in page
     assert "2027年的法定节假日安排<strong>已公布</strong>" in page

@@ -1,4 +1,4 @@
-"""Telling a worker something (core.notify): a text message through the configured
+"""Telling a worker something (accounts.notify): a text message through the configured
 gateway, or a letter to print; every message kept, with its phone number masked."""
 
 import logging
@@ -6,8 +6,9 @@ import logging
 import pytest
 from django.core.exceptions import ValidationError
 
+from accounts.notify import notify
 from core.models import Notification
-from core.notify import LogSmsBackend, SmsError, notify
+from core.notify import LogSmsBackend, SmsError
 
 PHONE = "13912345678"
 
@@ -43,7 +44,7 @@ class BrokenGateway:
 
 @pytest.fixture
 def gateway(settings):
-    settings.SMS_BACKEND = "tests.archives.test_notify.RecordingGateway"
+    settings.SMS_BACKEND = "tests.accounts.test_notify.RecordingGateway"
     RecordingGateway.sent = []
     return RecordingGateway
 
@@ -80,28 +81,28 @@ def test_a_letter_is_to_print_and_sends_nothing(tree, gateway):
 
 
 def test_a_refusing_gateway_is_recorded_as_failed(tree, settings):
-    settings.SMS_BACKEND = "tests.archives.test_notify.RefusingGateway"
+    settings.SMS_BACKEND = "tests.accounts.test_notify.RefusingGateway"
     notification = send(tree)
     row = Notification.objects.get(pk=notification.pk)
     assert (row.status, row.error) == (Notification.Status.FAILED, "号码已停机")
 
 
 def test_a_long_gateway_reason_is_cut_to_fit(tree, settings):
-    settings.SMS_BACKEND = "tests.archives.test_notify.VerboseRefusingGateway"
+    settings.SMS_BACKEND = "tests.accounts.test_notify.VerboseRefusingGateway"
     notification = send(tree)
     assert notification.status == Notification.Status.FAILED
     assert len(notification.error) == 200 and notification.error.startswith("网关错误：")
 
 
 def test_a_gateway_refusal_without_a_reason_still_says_it_failed(tree, settings):
-    settings.SMS_BACKEND = "tests.archives.test_notify.SilentRefusingGateway"
+    settings.SMS_BACKEND = "tests.accounts.test_notify.SilentRefusingGateway"
     notification = send(tree)
     assert notification.status == Notification.Status.FAILED
     assert notification.error == "短信网关未说明原因"
 
 
 def test_a_broken_gateway_is_recorded_as_failed_not_raised(tree, settings, caplog):
-    settings.SMS_BACKEND = "tests.archives.test_notify.BrokenGateway"
+    settings.SMS_BACKEND = "tests.accounts.test_notify.BrokenGateway"
     notification = send(tree)
     assert notification.status == Notification.Status.FAILED
     assert notification.error == "短信网关故障，请改用书面告知"

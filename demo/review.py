@@ -37,7 +37,7 @@ from assistance.services.review import (
     notice_objection,
     visit_record,
 )
-from core.demo_cases import PDF
+from demo.cases import PDF
 
 # The steps, in the order they are taken when a plan names them.
 VISIT = "visit"  # the union's two caseworkers visit the household (入户走访)

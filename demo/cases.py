@@ -386,7 +386,7 @@ DEMO_CASES: tuple[DemoCase, ...] = (
 )
 # fmt: on
 
-# Last year's households, approved in 2025: their archives (`core.demo_archives`). Figures
+# Last year's households, approved in 2025: their archives (`demo.archives`). Figures
 # for the 2025 低保 of 720 a month (deep ≤ 720, relative ≤ 1440 per head).
 # fmt: off
 ARCHIVE_HOUSEHOLDS: tuple[DemoCase, ...] = (
@@ -623,7 +623,7 @@ def demo_cases_seed(*, city: Organisation) -> int:
     for planned in demo_case_plan():
         spec = planned.spec
         if spec.year != 2026:
-            continue  # last year's households: `core.demo_archives`
+            continue  # last year's households: `demo.archives`
         county, number = spec.union.split("-")
         caseworker = users[f"{county}{number}_caseworker".lower()]
         case = case_create(
