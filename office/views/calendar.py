@@ -3,7 +3,6 @@ year's notice in one form, and a single day added, changed or deleted."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -12,7 +11,7 @@ from django.utils import timezone
 
 from accounts.access import role_required
 from accounts.roles import Role
-from core.service_forms import add_service_errors
+from core.service_forms import NOT_DONE, run_service
 from core.workdays import (
     AdjustedWorkday,
     HolidayRange,
@@ -84,6 +83,34 @@ def holiday_year(request, year: int):
         form = NoticeForm(request.POST)
         ranges = HolidayRangeFormSet(request.POST, prefix="holidays")
         adjusted = AdjustedWorkdayFormSet(request.POST, prefix="workdays")
+        # The notice's fields and every row are checked, so that all their errors show at once.
+        if all([ranges.is_valid(), adjusted.is_valid()]):
+            done = run_service(
+                request,
+                lambda data: calendar.holiday_year_save(
+                    actor=request.user,
+                    year=year,
+                    holidays=[
+                        HolidayRange(row["start"], row["end"], row["name"])
+                        for row in ranges.cleaned_data
+                        if row.get("start")
+                    ],
+                    workdays=[
+                        AdjustedWorkday(row["date"], row["name"])
+                        for row in adjusted.cleaned_data
+                        if row.get("date")
+                    ],
+                    **data,
+                ),
+                form=form,
+                success=lambda saved: _year_saved_message(year, saved),
+                done=lambda saved: redirect(_list_url(year)),
+            )
+            if done:
+                return done
+        else:
+            form.is_valid()
+            messages.error(request, NOT_DONE)
     else:
         entered_ranges, entered_workdays = holiday_year_entries(year)
         form = NoticeForm(initial={"notice_number": record.notice_number if record else ""})
@@ -95,28 +122,6 @@ def holiday_year(request, year: int):
             prefix="workdays",
             initial=[{"date": w.date, "name": w.name} for w in entered_workdays],
         )
-    if request.method == "POST" and all([form.is_valid(), ranges.is_valid(), adjusted.is_valid()]):
-        try:
-            saved = calendar.holiday_year_save(
-                actor=request.user,
-                year=year,
-                holidays=[
-                    HolidayRange(row["start"], row["end"], row["name"])
-                    for row in ranges.cleaned_data
-                    if row.get("start")
-                ],
-                workdays=[
-                    AdjustedWorkday(row["date"], row["name"])
-                    for row in adjusted.cleaned_data
-                    if row.get("date")
-                ],
-                **form.cleaned_data,
-            )
-        except (ValidationError, PermissionDenied) as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _year_saved_message(year, saved))
-            return redirect(_list_url(year))
     return render(
         request,
         "office/holiday_year_form.html",
@@ -139,14 +144,16 @@ def _year_saved_message(year: int, saved: calendar.YearSaved) -> str:
 @role_required(Role.ADMIN)
 def holiday_create(request):
     form = HolidayCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            holiday = calendar.holiday_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"已新增节假日安排：{holiday}。")
-            return redirect(_list_url(holiday.date.year))
+    if request.method == "POST":
+        done = run_service(
+            request,
+            lambda data: calendar.holiday_create(actor=request.user, **data),
+            form=form,
+            success=lambda holiday: f"已新增节假日安排：{holiday}。",
+            done=lambda holiday: redirect(_list_url(holiday.date.year)),
+        )
+        if done:
+            return done
     return render(request, "office/holiday_form.html", {"form": form, "holiday": None})
 
 
@@ -155,16 +162,16 @@ def holiday_edit(request, pk: int):
     holiday = access_holiday(request.user, pk)
     initial = {"kind": holiday.kind, "name": holiday.name}
     form = HolidayForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            holiday = calendar.holiday_update(
-                actor=request.user, holiday=holiday, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"已修改节假日安排：{holiday}。")
-            return redirect(_list_url(holiday.date.year))
+    if request.method == "POST":
+        done = run_service(
+            request,
+            lambda data: calendar.holiday_update(actor=request.user, holiday=holiday, **data),
+            form=form,
+            success=lambda changed: f"已修改节假日安排：{changed}。",
+            done=lambda changed: redirect(_list_url(changed.date.year)),
+        )
+        if done:
+            return done
     return render(request, "office/holiday_form.html", {"form": form, "holiday": holiday})
 
 
@@ -172,14 +179,16 @@ def holiday_edit(request, pk: int):
 def holiday_delete(request, pk: int):
     holiday = access_holiday(request.user, pk)
     form = HolidayDeleteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            calendar.holiday_delete(
-                actor=request.user, holiday=holiday, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"已删除节假日安排：{holiday}。")
-            return redirect(_list_url(holiday.date.year))
+    if request.method == "POST":
+        done = run_service(
+            request,
+            lambda data: calendar.holiday_delete(
+                actor=request.user, holiday=holiday, reason=data["reason"]
+            ),
+            form=form,
+            success=f"已删除节假日安排：{holiday}。",
+            done=lambda _: redirect(_list_url(holiday.date.year)),
+        )
+        if done:
+            return done
     return render(request, "office/holiday_delete.html", {"form": form, "holiday": holiday})

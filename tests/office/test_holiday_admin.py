@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import Holiday
+from core.service_forms import NOT_DONE
 
 LIST = reverse("office:holiday_list")
 CREATE = reverse("office:holiday_create")
@@ -170,6 +171,15 @@ def test_delete_asks_for_a_reason_then_deletes(admin_client, tree, national_day)
         tree.admin,
         "删除节假日安排：本市另有安排",
     )
+
+
+@pytest.mark.django_db
+def test_a_refusal_says_not_done_once_beside_the_reason(admin_client, national_day):
+    refused = admin_client.post(CREATE, {"date": "2025-10-01", "kind": "holiday", "name": "国庆"})
+    invalid = admin_client.post(delete_url(national_day), {"reason": ""})
+    for response in (refused, invalid):
+        assert response.status_code == 200
+        assert response.content.decode().count(NOT_DONE) == 1
 
 
 @pytest.mark.django_db

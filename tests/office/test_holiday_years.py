@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from core.models import Holiday, HolidayYear
+from core.service_forms import NOT_DONE
 from core.workdays import (
     AdjustedWorkday,
     HolidayRange,
@@ -348,6 +349,7 @@ def test_the_form_refuses_bad_entries_and_keeps_what_was_typed(
         assert f'value="{start}"' in page and f'value="{end}"' in page
     for day, _ in workdays:
         assert f'value="{day}"' in page
+    assert page.count(NOT_DONE) == 1
     assert f'value="{NOTICE}"' in page
     assert not Holiday.objects.filter(date__year=2027).exists()
     assert not HolidayYear.objects.filter(year=2027).exists()
@@ -363,6 +365,7 @@ def test_the_form_refuses_half_filled_rows_and_bad_dates(admin_client):
     assert 'value="2027-02-30"' in page
     assert "请填写放假截止日（只放一天的，起止填同一天）。" in page
     assert "请填写节日名称（如 春节）。" in page
+    assert page.count(NOT_DONE) == 1
     assert not HolidayYear.objects.filter(year=2027).exists()
 
 
