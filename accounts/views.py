@@ -1,6 +1,4 @@
-from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 
@@ -15,7 +13,7 @@ from accounts.forms import (
 )
 from accounts.roles import Level, Role
 from accounts.selectors import organisation_list_for_user, user_history, user_list_for_user
-from core.service_forms import add_service_errors, int_or_none, paginate
+from core.service_forms import int_or_none, paginate, run_service
 
 
 class LoginView(auth_views.LoginView):
@@ -56,14 +54,16 @@ def organisation_create(request):
     form = OrganisationCreateForm(
         request.POST or None, actor=request.user, initial={"parent": request.GET.get("parent")}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            organisation = services.organisation_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"已新建组织“{organisation.name}”。")
-            return redirect("accounts:organisation_list")
+    if request.method == "POST" and (
+        done := run_service(
+            request,
+            lambda data: services.organisation_create(actor=request.user, **data),
+            form=form,
+            success=lambda organisation: f"已新建组织“{organisation.name}”。",
+            done=lambda _: redirect("accounts:organisation_list"),
+        )
+    ):
+        return done
     return render(request, "accounts/organisation_form.html", {"form": form, "title": "新建组织"})
 
 
@@ -78,16 +78,18 @@ def organisation_edit(request, pk: int):
             "is_active": organisation.is_active,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organisation_update(
-                actor=request.user, organisation=organisation, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"已保存组织“{form.cleaned_data['name']}”。")
-            return redirect("accounts:organisation_list")
+    if request.method == "POST" and (
+        done := run_service(
+            request,
+            lambda data: services.organisation_update(
+                actor=request.user, organisation=organisation, **data
+            ),
+            form=form,
+            success=lambda _: f"已保存组织“{form.cleaned_data['name']}”。",
+            done=lambda _: redirect("accounts:organisation_list"),
+        )
+    ):
+        return done
     return render(
         request,
         "accounts/organisation_form.html",
@@ -117,10 +119,10 @@ def user_list(request):
 @role_required(Role.ADMIN)
 def user_create(request):
     form = UserCreateForm(request.POST or None, actor=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            user = services.user_create(
+    if request.method == "POST" and (
+        done := run_service(
+            request,
+            lambda data: services.user_create(
                 actor=request.user,
                 username=data["username"],
                 full_name=data["full_name"],
@@ -128,12 +130,13 @@ def user_create(request):
                 organisation=data["organisation"],
                 roles=data["roles"],
                 password=data["password1"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"已新建用户“{user.username}”。")
-            return redirect("accounts:user_list")
+            ),
+            form=form,
+            success=lambda user: f"已新建用户“{user.username}”。",
+            done=lambda _: redirect("accounts:user_list"),
+        )
+    ):
+        return done
     return render(request, "accounts/user_form.html", {"form": form, "title": "新建用户"})
 
 
@@ -151,14 +154,16 @@ def user_edit(request, pk: int):
             "is_active": target.is_active,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.user_update(actor=request.user, user=target, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"已保存用户“{target.username}”。")
-            return redirect("accounts:user_list")
+    if request.method == "POST" and (
+        done := run_service(
+            request,
+            lambda data: services.user_update(actor=request.user, user=target, **data),
+            form=form,
+            success=f"已保存用户“{target.username}”。",
+            done=lambda _: redirect("accounts:user_list"),
+        )
+    ):
+        return done
     history = user_history(target)
     return render(
         request,
@@ -176,16 +181,18 @@ def user_edit(request, pk: int):
 def user_reset_password(request, pk: int):
     target = access_user(request.user, pk)
     form = PasswordResetByAdminForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.user_set_password(
-                actor=request.user, user=target, password=form.cleaned_data["password1"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"已重置用户“{target.username}”的密码。")
-            return redirect("accounts:user_list")
+    if request.method == "POST" and (
+        done := run_service(
+            request,
+            lambda data: services.user_set_password(
+                actor=request.user, user=target, password=data["password1"]
+            ),
+            form=form,
+            success=f"已重置用户“{target.username}”的密码。",
+            done=lambda _: redirect("accounts:user_list"),
+        )
+    ):
+        return done
     return render(
         request,
         "accounts/user_form.html",
