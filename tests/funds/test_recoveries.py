@@ -16,6 +16,7 @@ from django.utils import timezone
 from archives.models import Archive
 from assistance.models import CaseDocument
 from core.models import Notification
+from funds.lifecycles import RECOVERIES
 from funds.models import (
     AllocationRestriction,
     Entry,
@@ -23,7 +24,6 @@ from funds.models import (
     RecoveryLine,
     RecoveryRepayment,
 )
-from funds.recovery_workflow import TRANSITIONS
 from funds.selectors.accounts import unspent_report
 from funds.selectors.recoveries import (
     ledger_recoveries,
@@ -403,9 +403,9 @@ def test_close_ends_a_recovery_with_money_left_by_another_reviewer(
 
 
 def test_the_transition_table_names_each_move_once():
-    moves = [(t.action, t.source) for t in TRANSITIONS]
+    moves = [(t.action, t.source) for t in RECOVERIES.transitions]
     assert len(moves) == len(set(moves))
-    assert {t.action for t in TRANSITIONS if t.not_by_recorder} == {"confirm", "close"}
+    assert {t.action for t in RECOVERIES.transitions if t.decision} == {"confirm", "close"}
 
 
 # --- 减拨、停拨 ----------------------------------------------------------------------------
