@@ -258,3 +258,15 @@ def grant_decide(*, actor: User, grant: Grant, approve: bool, opinion: str) -> G
 def grant_cancel(*, actor: User, grant: Grant, reason: str) -> Grant:
     """The proposer's union withdraws a grant not yet paid and not at the bank (撤销)."""
     return take(GRANTS, obj=grant, actor=actor, action="cancel", reason=reason or "")
+
+
+def grant_pay(*, actor: User, grant: Grant, paid_on, batch_number: str) -> Grant:
+    """The bank has paid the grant (called with the line's result, in its transaction)."""
+
+    def effect(locked: Grant, _) -> list[str]:
+        locked.paid_on = paid_on
+        return ["paid_on"]
+
+    return take(
+        GRANTS, obj=grant, actor=actor, action="pay", reason=f"批次 {batch_number}", effect=effect
+    )

@@ -20,7 +20,7 @@ from core.models import StatusEvent
 from funds.lifecycles import GRANTS
 from funds.models import Grant
 from funds.selectors.grants import grant_standard
-from funds.services.grants import grant_cancel, grant_decide, grant_propose
+from funds.services.grants import grant_cancel, grant_decide, grant_pay, grant_propose
 from tests.archives.conftest import open_archive
 from tests.assistance.review_data import refusal_text
 from tests.factories import make_user
@@ -760,6 +760,21 @@ def test_the_table_says_who_may_decide_and_each_move_leaves_an_event(world, arch
         Grant.Status.APPROVED,
         w.county_reviewer_2,
     )
+
+
+def test_paying_is_the_accounts_finance_move_from_approved(world, archive, accounts, world_finance):
+    grant = propose(world, archive)
+    paid_on = datetime.date(2026, 4, 1)
+    with pytest.raises(ValidationError, match="不能办理该操作"):
+        grant_pay(actor=world_finance.county_a, grant=grant, paid_on=paid_on, batch_number="B1")
+    grant = approve(world, grant)
+    with pytest.raises(PermissionDenied, match="须由财务人员办理"):
+        grant_pay(actor=world.wuhu.caseworker, grant=grant, paid_on=paid_on, batch_number="B1")
+    with pytest.raises(PermissionDenied, match="只能办理本级工会"):
+        grant_pay(actor=world_finance.county_b, grant=grant, paid_on=paid_on, batch_number="B1")
+    paid = grant_pay(actor=world_finance.county_a, grant=grant, paid_on=paid_on, batch_number="B1")
+    assert (paid.status, paid.paid_on) == (Grant.Status.PAID, paid_on)
+    assert paid.history.latest().history_change_reason == "发放到账：批次 B1"
 
 
 def test_other_union_staff_cannot_see_or_touch(world, archive, accounts):
