@@ -20,7 +20,7 @@ from accounts.roles import Level, Role
 from archives.access import access_archive
 from core.lifecycle import moves
 from core.service_forms import NOT_DONE, oversized_upload, run_service
-from funds.access import access_account, access_recovery, access_restriction
+from funds.access import access_account, access_recovery, access_restriction, can_finance
 from funds.forms.recoveries import (
     ConfirmForm,
     LiftForm,
@@ -214,11 +214,7 @@ def restrictions(request, account_pk: int):
     require_role(request.user, Role.FINANCE, Role.AUDITOR, Role.ADMIN)
     account = access_account(request.user, account_pk)
     is_city = account.organisation.level == Level.CITY
-    may_record = (
-        is_city
-        and request.user.has_role(Role.FINANCE)
-        and request.user.organisation_id == account.organisation_id
-    )
+    may_record = is_city and not can_finance(request.user, account, "登记减拨、停拨决定")
     counties = county_accounts_of(account) if is_city else None
     form = None
     if may_record:
