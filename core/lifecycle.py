@@ -127,6 +127,18 @@ class Lifecycle:
         )
         save_tracked(event, actor=actor, reason=transition.label)
 
+    def stale(self, obj: Any, action: str, seen: str) -> str:
+        """Why a move is refused when `obj` (locked, fresh) has left the state `seen` the
+        actor saw. An entity whose own wording says more (a final state) overrides."""
+        return (
+            f"该{self.noun}已由他人处理，当前状态为“{self.label(getattr(obj, self.field))}”，"
+            "请刷新页面后再操作。"
+        )
+
+    def reason_missing(self, transition: Transition) -> dict[str, str]:
+        """The refusal of a move taken without the reason its row needs, as {field: message}."""
+        return {self.reason_field: "请填写理由。"}
+
     def role_names(self, transition: Transition) -> str:
         """The roles by their labels (tables name them by their TextChoices members)."""
         return "、".join(str(getattr(role, "label", role)) for role in transition.roles)
@@ -190,10 +202,7 @@ def take(
     obj = lifecycle.lock(obj)
     source = getattr(obj, lifecycle.field)
     if source != seen:
-        raise ValidationError(
-            f"该{lifecycle.noun}已由他人处理，当前状态为“{lifecycle.label(source)}”，"
-            "请刷新页面后再操作。"
-        )
+        raise ValidationError(lifecycle.stale(obj, action, seen))
     transition = lifecycle.find(action, source)
     refused = lifecycle.refusal(obj, actor, transition)
     if refused:
@@ -203,7 +212,7 @@ def take(
         raise ValidationError(unmet)
     reason = reason.strip()
     if transition.needs_reason and not reason:
-        raise ValidationError({lifecycle.reason_field: "请填写理由。"})
+        raise ValidationError(lifecycle.reason_missing(transition))
     fields = [lifecycle.field]
     if any(f.name == "updated_at" for f in obj._meta.concrete_fields):
         fields.append("updated_at")

@@ -1,7 +1,16 @@
-"""The only way a view gets a funds record: scoped to the user's organisation, or not found."""
+"""Who may see and do what in the funds.
 
+- `access_*(user, pk)`: the only way a view gets a funds record, scoped to the user's
+  organisation, or not found (404).
+- `can_*(actor, …) -> str`: whether the actor may act, "" or the reason in Chinese (what the
+  lifecycles' refusals and the pages' panels ask); `require_*` raises that reason as a
+  PermissionDenied (for services without a lifecycle step).
+"""
+
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from accounts.roles import Level, Role
 from accounts.selectors import scope_queryset
 from funds.models import (
     AllocationPlan,
@@ -14,6 +23,50 @@ from funds.models import (
     Receipt,
     Recovery,
 )
+
+# --- Who may act ----------------------------------------------------------------------------
+
+
+def can_finance(actor, account: FundAccount, what: str) -> str:
+    """Finance staff of the account's own union."""
+    if not actor.has_role(Role.FINANCE):
+        return f"{what}须由财务人员办理。"
+    if actor.organisation_id != account.organisation_id:
+        return "只能办理本级工会帮扶资金专户的业务。"
+    return ""
+
+
+def require_finance(actor, account: FundAccount, what: str) -> None:
+    if refusal := can_finance(actor, account, what):
+        raise PermissionDenied(refusal)
+
+
+def can_allocate(actor, account: FundAccount, what: str) -> str:
+    """The city's finance: allocation plans are drawn up and passed down by the city
+    (WH-F §7, §11)."""
+    if refusal := can_finance(actor, account, what):
+        return refusal
+    if account.organisation.level != Level.CITY:
+        return "分配使用方案由市总工会编制并下达到县级工会。"
+    return ""
+
+
+def can_county_review(actor, county_id: int, what: str) -> str:
+    """A reviewer of the county union that keeps the archive (WH-M §19: 县（市、区）总工会)."""
+    if not actor.has_role(Role.REVIEWER):
+        return f"{what}须由县级工会审核人办理。"
+    organisation = actor.organisation
+    if organisation is None or organisation.level != Level.COUNTY or organisation.pk != county_id:
+        return f"{what}须由档案所属县级工会的审核人办理。"
+    return ""
+
+
+def require_county_reviewer(actor, county_id: int, what: str) -> None:
+    if refusal := can_county_review(actor, county_id, what):
+        raise PermissionDenied(refusal)
+
+
+# --- Fetching a record in the user's scope ------------------------------------------------------
 
 
 def access_account(user, pk: int) -> FundAccount:

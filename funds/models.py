@@ -505,7 +505,7 @@ class Recovery(TrackedModel):
     the amount (never more than they paid); another county reviewer confirms it
     (职责分离), which closes the archive for cause and tells the worker. Repayments are
     booked back into the account, year, source and item of the original grants
-    (`RecoveryLine`, `Entry.Kind.RECOVERED`). Moves: `funds/recovery_workflow.py`.
+    (`RecoveryLine`, `Entry.Kind.RECOVERED`). Moves: `funds.lifecycles.RECOVERIES`.
     """
 
     SCOPE_FIELDS = {Level.CITY: "city", Level.COUNTY: "county"}

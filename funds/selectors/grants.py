@@ -1,14 +1,15 @@
-"""Reads of assistance grants: the standard an item comes to for an archived household
-(WH-M §9), what the household already had this year, and the scoped lists.
+"""Reads of assistance grants: what the standard of an item is judged from for an archived
+household (WH-M §9), what the household already had this year, and the scoped lists.
 
-The standard is computed from the archive's current figures (the latest visit's, or the
-approved case's) under the policy and the county's 城市低保标准 in force on the grant
-date: a grant is judged on the day it is proposed, as a case is on its application date.
+The standard is worked out by `funds.rules.item_standard` from the archive's current
+figures (the latest visit's, or the approved case's) under the policy and the county's
+城市低保标准 in force on the grant date: a grant is judged on the day it is proposed, as a
+case is on its application date. This module only reads what the rules are asked about.
 """
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet, Sum
@@ -27,7 +28,6 @@ from assistance.eligibility import (
     Household,
     assess,
     reason_text,
-    standards_for,
 )
 from assistance.models import Policy
 from assistance.selectors import (
@@ -37,25 +37,18 @@ from assistance.selectors import (
     policy_in_force,
 )
 from core.money import yuan
-from funds.grant_rules import accident_item_refusal
 from funds.models import Grant, Item, PaymentLine
+from funds.rules import (
+    INPUT_FIELDS,
+    accident_item_refusal,
+    clean_inputs,
+    granted_note,
+    item_standard,
+    one_standard_a_year,
+    year_limit_refusal,
+)
 
 ZERO = Decimal("0.00")
-# An accident household's one standard (WH-M §9(三)) is booked under the item its cause fits
-# (`funds.grant_rules.ACCIDENT_ITEMS`; the model has no accident item): this is how its basis
-# names it.
-ACCIDENT_BASIS = "意外致困一次性救助"
-# What a caseworker may enter for the standard, besides what the archive already knows.
-INPUT_FIELDS = {
-    "students": "在校学生（人）",
-    "medical_out_of_pocket": "医保内个人实际负担医疗费（元）",
-    "accident_costs": "年度致困费用（损失）（元）",
-}
-# Which input each item's standard reads.
-ITEM_INPUTS = {
-    Item.EDUCATION: "students",
-    Item.MEDICAL: "medical_out_of_pocket",
-}
 
 
 @dataclass(frozen=True)
@@ -93,43 +86,6 @@ def counted_total(archive: Archive, year: int, *, item: str | None = None) -> De
     if item is not None:
         grants = grants.filter(item=item)
     return yuan(grants.aggregate(total=Sum("amount"))["total"] or ZERO)
-
-
-def _number(name: str, raw, default) -> Decimal:
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        raw = default
-    try:
-        value = Decimal(str(raw).strip())
-    except InvalidOperation as exc:
-        raise ValidationError({name: f"{INPUT_FIELDS[name]}不是数字。"}) from exc
-    if not value.is_finite() or value < 0:
-        raise ValidationError({name: f"{INPUT_FIELDS[name]}不能为负数。"})
-    if value > Decimal("100000000"):
-        raise ValidationError({name: f"{INPUT_FIELDS[name]}过大，请核对。"})
-    return value
-
-
-def clean_inputs(inputs: dict, figures: dict) -> dict:
-    """The standard's inputs: each typed value, or the archive's current figure."""
-    unknown = set(inputs or {}) - set(INPUT_FIELDS)
-    if unknown:
-        raise ValidationError(f"不能用于计算救助标准的数据：{'、'.join(sorted(unknown))}")
-    inputs = inputs or {}
-    cleaned = {
-        name: _number(name, inputs.get(name), figures.get(name, "0")) for name in INPUT_FIELDS
-    }
-    students = cleaned["students"]
-    if students != students.to_integral_value():
-        raise ValidationError({"students": "在校学生人数须为整数。"})
-    cleaned["students"] = int(students)
-    household_size = int(Decimal(str(figures.get("household_size", "1"))))
-    if cleaned["students"] > household_size:
-        raise ValidationError(
-            {"students": f"在校学生人数不能超过共同生活人口（{household_size} 人）。"}
-        )
-    for name in ("medical_out_of_pocket", "accident_costs"):
-        cleaned[name] = yuan(cleaned[name])
-    return cleaned
 
 
 def household_now(
@@ -178,17 +134,6 @@ def _in_force(archive: Archive, on: datetime.date) -> tuple[Policy, Decimal]:
     return policy, standard.monthly_amount
 
 
-def _tier_text(tiers, floor: Decimal) -> str:
-    parts, lower = [], floor
-    for tier in tiers:
-        if tier.up_to is None:
-            parts.append(f"{lower} 元以上 {tier.amount} 元")
-        else:
-            parts.append(f"{lower}–{tier.up_to} 元 {tier.amount} 元")
-            lower = tier.up_to
-    return "；".join(parts)
-
-
 def grant_standard(
     *, archive: Archive, item: str, year: int, inputs: dict, on: datetime.date
 ) -> GrantStandard:
@@ -213,78 +158,19 @@ def grant_standard(
     household = household_now(
         archive, figures=figures, on=on, minimum_living_standard=mls, inputs=cleaned
     )
-    rules = policy.rules()
-    standards = standards_for(category, household, rules)
-    under = (
-        f"（{archive.county.name} {on:%Y-%m-%d} 执行的城市低保标准 {mls} 元/月，"
-        f"政策 {policy.code}）"
+    worked = item_standard(
+        item=item,
+        category=category,
+        household=household,
+        rules=policy.rules(),
+        policy_code=policy.code,
+        county_name=archive.county.name,
+        on=on,
+        inputs=cleaned,
     )
-    kept: dict = {}
-    if category == Category.ACCIDENT:
-        yearly = standards.accident
-        costs = cleaned["accident_costs"]
-        kept["accident_costs"] = str(costs)
-        rate = format((rules.accident_rate * 100).normalize(), "f")
-        basis = (
-            f"{ACCIDENT_BASIS}（记入{label}）：年度致困费用 {costs} 元 × {rate}%，"
-            f"最高 {rules.accident_cap} 元（政策 {policy.code}），标准 {yearly} 元。"
-        )
-        if yearly == 0:
-            raise ValidationError(
-                {"accident_costs": "没有致困费用（损失），不能给予意外致困一次性救助。"}
-            )
-    elif item == Item.LIVING:
-        months = (
-            rules.deep_living_months if category == Category.DEEP else rules.relative_living_months
-        )
-        yearly = standards.living
-        basis = (
-            f"{Category(category).label}职工家庭生活救助：{months} 个月 × 城市低保标准 {mls} 元"
-            f" = {yearly} 元/年{under}。"
-        )
-    elif item == Item.EDUCATION:
-        months = (
-            rules.deep_education_months
-            if category == Category.DEEP
-            else rules.relative_education_months
-        )
-        students = cleaned["students"]
-        kept["students"] = students
-        if students == 0:
-            raise ValidationError({"students": "家庭没有在校学生，不能给予助学救助。"})
-        yearly = standards.education
-        basis = (
-            f"{Category(category).label}职工家庭助学救助：每生每年 {months} 个月 × 城市低保标准 "
-            f"{mls} 元 × {students} 名在校学生 = {yearly} 元{under}。"
-        )
-    elif item == Item.MEDICAL:
-        spent = cleaned["medical_out_of_pocket"]
-        kept["medical_out_of_pocket"] = str(spent)
-        if spent < rules.medical_floor:
-            raise ValidationError(
-                {
-                    "medical_out_of_pocket": f"医保内个人实际负担医疗费 {spent} 元，"
-                    f"不满 {rules.medical_floor} 元，不予医疗救助。"
-                }
-            )
-        tiers = (
-            rules.deep_medical_tiers if category == Category.DEEP else rules.relative_medical_tiers
-        )
-        yearly = standards.medical
-        basis = (
-            f"{Category(category).label}职工家庭医疗救助：医保内个人实际负担医疗费 {spent} 元，"
-            f"定额救助 {yearly} 元（档次：{_tier_text(tiers, rules.medical_floor)}；"
-            f"政策 {policy.code}）。"
-        )
-    else:
-        yearly = None
-        basis = f"{label}：按实际发生的服务费用救助，没有定额标准（政策 {policy.code}）。"
-    # An accident household's standard is one amount whatever item it is booked under.
-    one_amount = category == Category.ACCIDENT
-    granted = counted_total(archive, year, item=None if one_amount else item)
-    if yearly is not None and granted:
-        which = "本年度" if one_amount else "本年度该项目"
-        basis += f"{which}已给予 {granted} 元，尚余标准 {max(yearly - granted, ZERO)} 元。"
+    yearly, kept = worked.yearly, worked.kept
+    granted = counted_total(archive, year, item=None if one_standard_a_year(category) else item)
+    basis = worked.basis + granted_note(category=category, yearly=yearly, granted=granted)
     return GrantStandard(
         item=item,
         category=category,
@@ -342,13 +228,17 @@ def check_year_limits(
     listed = "、".join(
         f"{g.get_item_display()} {g.amount} 元（{g.get_status_display()}）" for g in earlier
     )
-    other_items = {g.item for g in earlier} - {standard.item}
-    if category == Category.RELATIVE and len(other_items) >= policy.relative_items_per_year:
-        return LimitCheck(
-            refusal=f"相对困难职工家庭只予单一项目救助，不予多重救助：{year}年已有 {listed}。"
-        )
-    if category == Category.ACCIDENT and len(earlier) >= policy.accident_items_per_year:
-        return LimitCheck(refusal=f"意外致困职工家庭给予一次性救助：{year}年已有 {listed}。")
+    refusal = year_limit_refusal(
+        category=category,
+        item=standard.item,
+        year=year,
+        earlier_items=[g.item for g in earlier],
+        listed=listed,
+        relative_items_per_year=policy.relative_items_per_year,
+        accident_items_per_year=policy.accident_items_per_year,
+    )
+    if refusal:
+        return LimitCheck(refusal=refusal)
     if category != Category.DEEP or not earlier:
         return LimitCheck()
     prior = yuan(sum((g.amount for g in earlier), ZERO))

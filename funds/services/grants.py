@@ -13,7 +13,7 @@ so that two proposals for one household cannot both pass:
   standard only a deep household's medical aid may go, and a household's yearly total for
   one item at the policy's thresholds (Wuhu: 2万元以上 / 5万元以上, inclusive) needs the
   provincial / national federation's approval: each rule is a pure function of
-  `funds.grant_rules`.
+  `funds.rules`.
 """
 
 from decimal import Decimal, InvalidOperation
@@ -29,15 +29,13 @@ from archives.services.lifecycle import lock_archive, require_staff_in_scope
 from assistance.assess_input import assessment_as_json
 from assistance.eligibility import Category
 from core.history import save_tracked
+from core.lifecycle import take
 from core.money import yuan
-from funds import grant_rules
-from funds.models import FundAccount, Grant, Item, PaymentLine, Source
-from funds.selectors.grants import (
-    ACCIDENT_BASIS,
-    GrantStandard,
-    check_year_limits,
-    grant_standard,
-)
+from funds import rules
+from funds.lifecycles import GRANTS
+from funds.models import FundAccount, Grant, Item, Source
+from funds.rules import ACCIDENT_BASIS
+from funds.selectors.grants import GrantStandard, check_year_limits, grant_standard
 from funds.services.ledger import require_in_budget_year
 
 STAFF_ROLES = (Role.CASEWORKER, Role.REVIEWER)
@@ -191,24 +189,24 @@ def _caps_and_approvals(
     amount: Decimal,
     provincial_approval: str,
     national_approval: str,
-) -> grant_rules.Refusal:
+) -> rules.Refusal:
     """The household's yearly total with `amount` against the seed's caps (never lifted by
     an approval), the standard (only deep medical aid above it, with the provincial
-    approval) and the approval thresholds (`funds.grant_rules`): the first rule that
+    approval) and the approval thresholds (`funds.rules`): the first rule that
     refuses, as `{field: message}`."""
-    policy, rules = standard.policy, standard.policy.rules()
+    policy, policy_rules = standard.policy, standard.policy.rules()
     category, item, year = standard.category, standard.item, standard.year
     total = standard.granted + amount
-    refusal = grant_rules.hard_cap_refusal(
+    refusal = rules.hard_cap_refusal(
         category=category,
         item=item,
         year=year,
         total=total,
-        relative_medical_cap=max(tier.amount for tier in rules.relative_medical_tiers),
-        accident_rate=rules.accident_rate,
-        accident_cap=rules.accident_cap,
+        relative_medical_cap=max(tier.amount for tier in policy_rules.relative_medical_tiers),
+        accident_rate=policy_rules.accident_rate,
+        accident_cap=policy_rules.accident_cap,
         accident_costs=Decimal(standard.inputs.get("accident_costs", "0")),
-    ) or grant_rules.above_standard_refusal(
+    ) or rules.above_standard_refusal(
         category=category,
         item=item,
         amount=amount,
@@ -218,8 +216,8 @@ def _caps_and_approvals(
     if not refusal and item == Item.MEDICAL and category != Category.ACCIDENT:
         # An accident household's medical booking is 15 % of its costs, below what it paid.
         spent = Decimal(standard.inputs["medical_out_of_pocket"])
-        refusal = grant_rules.out_of_pocket_refusal(year=year, total=total, spent=spent)
-    return refusal or grant_rules.approval_refusal(
+        refusal = rules.out_of_pocket_refusal(year=year, total=total, spent=spent)
+    return refusal or rules.approval_refusal(
         year=year,
         item_label=Item(item).label,
         total=total,
@@ -231,67 +229,44 @@ def _caps_and_approvals(
     )
 
 
-def lock_grant(grant: Grant) -> Grant:
-    return (
-        Grant.objects.select_for_update(of=("self",))
-        .select_related("archive", "county", "city", "proposed_by", "proposed_by__organisation")
-        .get(pk=grant.pk)
-    )
-
-
 @transaction.atomic
 def grant_decide(*, actor: User, grant: Grant, approve: bool, opinion: str) -> Grant:
     """A reviewer of the county or the city approves or rejects a proposed grant; never the
-    person who proposed it (职责分离)."""
-    grant = lock_grant(grant)
-    if not actor.has_role(Role.REVIEWER):
-        raise PermissionDenied("帮扶救助须由审核人审批。")
-    if actor.organisation_id not in (grant.county_id, grant.city_id):
-        raise PermissionDenied("帮扶救助由档案所在县级工会或市总工会的审核人审批。")
-    if actor.pk == grant.proposed_by_id:
-        raise PermissionDenied("职责分离：您提出了该帮扶救助，不能审批，请由其他审核人办理。")
-    if grant.status != Grant.Status.PROPOSED:
-        raise ValidationError(f"该帮扶救助{grant.get_status_display()}，不能再审批。")
+    person who proposed it (职责分离; `funds.lifecycles.GRANTS`)."""
     opinion = (opinion or "").strip()
-    if not approve and not opinion:
-        raise ValidationError({"opinion": "不予批准须填写审批意见。"})
-    if approve:
-        _require_grantable(grant.archive, "批准帮扶救助")
-    grant.status = Grant.Status.APPROVED if approve else Grant.Status.REJECTED
-    grant.decided_by = actor
-    grant.decided_at = timezone.now()
-    grant.opinion = opinion or "同意。"
-    return save_tracked(
-        grant,
+
+    def effect(locked: Grant, transition) -> list[str]:
+        if approve:
+            _require_grantable(locked.archive, "批准帮扶救助")
+        locked.decided_by = actor
+        locked.decided_at = timezone.now()
+        locked.opinion = opinion or "同意。"
+        return ["decided_by", "decided_at", "opinion"]
+
+    return take(
+        GRANTS,
+        obj=grant,
         actor=actor,
-        reason="批准帮扶救助" if approve else f"不予批准帮扶救助：{opinion}",
-        update_fields=["status", "decided_by", "decided_at", "opinion", "updated_at"],
+        action="approve" if approve else "reject",
+        # An approval's opinion is on the grant; a rejection's is its history reason too.
+        reason="" if approve else opinion,
+        effect=effect,
     )
 
 
 @transaction.atomic
 def grant_cancel(*, actor: User, grant: Grant, reason: str) -> Grant:
     """The proposer's union withdraws a grant not yet paid and not at the bank (撤销)."""
-    grant = lock_grant(grant)
-    if not actor.has_role(*STAFF_ROLES):
-        raise PermissionDenied("撤销帮扶救助须由经办人或审核人办理。")
-    if actor.organisation_id != grant.proposed_by.organisation_id:
-        raise PermissionDenied("帮扶救助只能由提出该救助的工会撤销。")
-    if grant.status not in (Grant.Status.PROPOSED, Grant.Status.APPROVED):
-        raise ValidationError(f"该帮扶救助{grant.get_status_display()}，不能撤销。")
-    line = (
-        grant.payment_lines.filter(status=PaymentLine.Status.PENDING)
-        .select_related("batch")
-        .first()
-    )
-    if line is not None:
-        raise ValidationError(
-            f"该帮扶救助已列入发放批次 {line.batch.number}，等待银行处理，不能撤销。"
-        )
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "请填写撤销理由。"})
-    grant.status = Grant.Status.CANCELLED
-    return save_tracked(
-        grant, actor=actor, reason=f"撤销帮扶救助：{reason}", update_fields=["status", "updated_at"]
+    return take(GRANTS, obj=grant, actor=actor, action="cancel", reason=reason or "")
+
+
+def grant_pay(*, actor: User, grant: Grant, paid_on, batch_number: str) -> Grant:
+    """The bank has paid the grant (called with the line's result, in its transaction)."""
+
+    def effect(locked: Grant, _) -> list[str]:
+        locked.paid_on = paid_on
+        return ["paid_on"]
+
+    return take(
+        GRANTS, obj=grant, actor=actor, action="pay", reason=f"批次 {batch_number}", effect=effect
     )

@@ -9,15 +9,15 @@ is the budget year (`carry_over_refusal`, WH-F §13, TA-F §10).
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import Role
 from core.history import save_tracked
 from core.money import yuan
+from funds.access import require_finance
 from funds.models import (
     SOURCE_CATEGORY,
     SPEND_IN_BUDGET_YEAR,
@@ -37,14 +37,6 @@ def lock_account(account: FundAccount) -> FundAccount:
         .select_related("organisation", "county", "city")
         .get(pk=account.pk)
     )
-
-
-def require_finance(actor: User, account: FundAccount, what: str) -> None:
-    """Finance staff of the account's own union."""
-    if not actor.has_role(Role.FINANCE):
-        raise PermissionDenied(f"{what}须由财务人员办理。")
-    if actor.organisation_id != account.organisation_id:
-        raise PermissionDenied("只能办理本级工会帮扶资金专户的业务。")
 
 
 def balance(

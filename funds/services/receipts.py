@@ -24,8 +24,10 @@ from assistance.models import Policy
 from assistance.selectors import PolicyNotFound, policy_in_force
 from core.deadlines import follow_calendar
 from core.history import save_tracked
+from core.lifecycle import take
 from core.money import exact_yuan
 from core.workdays import add_working_days
+from funds.lifecycles import PLANS
 from funds.models import (
     AllocationLine,
     AllocationPlan,
@@ -346,16 +348,21 @@ def allocation_plan_execute(
     *, actor: User, plan: AllocationPlan, transfer_date: datetime.date, reference: str
 ) -> AllocationPlan:
     """Pass the plan's money down (下拨): per line one transfer that appears in both
-    accounts (下拨 on the city's, 上级下拨 on the county's), all in one transaction. Once."""
-    plan = (
-        AllocationPlan.objects.select_for_update(of=("self",))
-        .select_related("account__organisation")
-        .get(pk=plan.pk)
+    accounts (下拨 on the city's, 上级下拨 on the county's), all in one transaction. Once
+    (`funds.lifecycles.PLANS`: the city's finance, from a draft)."""
+    return take(
+        PLANS,
+        obj=plan,
+        actor=actor,
+        action="execute",
+        effect=lambda locked, _: _pass_down(locked, actor, transfer_date, reference),
     )
-    require_finance(actor, plan.account, "下达帮扶资金")
-    _require_city_account(plan.account)
-    if plan.status != AllocationPlan.Status.DRAFT:
-        raise ValidationError("该分配使用方案已下达，不能重复下达。")
+
+
+def _pass_down(
+    plan: AllocationPlan, actor: User, transfer_date: datetime.date, reference: str
+) -> list[str]:
+    """The locked draft's lines passed down as transfers; the fields of the plan it set."""
     text = _required(reference=reference)
     _not_in_future(transfer_date, "transfer_date", "下拨日期")
     if transfer_date < plan.meeting_date:
@@ -416,15 +423,9 @@ def allocation_plan_execute(
             counterpart=city.organisation.name,
             **common,
         )
-    plan.status = AllocationPlan.Status.EXECUTED
     plan.executed_on = transfer_date
     plan.executed_by = actor
-    return save_tracked(
-        plan,
-        actor=actor,
-        reason="分配使用方案已下达",
-        update_fields=["status", "executed_on", "executed_by", "updated_at"],
-    )
+    return ["executed_on", "executed_by"]
 
 
 # --- Tai'an quarterly budget requests (TA-F §7) ---------------------------------------------

@@ -17,12 +17,12 @@ stop a county's allocation (减拨、停拨, TA-F §14).
 - `recovery_cancel` (before confirmation) and `recovery_close` (终结: what is left is not
   recovered, with the reason, by a reviewer who did not record it).
 
-Every move goes through `take_recovery_transition` and the table in
-`funds/recovery_workflow.py`.
+Every move of a recovery's status is a row of `funds.lifecycles.RECOVERIES`, taken by
+`core.lifecycle.take` (lock, stale check, actor and segregation of duties, history, event).
 """
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,14 +32,17 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.notify import notify
-from accounts.roles import Level, Role
+from accounts.roles import Level
 from archives.models import Archive, ArchiveEvent
 from archives.services.lifecycle import close_archive, lock_archive, record_event
 from assistance.models import CaseDocument
 from assistance.services.documents import store_document
 from core.history import save_tracked
+from core.lifecycle import take
 from core.models import Notification
 from core.money import exact_yuan, yuan
+from funds.access import require_county_reviewer, require_finance
+from funds.lifecycles import RECOVERIES
 from funds.models import (
     AllocationRestriction,
     Entry,
@@ -49,11 +52,6 @@ from funds.models import (
     RecoveryLine,
     RecoveryRepayment,
 )
-from funds.recovery_workflow import (
-    InvalidRecoveryTransition,
-    RecoveryTransition,
-    find_transition,
-)
 from funds.selectors.recoveries import (
     CLAUSE,
     ZERO,
@@ -61,7 +59,7 @@ from funds.selectors.recoveries import (
     recovery_lines,
     recovery_outstanding,
 )
-from funds.services.ledger import lock_account, post_entry, require_finance
+from funds.services.ledger import lock_account, post_entry
 
 S = Recovery.Status
 
@@ -85,73 +83,6 @@ def _positive(value, field: str = "amount") -> Decimal:
     if amount <= 0:
         raise ValidationError({field: "金额须大于零。"})
     return amount
-
-
-def require_county_reviewer(actor: User, county_id: int, what: str) -> None:
-    """A reviewer of the county union that keeps the archive (WH-M §19: 县（市、区）总工会)."""
-    if not actor.has_role(Role.REVIEWER):
-        raise PermissionDenied(f"{what}须由县级工会审核人办理。")
-    organisation = actor.organisation
-    if organisation is None or organisation.level != Level.COUNTY or organisation.pk != county_id:
-        raise PermissionDenied(f"{what}须由档案所属县级工会的审核人办理。")
-
-
-def lock_recovery(recovery: Recovery) -> Recovery:
-    return (
-        Recovery.objects.select_for_update(of=("self",))
-        .select_related("archive", "account", "county", "recorded_by")
-        .get(pk=recovery.pk)
-    )
-
-
-def _check_actor(actor: User, recovery: Recovery, transition: RecoveryTransition) -> None:
-    if Role.FINANCE in transition.roles:
-        require_finance(actor, recovery.account, transition.label)
-    else:
-        require_county_reviewer(actor, recovery.county_id, f"“{transition.label}”")
-    if transition.not_by_recorder and actor.pk == recovery.recorded_by_id:
-        raise PermissionDenied(
-            "职责分离：登记追回（查实虚假信息）的人员不能确认或终结该追回，请由本县其他审核人办理。"
-        )
-
-
-def take_recovery_transition(
-    *,
-    actor: User,
-    recovery: Recovery,
-    action: str,
-    note: str = "",
-    effect: Callable[[Recovery], list[str]] | None = None,
-) -> Recovery:
-    """Move a recovery along one transition of the table, or refuse with a reason.
-
-    Locks the recovery; refuses a move from a state other than the one the actor saw;
-    checks role, union and segregation of duties; runs `effect` (the step's own work on the
-    locked recovery, returning the fields it changed); saves status with history and reason.
-    Callers hold the transaction.
-    """
-    seen = recovery.status
-    recovery = lock_recovery(recovery)
-    if recovery.status != seen:
-        raise ValidationError(
-            f"该追回已由他人处理，当前状态为“{recovery.get_status_display()}”，请刷新页面后再操作。"
-        )
-    try:
-        transition = find_transition(action, recovery.status)
-    except InvalidRecoveryTransition as exc:
-        raise ValidationError(str(exc)) from exc
-    _check_actor(actor, recovery, transition)
-    if transition.needs_note and not note.strip():
-        raise ValidationError({"note": "请填写说明。"})
-    fields = ["status", "updated_at"]
-    if effect is not None:
-        fields += effect(recovery)
-    if transition.target:
-        recovery.status = transition.target
-    elif recovery_outstanding(recovery) == ZERO:
-        recovery.status = S.REPAID
-    reason = transition.label + (f"：{note.strip()}" if note.strip() else "")
-    return save_tracked(recovery, actor=actor, reason=reason, update_fields=fields)
 
 
 # --- Recording the finding ----------------------------------------------------------------
@@ -289,7 +220,7 @@ def recovery_confirm(*, actor: User, recovery: Recovery, channel: str) -> Recove
         raise ValidationError({"channel": "请选择告知方式（短信或书面告知）。"})
     archive = lock_archive(recovery.archive)
 
-    def effect(locked: Recovery) -> list[str]:
+    def effect(locked: Recovery, _) -> list[str]:
         locked.archive = archive
         locked.confirmed_by = actor
         locked.confirmed_at = timezone.now()
@@ -326,21 +257,19 @@ def recovery_confirm(*, actor: User, recovery: Recovery, channel: str) -> Recove
             )
         return ["confirmed_by", "confirmed_at", "notification"]
 
-    return take_recovery_transition(actor=actor, recovery=recovery, action="confirm", effect=effect)
+    return take(RECOVERIES, obj=recovery, actor=actor, action="confirm", effect=effect)
 
 
 @transaction.atomic
 def recovery_cancel(*, actor: User, recovery: Recovery, note: str) -> Recovery:
     """A recorded finding withdrawn before confirmation (e.g. not borne out), with the reason."""
 
-    def effect(locked: Recovery) -> list[str]:
+    def effect(locked: Recovery, _) -> list[str]:
         locked.decided_by = actor
         locked.decision_note = note.strip()
         return ["decided_by", "decision_note"]
 
-    return take_recovery_transition(
-        actor=actor, recovery=recovery, action="cancel", note=note, effect=effect
-    )
+    return take(RECOVERIES, obj=recovery, actor=actor, action="cancel", reason=note, effect=effect)
 
 
 @transaction.atomic
@@ -348,14 +277,12 @@ def recovery_close(*, actor: User, recovery: Recovery, note: str) -> Recovery:
     """End a recovery with money still outstanding (终结追回: e.g. referred to the courts),
     with the reason, by a reviewer who did not record it. What was repaid stays booked."""
 
-    def effect(locked: Recovery) -> list[str]:
+    def effect(locked: Recovery, _) -> list[str]:
         locked.decided_by = actor
         locked.decision_note = note.strip()
         return ["decided_by", "decision_note"]
 
-    return take_recovery_transition(
-        actor=actor, recovery=recovery, action="close", note=note, effect=effect
-    )
+    return take(RECOVERIES, obj=recovery, actor=actor, action="close", reason=note, effect=effect)
 
 
 # --- Repayments back into the original grants' money ---------------------------------------
@@ -374,7 +301,7 @@ def recovery_repay(
     one `recovered` entry per line into that grant's account, year, source and item."""
     repayment: list[RecoveryRepayment] = []
 
-    def effect(locked: Recovery) -> list[str]:
+    def effect(locked: Recovery, _) -> list[str]:
         account = lock_account(locked.account)
         money = _positive(amount)
         if not reference.strip():
@@ -432,13 +359,17 @@ def recovery_repay(
             f"尚欠 {outstanding - money} 元。",
         )
         repayment.append(paid_back)
+        # The table's "" target: repaid once nothing is owed, else it stays confirmed.
+        if recovery_outstanding(locked) == ZERO:
+            locked.status = S.REPAID
         return []
 
-    take_recovery_transition(
+    take(
+        RECOVERIES,
+        obj=recovery,
         actor=actor,
-        recovery=recovery,
         action="repay",
-        note=f"收回 {yuan(amount) if amount is not None else ''} 元",
+        reason=f"收回 {yuan(amount) if amount is not None else ''} 元",
         effect=effect,
     )
     return repayment[0]

@@ -3,7 +3,8 @@ the archives app, which knows nothing of funds), the account page and the ledger
 
 from django import template
 
-from accounts.roles import Level, Role
+from accounts.roles import Level
+from funds.access import can_county_review
 from funds.selectors import recoveries as selectors
 
 register = template.Library()
@@ -14,10 +15,7 @@ def archive_recoveries(context, archive) -> dict:
     user = context["request"].user
     organisation = user.organisation
     may_record = (
-        user.has_role(Role.REVIEWER)
-        and organisation is not None
-        and organisation.level == Level.COUNTY
-        and organisation.pk == archive.county_id
+        not can_county_review(user, archive.county_id, "登记追回")
         and archive.status != archive.Status.MERGED
     )
     # A grassroots union does not see recoveries (the county's business).

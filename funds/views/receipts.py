@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.access import require_role
 from accounts.roles import Level, Role
+from core.lifecycle import move
 from core.service_forms import add_service_errors, paginate
 from funds.access import access_account, access_entry, access_plan, access_receipt
 from funds.forms_receipts import (
@@ -38,6 +39,7 @@ from funds.forms_receipts import (
     ReverseForm,
     UnspentYearForm,
 )
+from funds.lifecycles import PLANS
 from funds.models import AllocationPlan, FundAccount
 from funds.selectors import accounts as selectors
 from funds.services import ledger
@@ -315,8 +317,9 @@ def plan_detail(request, pk: int):
             "account": plan.account,
             "lines": lines,
             "total": sum((line.amount for line in lines), selectors.ZERO),
-            "may_execute": _may_book(request.user, plan.account)
-            and plan.status == AllocationPlan.Status.DRAFT,
+            "may_execute": bool(
+                (execute := move(PLANS, plan, request.user, "execute")) and execute.allowed
+            ),
         },
     )
 

@@ -11,17 +11,17 @@ service → message → redirect; a refusal comes back on the form with what was
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import require_role, role_required
 from accounts.roles import Level, Role
 from archives.access import access_archive
-from core.service_forms import add_service_errors, oversized_upload
-from funds.access import access_account, access_recovery, access_restriction
-from funds.forms_recoveries import (
+from core.lifecycle import moves
+from core.service_forms import NOT_DONE, oversized_upload, run_service
+from funds.access import access_account, access_recovery, access_restriction, can_finance
+from funds.forms.recoveries import (
     ConfirmForm,
     LiftForm,
     NoteForm,
@@ -29,14 +29,13 @@ from funds.forms_recoveries import (
     RepayForm,
     RestrictionForm,
 )
+from funds.lifecycles import RECOVERIES
 from funds.models import Recovery
-from funds.recovery_workflow import actions_from
 from funds.selectors import recoveries as selectors
 from funds.selectors.accounts import county_accounts_of
 from funds.selectors.audit import history_changes
 from funds.services import recoveries as services
 
-NOT_DONE = "未办理：请按标红提示修改；已填内容均已保留。"
 READERS = (Role.CASEWORKER, Role.REVIEWER, Role.FINANCE, Role.AUDITOR, Role.ADMIN)
 
 
@@ -49,27 +48,25 @@ def recovery_create(request, archive_pk: int):
     too_big = oversized_upload(request) if request.method == "POST" else ""
     if request.method == "POST" and not too_big:
         form = RecoveryForm(request.POST, request.FILES, grants=grants)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                recovery = services.recovery_record(
-                    actor=request.user,
-                    archive=archive,
-                    grants=data["grants"],
-                    amount=data["amount"],
-                    finding=data["finding"],
-                    found_on=data["found_on"],
-                    evidence=data["evidence"],
-                )
-            except (ValidationError, PermissionDenied) as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    f"已登记追回 {recovery.amount} 元，待本县其他审核人确认（登记人不能确认）。",
-                )
-                return redirect("funds:recovery_detail", pk=recovery.pk)
-        messages.error(request, NOT_DONE)
+        done = run_service(
+            request,
+            lambda data: services.recovery_record(
+                actor=request.user,
+                archive=archive,
+                grants=data["grants"],
+                amount=data["amount"],
+                finding=data["finding"],
+                found_on=data["found_on"],
+                evidence=data["evidence"],
+            ),
+            form=form,
+            success=lambda recovery: (
+                f"已登记追回 {recovery.amount} 元，待本县其他审核人确认（登记人不能确认）。"
+            ),
+            done=lambda recovery: redirect("funds:recovery_detail", pk=recovery.pk),
+        )
+        if done:
+            return done
     else:
         form = RecoveryForm(request.POST or None, grants=grants)
         if too_big:
@@ -82,24 +79,18 @@ def recovery_create(request, archive_pk: int):
     )
 
 
-def _may_decide(user, recovery: Recovery) -> bool:
-    organisation = user.organisation
-    return (
-        user.has_role(Role.REVIEWER)
-        and organisation is not None
-        and organisation.level == Level.COUNTY
-        and organisation.pk == recovery.county_id
-    )
-
-
-def _may_repay(user, recovery: Recovery) -> bool:
-    return user.has_role(Role.FINANCE) and user.organisation_id == recovery.account.organisation_id
+# The forms of the page, by the move they take.
+FORMS = {
+    "confirm": ("confirm_form", lambda: ConfirmForm()),
+    "cancel": ("cancel_form", lambda: NoteForm(prefix="cancel")),
+    "close": ("close_form", lambda: NoteForm(prefix="close")),
+    "repay": ("repay_form", lambda: RepayForm()),
+}
 
 
 def _render_detail(request, recovery: Recovery, **forms):
-    actions = {t.action for t in actions_from(recovery.status)}
-    decide = _may_decide(request.user, recovery)
-    recorder = request.user.pk == recovery.recorded_by_id
+    """The recovery, and a form for each move the table lets this user take now."""
+    may = {m.transition.action: m for m in moves(RECOVERIES, recovery, request.user)}
     context = {
         "recovery": recovery,
         "archive": recovery.archive,
@@ -109,16 +100,15 @@ def _render_detail(request, recovery: Recovery, **forms):
         "history": history_changes(
             recovery.history.order_by("history_date", "history_id"), lambda r: "追回"
         ),
-        "recorder_here": decide and recorder and "confirm" in actions,
     }
-    if decide and not recorder and "confirm" in actions:
-        context["confirm_form"] = forms.get("confirm_form") or ConfirmForm()
-    if decide and "cancel" in actions:
-        context["cancel_form"] = forms.get("cancel_form") or NoteForm(prefix="cancel")
-    if decide and not recorder and "close" in actions:
-        context["close_form"] = forms.get("close_form") or NoteForm(prefix="close")
-    if _may_repay(request.user, recovery) and "repay" in actions:
-        context["repay_form"] = forms.get("repay_form") or RepayForm()
+    for action, (name, blank) in FORMS.items():
+        # A posted form comes back with its refusal even when the move is not the user's.
+        if name in forms or (action in may and may[action].allowed):
+            context[name] = forms.get(name) or blank()
+    # A reviewer who may act here but not decide: who recorded the finding (职责分离).
+    confirm, cancel = may.get("confirm"), may.get("cancel")
+    if confirm and cancel and cancel.allowed and not confirm.allowed:
+        context["recorder_note"] = confirm.why_not
     return render(request, "funds/recoveries/recovery_detail.html", context)
 
 
@@ -130,20 +120,18 @@ def recovery_detail(request, pk: int):
 
 
 def _act(request, pk: int, form_class, form_name: str, perform, success: str, prefix=None):
-    """One step of the recovery page: its form → the service → message → redirect."""
+    """One step of the recovery page: its form → the service → message → redirect; a
+    refusal (the recorder confirming, an unmet condition) comes back on the form."""
     recovery = access_recovery(request.user, pk)
     form = form_class(request.POST, prefix=prefix)
-    if form.is_valid():
-        try:
-            perform(recovery, form.cleaned_data)
-        except ValidationError as exc:
-            # A PermissionDenied (an auditor, another union, the recorder) is a 403 page.
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, success)
-            return redirect("funds:recovery_detail", pk=pk)
-    messages.error(request, NOT_DONE)
-    return _render_detail(request, recovery, **{form_name: form})
+    done = run_service(
+        request,
+        lambda data: perform(recovery, data),
+        form=form,
+        success=success,
+        done=lambda _: redirect("funds:recovery_detail", pk=pk),
+    )
+    return done or _render_detail(request, recovery, **{form_name: form})
 
 
 @login_required
@@ -226,31 +214,27 @@ def restrictions(request, account_pk: int):
     require_role(request.user, Role.FINANCE, Role.AUDITOR, Role.ADMIN)
     account = access_account(request.user, account_pk)
     is_city = account.organisation.level == Level.CITY
-    may_record = (
-        is_city
-        and request.user.has_role(Role.FINANCE)
-        and request.user.organisation_id == account.organisation_id
-    )
+    may_record = is_city and not can_finance(request.user, account, "登记减拨、停拨决定")
     counties = county_accounts_of(account) if is_city else None
     form = None
     if may_record:
         form = RestrictionForm(request.POST or None, counties=counties)
         if request.method == "POST":
-            if form.is_valid():
-                try:
-                    restriction = services.restriction_record(
-                        actor=request.user, account=account, **form.cleaned_data
-                    )
-                except (ValidationError, PermissionDenied) as exc:
-                    add_service_errors(form, exc)
-                else:
-                    messages.success(
-                        request,
-                        f"已登记对{restriction.to_account.name}{restriction.year}年度"
-                        f"{restriction.get_kind_display()}的决定；分配下达将按此执行。",
-                    )
-                    return redirect("funds:restrictions", account_pk=account.pk)
-            messages.error(request, NOT_DONE)
+            done = run_service(
+                request,
+                lambda data: services.restriction_record(
+                    actor=request.user, account=account, **data
+                ),
+                form=form,
+                success=lambda restriction: (
+                    f"已登记对{restriction.to_account.name}"
+                    f"{restriction.year}年度{restriction.get_kind_display()}的决定；"
+                    "分配下达将按此执行。"
+                ),
+                done=lambda _: redirect("funds:restrictions", account_pk=account.pk),
+            )
+            if done:
+                return done
     elif request.method == "POST":
         raise PermissionDenied("减拨、停拨决定由市总工会财务人员登记；其他人员只能查看。")
     rows = (
@@ -276,29 +260,19 @@ def restrictions(request, account_pk: int):
 @role_required(Role.FINANCE)
 def restriction_lift(request, pk: int):
     restriction = access_restriction(request.user, pk)
+    back = redirect("funds:restrictions", account_pk=restriction.account_id)
     form = LiftForm(request.POST)
-    if form.is_valid():
-        try:
-            services.restriction_lift(
+    if not form.is_valid():
+        messages.error(request, "未办理：请填写解除理由。")
+        return back
+    return (
+        run_service(
+            request,
+            lambda data: services.restriction_lift(
                 actor=request.user, restriction=restriction, reason=form.cleaned_data["reason"]
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            for message in getattr(exc, "messages", [str(exc)]):
-                messages.error(request, f"未解除：{message}")
-        else:
-            messages.success(request, f"已解除{restriction.get_kind_display()}决定。")
-    else:
-        messages.error(request, "未解除：请填写解除理由。")
-    return redirect("funds:restrictions", account_pk=restriction.account_id)
-
-
-urlpatterns = [
-    path("archives/<int:archive_pk>/recoveries/new/", recovery_create, name="recovery_create"),
-    path("recoveries/<int:pk>/", recovery_detail, name="recovery_detail"),
-    path("recoveries/<int:pk>/confirm/", recovery_confirm, name="recovery_confirm"),
-    path("recoveries/<int:pk>/cancel/", recovery_cancel, name="recovery_cancel"),
-    path("recoveries/<int:pk>/close/", recovery_close, name="recovery_close"),
-    path("recoveries/<int:pk>/repay/", recovery_repay, name="recovery_repay"),
-    path("accounts/<int:account_pk>/restrictions/", restrictions, name="restrictions"),
-    path("restrictions/<int:pk>/lift/", restriction_lift, name="restriction_lift"),
-]
+            ),
+            success=f"已解除{restriction.get_kind_display()}决定。",
+            done=lambda _: back,
+        )
+        or back
+    )

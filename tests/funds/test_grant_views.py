@@ -215,7 +215,7 @@ def test_refused_post_keeps_what_was_typed(client, world, archive, accounts, dat
     assert response.status_code == 200
     html = response.content.decode()
     assert words in html
-    assert "未提交：请按标红提示修改" in html
+    assert "未办理：请按标红提示修改" in html
     if "amount" in data:
         assert f'name="amount" value="{data["amount"]}"' in html
     assert not Grant.objects.exists()

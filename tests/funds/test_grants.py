@@ -15,9 +15,12 @@ from archives.models import Archive
 from archives.services.lifecycle import close_archive, lock_archive
 from assistance.models import Policy
 from assistance.services.policy import policy_create
+from core.lifecycle import move
+from core.models import StatusEvent
+from funds.lifecycles import GRANTS
 from funds.models import Grant
 from funds.selectors.grants import grant_standard
-from funds.services.grants import grant_cancel, grant_decide, grant_propose
+from funds.services.grants import grant_cancel, grant_decide, grant_pay, grant_propose
 from tests.archives.conftest import open_archive
 from tests.assistance.review_data import refusal_text
 from tests.factories import make_user
@@ -740,6 +743,38 @@ def test_cancel_by_the_proposers_union(world, archive, accounts):
     assert cancelled.history.latest().history_change_reason == "撤销帮扶救助：职工放弃"
     with pytest.raises(ValidationError):
         grant_cancel(actor=w.caseworker, grant=grant, reason="再次撤销")
+
+
+def test_the_table_says_who_may_decide_and_each_move_leaves_an_event(world, archive, accounts):
+    w = world.wuhu
+    grant = propose(world, archive, actor=w.county_reviewer)
+    proposer = move(GRANTS, grant, w.county_reviewer, "approve")
+    assert not proposer.allowed and proposer.why_not.startswith("职责分离")
+    assert move(GRANTS, grant, w.county_reviewer_2, "approve").allowed
+    assert move(GRANTS, grant, w.county_reviewer_2, "pay") is None  # not from 待审批
+    approve(world, grant, actor=w.county_reviewer_2)
+    event = StatusEvent.objects.get(object_id=grant.pk, content_type__model="grant")
+    assert (event.action, event.from_status, event.to_status, event.actor) == (
+        "approve",
+        Grant.Status.PROPOSED,
+        Grant.Status.APPROVED,
+        w.county_reviewer_2,
+    )
+
+
+def test_paying_is_the_accounts_finance_move_from_approved(world, archive, accounts, world_finance):
+    grant = propose(world, archive)
+    paid_on = datetime.date(2026, 4, 1)
+    with pytest.raises(ValidationError, match="不能办理该操作"):
+        grant_pay(actor=world_finance.county_a, grant=grant, paid_on=paid_on, batch_number="B1")
+    grant = approve(world, grant)
+    with pytest.raises(PermissionDenied, match="须由财务人员办理"):
+        grant_pay(actor=world.wuhu.caseworker, grant=grant, paid_on=paid_on, batch_number="B1")
+    with pytest.raises(PermissionDenied, match="只能办理本级工会"):
+        grant_pay(actor=world_finance.county_b, grant=grant, paid_on=paid_on, batch_number="B1")
+    paid = grant_pay(actor=world_finance.county_a, grant=grant, paid_on=paid_on, batch_number="B1")
+    assert (paid.status, paid.paid_on) == (Grant.Status.PAID, paid_on)
+    assert paid.history.latest().history_change_reason == "发放到账：批次 B1"
 
 
 def test_other_union_staff_cannot_see_or_touch(world, archive, accounts):

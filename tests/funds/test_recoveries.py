@@ -15,7 +15,9 @@ from django.utils import timezone
 
 from archives.models import Archive
 from assistance.models import CaseDocument
+from core.lifecycle import move, moves
 from core.models import Notification
+from funds.lifecycles import RECOVERIES
 from funds.models import (
     AllocationRestriction,
     Entry,
@@ -23,7 +25,6 @@ from funds.models import (
     RecoveryLine,
     RecoveryRepayment,
 )
-from funds.recovery_workflow import TRANSITIONS
 from funds.selectors.accounts import unspent_report
 from funds.selectors.recoveries import (
     ledger_recoveries,
@@ -168,6 +169,20 @@ def test_the_recorder_cannot_confirm(world, archive, paid_grant):
         recovery_confirm(actor=world.wuhu.county_b_reviewer, recovery=recovery, channel="sms")
     assert fresh(recovery).status == Recovery.Status.RECORDED
     assert fresh(archive).status == Archive.Status.OPEN
+
+
+def test_the_table_offers_the_recorder_no_confirmation(world, archive, paid_grant):
+    recovery = record(world, archive, [paid_grant])
+    recorder = {
+        m.transition.action: m for m in moves(RECOVERIES, recovery, world.wuhu.county_reviewer)
+    }
+    assert recorder["cancel"].allowed and not recorder["confirm"].allowed
+    assert recorder["confirm"].why_not.startswith("职责分离")
+    assert move(RECOVERIES, recovery, world.wuhu.county_reviewer_2, "confirm").allowed
+    assert (
+        "档案所属县级工会"
+        in move(RECOVERIES, recovery, world.wuhu.county_b_reviewer, "confirm").why_not
+    )
 
 
 def test_confirm_closes_the_archive_for_cause_and_tells_the_worker(
@@ -403,9 +418,9 @@ def test_close_ends_a_recovery_with_money_left_by_another_reviewer(
 
 
 def test_the_transition_table_names_each_move_once():
-    moves = [(t.action, t.source) for t in TRANSITIONS]
+    moves = [(t.action, t.source) for t in RECOVERIES.transitions]
     assert len(moves) == len(set(moves))
-    assert {t.action for t in TRANSITIONS if t.not_by_recorder} == {"confirm", "close"}
+    assert {t.action for t in RECOVERIES.transitions if t.decision} == {"confirm", "close"}
 
 
 # --- 减拨、停拨 ----------------------------------------------------------------------------

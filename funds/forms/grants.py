@@ -6,8 +6,8 @@ from django.utils import timezone
 from assistance.eligibility import Category
 from assistance.models import Case
 from core.forms import MoneyField
-from funds.grant_rules import ACCIDENT_ITEMS
 from funds.models import Grant, Item, Source
+from funds.rules import ACCIDENT_ITEMS
 from funds.selectors.accounts import items_funded_in
 
 # What each item an accident household's standard may be booked under is for.

@@ -1,0 +1,384 @@
+"""The clauses of the policy a grant is judged by (WH-M §8–§9, WH-F §9): pure decisions,
+values in, values out, no database. `funds.selectors.grants` reads the archive, the policy
+and the household's earlier grants and asks these; `funds.services.grants` checks them on
+the locked archive's figures; the forms show what they say.
+
+The standard of an item (WH-M §9, DOMAIN.md §6), `item_standard`:
+
+- living aid: 深度 / 相对 months × the county's 城市低保标准 a year;
+- education aid: months × 低保 per student in school;
+- medical aid: by bands of what the household paid itself within the insurance, nothing
+  under the floor;
+- an accident household: one standard, 15 % of its costs, at most the cap, booked under the
+  item its cause fits (`ACCIDENT_ITEMS`);
+- vocational training and legal aid have no standard (what the service costs).
+
+The caps and thresholds, one function per rule, a refusal out — `{field: message}` in
+Chinese naming the clause, empty when the rule allows the grant:
+
+- A cap the seed states as a maximum is never lifted by an approval document: relative
+  medical aid 最高不超过1.6万元 (WH-M §9(二)), accident aid 15 % of the costs, 最高不超过1万元
+  (§9(三)), medical aid never above what the household paid (§8(二)).
+- Above an item's standard only a deep household's medical aid may go, as a 特殊情况 with
+  the provincial federation's approval (§9(一)5).
+- A household's yearly total for one item at the policy's thresholds needs the provincial,
+  then the national approval; whether "at" includes the threshold itself (以上, WH-M §9(一)5)
+  or not (超过, WH-F §9) is the policy's `approval_threshold_reading`.
+- How many items a year (WH-M §9): one for a relative household, one help for an accident
+  household (`year_limit_refusal`); a deep household's further item is re-assessed with the
+  earlier aid counted as income (the selector runs the assessment).
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+
+from assistance.eligibility import Category, Household, PolicyRules, standards_for
+from core.money import yuan
+from funds.models import Item
+
+Refusal = dict[str, str]
+# What an accident household's one standard may be booked under, by its cause (WH-M §5(三):
+# 突发事件、意外伤害、患重大疾病): medical aid for an illness or injury, living aid otherwise.
+ACCIDENT_ITEMS = (Item.LIVING, Item.MEDICAL)
+CLAUSE_RELATIVE_MEDICAL = "芜湖实施办法第九条第二项"
+CLAUSE_ACCIDENT = "芜湖实施办法第九条第三项"
+CLAUSE_SPECIAL_MEDICAL = "芜湖实施办法第九条第一项第5目"
+CLAUSE_FUND_APPROVAL = "芜湖细则第九条"
+ZERO = Decimal("0.00")
+# An accident household's one standard (WH-M §9(三)) is booked under the item its cause fits
+# (`ACCIDENT_ITEMS`; the model has no accident item): this is how its basis names it.
+ACCIDENT_BASIS = "意外致困一次性救助"
+# What a caseworker may enter for the standard, besides what the archive already knows.
+INPUT_FIELDS = {
+    "students": "在校学生（人）",
+    "medical_out_of_pocket": "医保内个人实际负担医疗费（元）",
+    "accident_costs": "年度致困费用（损失）（元）",
+}
+# Which input each item's standard reads.
+ITEM_INPUTS = {
+    Item.EDUCATION: "students",
+    Item.MEDICAL: "medical_out_of_pocket",
+}
+
+
+def wan(amount: Decimal) -> str:
+    """16000 → "1.6万元", 20000 → "2万元"; an amount not in whole hundreds stays in yuan."""
+    if amount >= 10000 and amount % 100 == 0:
+        return f"{format((amount / 10000).normalize(), 'f')}万元"
+    return f"{amount}元"
+
+
+def reaches(total: Decimal, threshold: Decimal, *, inclusive: bool) -> bool:
+    """Whether `total` reaches an approval threshold: 以上 includes the number, 超过 does not
+    (Civil Code art. 1259)."""
+    return total >= threshold if inclusive else total > threshold
+
+
+def accident_item_refusal(*, item: str) -> Refusal:
+    """An accident household's one standard goes under the item its cause fits."""
+    if item in ACCIDENT_ITEMS:
+        return {}
+    return {
+        "item": "意外致困职工家庭只给予意外致困一次性救助，按致困原因记入医疗救助（患重大疾病、"
+        f"意外伤害）或生活救助（突发事件等），不给予{Item(item).label}（{CLAUSE_ACCIDENT}）。"
+    }
+
+
+def hard_cap_refusal(
+    *,
+    category: str,
+    item: str,
+    year: int,
+    total: Decimal,
+    relative_medical_cap: Decimal,
+    accident_rate: Decimal,
+    accident_cap: Decimal,
+    accident_costs: Decimal,
+) -> Refusal:
+    """The maxima the seed states (最高不超过), on the household's yearly total: no approval
+    document lifts them."""
+    if category == Category.RELATIVE and item == Item.MEDICAL and total > relative_medical_cap:
+        return {
+            "amount": f"相对困难职工家庭医疗救助最高不超过{wan(relative_medical_cap)}"
+            f"（{CLAUSE_RELATIVE_MEDICAL}），审批文号不能突破此上限：{year}年该户医疗救助合计 "
+            f"{total} 元。"
+        }
+    if category != Category.ACCIDENT:
+        return {}
+    rate = format((accident_rate * 100).normalize(), "f")
+    if total > accident_cap:
+        return {
+            "amount": f"意外致困职工家庭按因困支出总额的 {rate}% 确定帮扶标准，最高不超过"
+            f"{wan(accident_cap)}（{CLAUSE_ACCIDENT}），审批文号不能突破此上限：{year}年该户"
+            f"意外致困救助合计 {total} 元。"
+        }
+    share = yuan(accident_costs * accident_rate)
+    if total > share:
+        return {
+            "amount": f"意外致困职工家庭按因困支出总额的 {rate}% 确定帮扶标准（{CLAUSE_ACCIDENT}）"
+            f"：致困费用 {accident_costs} 元的 {rate}% 为 {share} 元，{year}年该户意外致困救助"
+            f"合计 {total} 元超过此数，审批文号不能突破。"
+        }
+    return {}
+
+
+def above_standard_refusal(
+    *,
+    category: str,
+    item: str,
+    amount: Decimal,
+    standard_amount: Decimal | None,
+    provincial_approval: str,
+) -> Refusal:
+    """Above the standard only a deep household's medical aid, as a 特殊情况 with the
+    provincial federation's approval (WH-M §9(一)5)."""
+    if standard_amount is None or amount <= standard_amount:
+        return {}
+    above = f"救助金额 {amount} 元高于标准 {standard_amount} 元"
+    if category == Category.DEEP and item == Item.MEDICAL:
+        if provincial_approval:
+            return {}
+        return {
+            "provincial_approval": f"{above}：深度困难职工家庭医疗救助特殊情况高于标准的，"
+            f"须报送省总工会审批（{CLAUSE_SPECIAL_MEDICAL}），请填写审批文号。"
+        }
+    return {
+        "amount": f"{above}：{Category(category).label}职工家庭{Item(item).label}按标准救助，"
+        "审批文号不能突破标准；只有深度困难职工家庭医疗救助在特殊情况下经省总工会审批可以"
+        f"高于标准（{CLAUSE_SPECIAL_MEDICAL}）。"
+    }
+
+
+def out_of_pocket_refusal(*, year: int, total: Decimal, spent: Decimal) -> Refusal:
+    """Medical aid never exceeds what the household paid itself (WH-M §8(二): 补助不超过个人
+    承担部分), whatever the approval."""
+    if total <= spent:
+        return {}
+    return {
+        "amount": f"医疗救助不超过个人承担部分：医保内个人实际负担医疗费 {spent} 元，"
+        f"{year}年医疗救助合计不能超过此数（芜湖实施办法第八条第二项）。"
+    }
+
+
+def approval_refusal(
+    *,
+    year: int,
+    item_label: str,
+    total: Decimal,
+    provincial_threshold: Decimal,
+    national_threshold: Decimal,
+    inclusive: bool,
+    provincial_approval: str,
+    national_approval: str,
+) -> Refusal:
+    """The household's yearly total for one item at the provincial threshold needs the
+    provincial federation's approval document, at the national one the national
+    federation's too (WH-M §9(一)5 以上, WH-F §9 超过: the policy's reading)."""
+    refusal: Refusal = {}
+    for field, threshold, document, who, what in (
+        (
+            "provincial_approval",
+            provincial_threshold,
+            provincial_approval,
+            "须经省总工会审批",
+            "审批文号",
+        ),
+        ("national_approval", national_threshold, national_approval, "须报全国总工会同意", "文号"),
+    ):
+        if document or not reaches(total, threshold, inclusive=inclusive):
+            continue
+        if inclusive:
+            reached = f"达到{wan(threshold)}（{wan(threshold)}以上，含本数）"
+            # WH-M's 以上 (deep medical aid) read strictly for every item of WH-F §9 (超过).
+            clause = f"{CLAUSE_SPECIAL_MEDICAL}“以上”含本数，对{CLAUSE_FUND_APPROVAL}各项目从严适用"
+        else:
+            reached = f"超过{wan(threshold)}"
+            clause = CLAUSE_FUND_APPROVAL
+        refusal[field] = (
+            f"{year}年该户{item_label}合计 {total} 元，{reached}，{who}（{clause}）：请填写{what}。"
+        )
+    return refusal
+
+
+# --- The standard of an item (WH-M §9) ------------------------------------------------------
+
+
+def _number(name: str, raw, default) -> Decimal:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        raw = default
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation as exc:
+        raise ValidationError({name: f"{INPUT_FIELDS[name]}不是数字。"}) from exc
+    if not value.is_finite() or value < 0:
+        raise ValidationError({name: f"{INPUT_FIELDS[name]}不能为负数。"})
+    if value > Decimal("100000000"):
+        raise ValidationError({name: f"{INPUT_FIELDS[name]}过大，请核对。"})
+    return value
+
+
+def clean_inputs(inputs: dict, figures: dict) -> dict:
+    """The standard's inputs: each typed value, or the archive's current figure."""
+    unknown = set(inputs or {}) - set(INPUT_FIELDS)
+    if unknown:
+        raise ValidationError(f"不能用于计算救助标准的数据：{'、'.join(sorted(unknown))}")
+    inputs = inputs or {}
+    cleaned = {
+        name: _number(name, inputs.get(name), figures.get(name, "0")) for name in INPUT_FIELDS
+    }
+    students = cleaned["students"]
+    if students != students.to_integral_value():
+        raise ValidationError({"students": "在校学生人数须为整数。"})
+    cleaned["students"] = int(students)
+    household_size = int(Decimal(str(figures.get("household_size", "1"))))
+    if cleaned["students"] > household_size:
+        raise ValidationError(
+            {"students": f"在校学生人数不能超过共同生活人口（{household_size} 人）。"}
+        )
+    for name in ("medical_out_of_pocket", "accident_costs"):
+        cleaned[name] = yuan(cleaned[name])
+    return cleaned
+
+
+def _tier_text(tiers, floor: Decimal) -> str:
+    parts, lower = [], floor
+    for tier in tiers:
+        if tier.up_to is None:
+            parts.append(f"{lower} 元以上 {tier.amount} 元")
+        else:
+            parts.append(f"{lower}–{tier.up_to} 元 {tier.amount} 元")
+            lower = tier.up_to
+    return "；".join(parts)
+
+
+@dataclass(frozen=True)
+class ItemStandard:
+    """An item's yearly standard for a household (None: the item has no standard), how it
+    was worked out, and the inputs it read."""
+
+    yearly: Decimal | None
+    basis: str
+    kept: dict
+
+
+def item_standard(
+    *,
+    item: str,
+    category: str,
+    household: Household,
+    rules: PolicyRules,
+    policy_code: str,
+    county_name: str,
+    on: datetime.date,
+    inputs: dict,
+) -> ItemStandard:
+    """The yearly standard of `item` for a household of `category` (WH-M §9), from its
+    figures (`household`, the cleaned `inputs`) under the policy's rules and the county's
+    低保 in force on `on`. Refuses (ValidationError) an education grant without a student, a
+    medical grant below the floor and an accident help without costs."""
+    label = Item(item).label
+    mls = household.minimum_living_standard
+    standards = standards_for(category, household, rules)
+    under = f"（{county_name} {on:%Y-%m-%d} 执行的城市低保标准 {mls} 元/月，政策 {policy_code}）"
+    kept: dict = {}
+    if category == Category.ACCIDENT:
+        yearly = standards.accident
+        costs = inputs["accident_costs"]
+        kept["accident_costs"] = str(costs)
+        rate = format((rules.accident_rate * 100).normalize(), "f")
+        basis = (
+            f"{ACCIDENT_BASIS}（记入{label}）：年度致困费用 {costs} 元 × {rate}%，"
+            f"最高 {rules.accident_cap} 元（政策 {policy_code}），标准 {yearly} 元。"
+        )
+        if yearly == 0:
+            raise ValidationError(
+                {"accident_costs": "没有致困费用（损失），不能给予意外致困一次性救助。"}
+            )
+    elif item == Item.LIVING:
+        months = (
+            rules.deep_living_months if category == Category.DEEP else rules.relative_living_months
+        )
+        yearly = standards.living
+        basis = (
+            f"{Category(category).label}职工家庭生活救助：{months} 个月 × 城市低保标准 {mls} 元"
+            f" = {yearly} 元/年{under}。"
+        )
+    elif item == Item.EDUCATION:
+        months = (
+            rules.deep_education_months
+            if category == Category.DEEP
+            else rules.relative_education_months
+        )
+        students = inputs["students"]
+        kept["students"] = students
+        if students == 0:
+            raise ValidationError({"students": "家庭没有在校学生，不能给予助学救助。"})
+        yearly = standards.education
+        basis = (
+            f"{Category(category).label}职工家庭助学救助：每生每年 {months} 个月 × 城市低保标准 "
+            f"{mls} 元 × {students} 名在校学生 = {yearly} 元{under}。"
+        )
+    elif item == Item.MEDICAL:
+        spent = inputs["medical_out_of_pocket"]
+        kept["medical_out_of_pocket"] = str(spent)
+        if spent < rules.medical_floor:
+            raise ValidationError(
+                {
+                    "medical_out_of_pocket": f"医保内个人实际负担医疗费 {spent} 元，"
+                    f"不满 {rules.medical_floor} 元，不予医疗救助。"
+                }
+            )
+        tiers = (
+            rules.deep_medical_tiers if category == Category.DEEP else rules.relative_medical_tiers
+        )
+        yearly = standards.medical
+        basis = (
+            f"{Category(category).label}职工家庭医疗救助：医保内个人实际负担医疗费 {spent} 元，"
+            f"定额救助 {yearly} 元（档次：{_tier_text(tiers, rules.medical_floor)}；"
+            f"政策 {policy_code}）。"
+        )
+    else:
+        yearly = None
+        basis = f"{label}：按实际发生的服务费用救助，没有定额标准（政策 {policy_code}）。"
+    return ItemStandard(yearly=yearly, basis=basis, kept=kept)
+
+
+def one_standard_a_year(category: str) -> bool:
+    """An accident household's standard is one amount whatever item it is booked under
+    (WH-M §9(三)): its grants of every item count against it."""
+    return category == Category.ACCIDENT
+
+
+def granted_note(*, category: str, yearly: Decimal | None, granted: Decimal) -> str:
+    """What the basis says of this year's earlier grants counted against the standard."""
+    if yearly is None or not granted:
+        return ""
+    which = "本年度" if one_standard_a_year(category) else "本年度该项目"
+    return f"{which}已给予 {granted} 元，尚余标准 {max(yearly - granted, ZERO)} 元。"
+
+
+# --- How many items a year (WH-M §9) ---------------------------------------------------------
+
+
+def year_limit_refusal(
+    *,
+    category: str,
+    item: str,
+    year: int,
+    earlier_items: list[str],
+    listed: str,
+    relative_items_per_year: int,
+    accident_items_per_year: int,
+) -> str:
+    """A relative household gets one item a year (只予单一项目救助，不予多重救助), an
+    accident household one help (一次性救助): the refusal, or "" (a deep household's further
+    item is decided by its re-assessment)."""
+    other_items = set(earlier_items) - {item}
+    if category == Category.RELATIVE and len(other_items) >= relative_items_per_year:
+        return f"相对困难职工家庭只予单一项目救助，不予多重救助：{year}年已有 {listed}。"
+    if category == Category.ACCIDENT and len(earlier_items) >= accident_items_per_year:
+        return f"意外致困职工家庭给予一次性救助：{year}年已有 {listed}。"
+    return ""
