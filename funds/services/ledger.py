@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from core.history import save_tracked
+from core.lifecycle import locked
 from core.money import yuan
 from funds.models import (
     SOURCE_CATEGORY,
@@ -26,17 +27,14 @@ from funds.models import (
     Source,
     Transfer,
 )
+from funds.rules import REVERSIBLE_KINDS
 
 ZERO = Decimal("0.00")
 K = Entry.Kind
 
 
 def lock_account(account: FundAccount) -> FundAccount:
-    return (
-        FundAccount.objects.select_for_update(of=("self",))
-        .select_related("organisation", "county", "city")
-        .get(pk=account.pk)
-    )
+    return locked(FundAccount, account.pk, related=("organisation", "county", "city"))
 
 
 def require_finance(actor: User, account: FundAccount, what: str) -> None:
@@ -236,10 +234,6 @@ def post_entry(
         **links,
     )
     return save_tracked(entry, actor=actor, reason=f"记账：{entry.get_kind_display()}")
-
-
-# Entries a 冲销 may correct; transfers and payments are undone by their own business.
-REVERSIBLE_KINDS = frozenset({Entry.Kind.RECEIPT, Entry.Kind.RETURN})
 
 
 @transaction.atomic
