@@ -62,7 +62,7 @@ def test_create_from_checkboxes(client, fin, grant):
 def test_bad_choice_never_crashes(client, fin, grant, picked):
     response = client.post(url("batch_create"), {"grants": picked})
     assert response.status_code == 200
-    assert "未建立" in response.content.decode()
+    assert "未办理：请按标红提示修改" in response.content.decode()
     assert not PaymentBatch.objects.exists()
 
 
