@@ -17,24 +17,40 @@ JOB = ExportJob.Status
 
 
 class PaymentBatchLifecycle(Lifecycle):
-    """发放批次 (WH-F §9, TA-F §5): the roster goes to the bank (报送银行), then the bank's
-    results are recorded; the recording that leaves no line at the bank settles the batch
-    (已回单), one that leaves some keeps it sent."""
+    """发放批次 (WH-F §9, TA-F §5): the roster goes to the bank (报送银行), the bank's results
+    are recorded line by line, and once no line is left at the bank the batch is settled
+    (已回单) by the same recording."""
 
     model = PaymentBatch
     noun = "发放批次"
     related = ("account__organisation",)
     transitions = (
         Transition("send", "花名册报送银行", BATCH.DRAFT, BATCH.SENT, (Role.FINANCE,)),
-        Transition("record", "登记银行发放结果", BATCH.SENT, "", (Role.FINANCE,)),
+        Transition("record", "登记银行发放结果", BATCH.SENT, BATCH.SENT, (Role.FINANCE,)),
+        Transition(
+            "settle",
+            "银行结果全部登记",
+            BATCH.SENT,
+            BATCH.SETTLED,
+            (Role.FINANCE,),
+            requires=("no_line_at_bank",),
+        ),
     )
+    requirement_text = {"no_line_at_bank": "尚有发放明细待银行处理。"}
     # Why a move is not there from a state, in the words the finance staff are told.
     not_from = {
         ("send", BATCH.SENT): "该发放批次已报送银行，不能再报送。",
         ("send", BATCH.SETTLED): "该发放批次已回单，不能再报送。",
         ("record", BATCH.DRAFT): "花名册尚未报送银行，不能登记发放结果。",
         ("record", BATCH.SETTLED): "该发放批次已全部登记结果。",
+        ("settle", BATCH.DRAFT): "花名册尚未报送银行，不能登记发放结果。",
+        ("settle", BATCH.SETTLED): "该发放批次已全部登记结果。",
     }
+
+    def requirements(self, obj: PaymentBatch) -> dict:
+        return {
+            "no_line_at_bank": lambda: not obj.lines.filter(status=LINE.PENDING).exists(),
+        }
 
     def find(self, action: str, source: str) -> Transition:
         try:

@@ -26,7 +26,7 @@ from assistance.models import PersonalDataAccess
 from assistance.services.documents import check_size, sniff_content_type
 from core.deadlines import follow_calendar
 from core.history import save_tracked
-from core.lifecycle import Transition, locked, take
+from core.lifecycle import Transition, locked, move, take
 from core.notify import notify
 from core.workdays import add_working_days
 from funds.lifecycles import PAYMENT_BATCHES, PAYMENT_LINES
@@ -49,7 +49,6 @@ from funds.services.ledger import (
 )
 
 LINE = PaymentLine.Status
-BATCH = PaymentBatch.Status
 LIVE = (LINE.PENDING, LINE.PAID)
 
 
@@ -208,7 +207,7 @@ def batch_record_results(*, actor: User, batch: PaymentBatch, results: dict) -> 
     `results` maps a line id to (status, paid_on, bank_reference, failure_reason).
     PAID posts the payment entry (item, source and year of the grant) and marks the grant
     paid; FAILED (with its reason) posts nothing and leaves the grant approved for another
-    batch. Each line takes its own move (one result only); when none is pending any more,
+    batch. Each line takes its own move (one result only); when none is left at the bank,
     the batch is settled, else it stays sent.
     """
     account = lock_account(batch.account)
@@ -218,13 +217,18 @@ def batch_record_results(*, actor: User, batch: PaymentBatch, results: dict) -> 
 
     def effect(batch: PaymentBatch, transition: Transition) -> list[str]:
         _record_results(actor, account, batch, results)
-        if batch.lines.filter(status=LINE.PENDING).exists():
-            return []
-        batch.status = BATCH.SETTLED
+        return []
+
+    batch = take(PAYMENT_BATCHES, obj=batch, actor=actor, action="record", effect=effect)
+    settle = move(PAYMENT_BATCHES, batch, actor, "settle")
+    if settle is None or not settle.allowed:
+        return batch  # lines are still at the bank
+
+    def settled(batch: PaymentBatch, transition: Transition) -> list[str]:
         batch.settled_on = timezone.localdate()
         return ["settled_on"]
 
-    return take(PAYMENT_BATCHES, obj=batch, actor=actor, action="record", effect=effect)
+    return take(PAYMENT_BATCHES, obj=batch, actor=actor, action="settle", effect=settled)
 
 
 def _record_results(actor: User, account: FundAccount, batch: PaymentBatch, results: dict) -> None:
