@@ -68,7 +68,9 @@ class PaymentBatchLifecycle(Lifecycle):
         """Why `actor` may not take `action` on the batch now ("" = may), for its pages."""
         found = move(self, obj, actor, action)
         if found is None:
-            return self.not_from.get((action, obj.status), "")
+            return self.not_from.get((action, obj.status)) or (
+                f"{self.noun}当前状态为“{self.label(obj.status)}”，不能办理该操作。"
+            )
         return found.why_not
 
 
