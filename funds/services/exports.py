@@ -417,8 +417,17 @@ def export_run(job: ExportJob) -> ExportJob:
 
 
 def _finish(job: ExportJob, action: str, *, error: str = "", name: str = "", rows: int = 0):
-    """The job's last move: done with its file and rows, or failed with the error."""
+    """The job's last move: done with its file and rows, or failed with the error. A job
+    that moved meanwhile (failed as interrupted while it was being built) stays as it is."""
+    try:
+        return _take_last(job, action, error=error, name=name, rows=rows)
+    except ValidationError:
+        logger.warning("export job %s moved while it was built; left as it is", job.pk)
+        job.refresh_from_db()
+        return job
 
+
+def _take_last(job: ExportJob, action: str, *, error: str, name: str, rows: int) -> ExportJob:
     def effect(job: ExportJob, transition: Transition) -> list[str]:
         job.finished_at = timezone.now()
         if action != "finish":

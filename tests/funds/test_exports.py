@@ -350,3 +350,18 @@ def test_only_the_background_worker_moves_a_job(book, world_finance):
         ("start", "running"),
         ("finish", "done"),
     ]
+
+
+def test_a_job_interrupted_while_it_was_built_stays_failed(book, world_finance, monkeypatch):
+    job = export_request(actor=world_finance.county_a, account=book.account, year=2026)
+
+    def build_while_interrupted(job):
+        later = timezone.now() + datetime.timedelta(hours=1)
+        assert [j.pk for j in export_fail_stale(started_before=later)] == [job.pk]
+        return "funds/exports/never.xlsx", 7
+
+    monkeypatch.setattr("funds.services.exports._build", build_while_interrupted)
+    job = export_run(job)
+
+    assert job.status == ExportJob.Status.FAILED and "重新申请" in job.error
+    assert not job.file and job.rows == 0
