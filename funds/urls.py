@@ -4,18 +4,9 @@ from funds.views import grants, ledgers, payments, receipts, recoveries
 
 app_name = "funds"
 
-# Each view module lists its own routes: accounts, receipts, allocation and budget requests
-# (receipts), batches and bank results (payments), ledgers, exports, auditor and
-# performance views (ledgers).
-urlpatterns = [
-    *receipts.urlpatterns,
-    *payments.urlpatterns,
-    *ledgers.urlpatterns,
-]
-
 # --- Grants (帮扶救助): proposed from the archive, decided, cancelled, the payment letter ---
 
-urlpatterns += [
+urlpatterns = [
     path("archives/<int:archive_pk>/grants/new/", grants.grant_create, name="grant_create"),
     path("grants/", grants.grant_list, name="grant_list"),
     path("grants/<int:pk>/", grants.grant_detail, name="grant_detail"),
@@ -39,4 +30,52 @@ urlpatterns += [
     path("recoveries/<int:pk>/repay/", recoveries.recovery_repay, name="recovery_repay"),
     path("accounts/<int:account_pk>/restrictions/", recoveries.restrictions, name="restrictions"),
     path("restrictions/<int:pk>/lift/", recoveries.restriction_lift, name="restriction_lift"),
+]
+
+# --- Accounts, receipts, allocation, budget requests, returns; payments; ledgers ---
+urlpatterns += [
+    # Accounts and their entries, receipts, allocation plans, budget requests, returns.
+    path("accounts/", receipts.account_list, name="accounts"),
+    path("accounts/new/", receipts.account_create, name="account_create"),
+    path("accounts/<int:pk>/", receipts.account_detail, name="account"),
+    path("accounts/<int:pk>/receipts/", receipts.receipt_list, name="receipts"),
+    path("accounts/<int:pk>/receipts/new/", receipts.receipt_create, name="receipt_create"),
+    path("receipts/<int:pk>/carry-over/", receipts.receipt_carry_over, name="receipt_carry_over"),
+    path("accounts/<int:pk>/plans/", receipts.plan_list, name="plans"),
+    path("accounts/<int:pk>/plans/new/", receipts.plan_create, name="plan_create"),
+    path(
+        "accounts/<int:pk>/budget-requests/new/",
+        receipts.budget_request_create,
+        name="budget_request_create",
+    ),
+    path("accounts/<int:pk>/returns/new/", receipts.return_create, name="return_create"),
+    path("plans/<int:pk>/", receipts.plan_detail, name="plan"),
+    path("plans/<int:pk>/execute/", receipts.plan_execute, name="plan_execute"),
+    path("budget-requests/", receipts.budget_request_list, name="budget_requests"),
+    path("entries/<int:pk>/reverse/", receipts.entry_reverse, name="entry_reverse"),
+    path("unspent/", receipts.unspent, name="unspent"),
+    # Payment batches, their roster, the bank's results and slip.
+    path("batches/", payments.batch_list, name="batch_list"),
+    path("batches/new/", payments.batch_create, name="batch_create"),
+    path("batches/<int:pk>/", payments.batch_detail, name="batch_detail"),
+    path("batches/<int:pk>/roster/", payments.batch_roster, name="batch_roster"),
+    path("batches/<int:pk>/send/", payments.batch_send, name="batch_send"),
+    path("batches/<int:pk>/results/", payments.batch_results, name="batch_results"),
+    path("batches/<int:pk>/slip/", payments.batch_slip_upload, name="batch_slip_upload"),
+    path("batches/<int:pk>/slip/download/", payments.batch_slip, name="batch_slip"),
+    # The books, background exports, audit and performance.
+    path("ledger/", ledgers.ledger, name="ledger"),
+    path("ledger/export/", ledgers.ledger_export, name="ledger_export"),
+    path("exports/request/", ledgers.export_request_view, name="export_request"),
+    path("exports/<int:pk>/", ledgers.export_job, name="export_job"),
+    path("exports/<int:pk>/download/", ledgers.export_download, name="export_download"),
+    path("audit/", ledgers.audit_home, name="audit"),
+    path("audit/accounts/<int:pk>/", ledgers.audit_account, name="audit_account"),
+    path("audit/entries/<int:pk>/", ledgers.audit_entry, name="audit_entry"),
+    path("audit/grants/", ledgers.audit_grants, name="audit_grants"),
+    path("audit/grants/<int:pk>/", ledgers.audit_grant, name="audit_grant"),
+    path("audit/batches/", ledgers.audit_batches, name="audit_batches"),
+    path("audit/batches/<int:pk>/", ledgers.audit_batch, name="audit_batch"),
+    path("performance/", ledgers.performance, name="performance"),
+    path("performance/export/", ledgers.performance_export, name="performance_export"),
 ]

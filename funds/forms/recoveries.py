@@ -6,7 +6,7 @@ from django import forms
 from assistance.review_forms import UPLOAD_ACCEPT
 from core.forms import MoneyField
 from core.models import Notification
-from funds.forms_receipts import date_field, year_field
+from funds.forms.receipts import date_field, year_field
 from funds.models import AllocationRestriction, FundAccount, Recovery, RecoveryRepayment
 
 

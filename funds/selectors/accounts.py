@@ -38,7 +38,7 @@ from funds.models import (
     Source,
     Transfer,
 )
-from funds.services.ledger import REVERSIBLE_KINDS
+from funds.rules import REVERSIBLE_KINDS
 
 ZERO = Decimal("0.00")
 K = Entry.Kind
@@ -205,7 +205,7 @@ def entry_list_for_account(
 
 def entry_reversible(entry: Entry) -> bool:
     """Whether a 冲销 may be offered for this entry (funds.services.ledger.entry_reverse
-    decides): receipts and returns; transfers and payments are undone by their own business."""
+    decides, on the same rule): receipts and returns; transfers and payments are undone by their own business."""
     return entry.kind in REVERSIBLE_KINDS and not hasattr(entry, "reversed_by")
 
 

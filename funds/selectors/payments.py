@@ -14,6 +14,7 @@ from core.excel import Column, Sheet
 from core.money import yuan
 from funds.access import accounts_in_scope
 from funds.models import FundAccount, Grant, PaymentBatch, PaymentLine
+from funds.rules import bank_pays
 
 ZERO = Decimal("0.00")
 
@@ -72,24 +73,6 @@ def batch_lines(batch: PaymentBatch) -> list[LineRow]:
     return rows
 
 
-def batch_totals(rows: list[LineRow]) -> dict:
-    def total(status: str | None = None) -> Decimal:
-        return yuan(
-            sum(
-                (r.line.amount for r in rows if status is None or r.line.status == status),
-                ZERO,
-            )
-        )
-
-    return {
-        "count": len(rows),
-        "total": total(),
-        "paid": total(PaymentLine.Status.PAID),
-        "failed": total(PaymentLine.Status.FAILED),
-        "pending": total(PaymentLine.Status.PENDING),
-    }
-
-
 def paid_count(line: PaymentLine) -> int:
     """Which help of the year a paid line is for the household (次数, WH-F §9): the paid
     grants of its year up to this one."""
@@ -136,8 +119,7 @@ def roster_sheet(batch: PaymentBatch) -> Sheet:
     """The bank's roster: the full card number (the bank needs it), the ID number masked,
     and a total row. Only the account's finance staff download it, each time logged."""
     lines = list(batch.lines.select_related("grant", "grant__archive").order_by("id"))
-    # A failed line stays on the roster for the record; the total is what the bank pays.
-    live = [line for line in lines if line.status != PaymentLine.Status.FAILED]
+    live = bank_pays(lines)
     total = yuan(sum((line.amount for line in live), ZERO))
     return Sheet(
         title="发放花名册",

@@ -28,6 +28,8 @@ from accounts.roles import Role
 from accounts.selectors import system_user
 from core.excel import EXCEL_MAX_ROWS, Column, Sheet, write_workbook
 from core.history import save_tracked
+from core.lifecycle import Transition, locked, move, take
+from funds.lifecycles import EXPORT_JOBS
 from funds.models import Entry, ExportJob, FundAccount
 from funds.selectors.ledgers import (
     BOOKS,
@@ -322,7 +324,7 @@ def export_request(*, actor: User, account: FundAccount | None, year: int) -> Ex
         requested_by=actor,
         kind=LEDGER_EXPORT,
         params=params,
-        status__in=(ExportJob.Status.QUEUED, ExportJob.Status.RUNNING),
+        status__in=EXPORT_JOBS.open_states(),
     ).first()
     if pending is not None:
         return pending
@@ -350,18 +352,18 @@ def _run_in_thread(job_pk: int) -> None:
 
 @transaction.atomic
 def _claim(job: ExportJob) -> bool:
-    """Queued → running, once: a worker and a thread never build the same job twice."""
-    locked = ExportJob.objects.select_for_update().get(pk=job.pk)
-    if locked.status != ExportJob.Status.QUEUED:
+    """Queued → running, once: a worker and a thread never build the same job twice (the
+    second finds the job locked, then no longer queued, and leaves it)."""
+    job = locked(ExportJob, job.pk)
+    system = system_user()
+    if move(EXPORT_JOBS, job, system, "start") is None:
         return False
-    locked.status = ExportJob.Status.RUNNING
-    locked.started_at = timezone.now()
-    save_tracked(
-        locked,
-        actor=system_user(),
-        reason="后台导出：开始生成",
-        update_fields=["status", "started_at"],
-    )
+
+    def effect(job: ExportJob, transition: Transition) -> list[str]:
+        job.started_at = timezone.now()
+        return ["started_at"]
+
+    take(EXPORT_JOBS, obj=job, actor=system, action="start", effect=effect)
     return True
 
 
@@ -406,25 +408,32 @@ def export_run(job: ExportJob) -> ExportJob:
     except Exception as error:  # recorded on the job; the worker goes on with the next
         logger.exception("export job %s failed", job.pk)
         message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-        job.status = ExportJob.Status.FAILED
-        job.error = message or error.__class__.__name__
+        return _finish(job, "fail", error=message or error.__class__.__name__)
+    return _finish(job, "finish", name=name, rows=rows)
+
+
+def _finish(job: ExportJob, action: str, *, error: str = "", name: str = "", rows: int = 0):
+    """The job's last move: done with its file and rows, or failed with the error. A job
+    that moved meanwhile (failed as interrupted while it was being built) stays as it is."""
+    try:
+        return _take_last(job, action, error=error, name=name, rows=rows)
+    except ValidationError:
+        logger.warning("export job %s moved while it was built; left as it is", job.pk)
+        job.refresh_from_db()
+        return job
+
+
+def _take_last(job: ExportJob, action: str, *, error: str, name: str, rows: int) -> ExportJob:
+    def effect(job: ExportJob, transition: Transition) -> list[str]:
         job.finished_at = timezone.now()
-        return save_tracked(
-            job,
-            actor=system_user(),
-            reason="后台导出：失败",
-            update_fields=["status", "error", "finished_at"],
-        )
-    job.status = ExportJob.Status.DONE
-    job.file.name = name
-    job.rows = rows
-    job.finished_at = timezone.now()
-    return save_tracked(
-        job,
-        actor=system_user(),
-        reason="后台导出：已完成",
-        update_fields=["status", "file", "rows", "finished_at"],
-    )
+        if action != "finish":
+            job.error = error
+            return ["error", "finished_at"]
+        job.file.name = name
+        job.rows = rows
+        return ["file", "rows", "finished_at"]
+
+    return take(EXPORT_JOBS, obj=job, actor=system_user(), action=action, effect=effect)
 
 
 def export_run_queued() -> list[ExportJob]:
@@ -446,20 +455,13 @@ def export_run_queued() -> list[ExportJob]:
 def export_fail_stale(*, started_before) -> list[ExportJob]:
     """Jobs left running by a worker that stopped (a restart, a crash) are failed, so that
     their users can ask again; the worker calls this when it starts."""
+    # The stale jobs, locked together as one selection (not a single-row lock).
     stale = list(
         ExportJob.objects.select_for_update().filter(
             status=ExportJob.Status.RUNNING, started_at__lt=started_before
         )
     )
-    system = system_user()
-    for job in stale:
-        job.status = ExportJob.Status.FAILED
-        job.error = "生成中断（后台任务意外停止），请重新申请导出。"
-        job.finished_at = timezone.now()
-        save_tracked(
-            job,
-            actor=system,
-            reason="后台导出：中断",
-            update_fields=["status", "error", "finished_at"],
-        )
-    return stale
+    return [
+        _finish(job, "interrupt", error="生成中断（后台任务意外停止），请重新申请导出。")
+        for job in stale
+    ]

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.history import save_tracked
+from core.lifecycle import locked
 from core.money import yuan
 from funds.access import require_finance
 from funds.models import (
@@ -26,17 +27,14 @@ from funds.models import (
     Source,
     Transfer,
 )
+from funds.rules import REVERSIBLE_KINDS
 
 ZERO = Decimal("0.00")
 K = Entry.Kind
 
 
 def lock_account(account: FundAccount) -> FundAccount:
-    return (
-        FundAccount.objects.select_for_update(of=("self",))
-        .select_related("organisation", "county", "city")
-        .get(pk=account.pk)
-    )
+    return locked(FundAccount, account.pk, related=("organisation", "county", "city"))
 
 
 def balance(
@@ -228,10 +226,6 @@ def post_entry(
         **links,
     )
     return save_tracked(entry, actor=actor, reason=f"记账：{entry.get_kind_display()}")
-
-
-# Entries a 冲销 may correct; transfers and payments are undone by their own business.
-REVERSIBLE_KINDS = frozenset({Entry.Kind.RECEIPT, Entry.Kind.RETURN})
 
 
 @transaction.atomic

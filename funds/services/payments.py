@@ -12,8 +12,6 @@ Two promises, each kept twice:
 """
 
 import datetime
-from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -29,10 +27,20 @@ from assistance.models import PersonalDataAccess
 from assistance.services.documents import check_size, sniff_content_type
 from core.deadlines import follow_calendar
 from core.history import save_tracked
+from core.lifecycle import Transition, locked, move, take
 from core.workdays import add_working_days
+from funds.lifecycles import PAYMENT_BATCHES, PAYMENT_LINES
 from funds.models import Entry, FundAccount, Grant, Item, PaymentBatch, PaymentLine
+from funds.rules import (
+    RESULT_ACTIONS,
+    LineResult,
+    line_result_refusal,
+    line_results,
+    sent_on_refusal,
+    slip_refusal,
+)
 from funds.selectors.payments import paid_count
-from funds.services.grants import GRANTABLE_STATUSES
+from funds.services.grants import GRANTABLE_STATUSES, grant_pay
 from funds.services.ledger import (
     carry_over_refusal,
     lock_account,
@@ -41,19 +49,13 @@ from funds.services.ledger import (
 )
 
 LINE = PaymentLine.Status
-BATCH = PaymentBatch.Status
 LIVE = (LINE.PENDING, LINE.PAID)
 
 
 def _lock_batch(batch: PaymentBatch) -> tuple[FundAccount, PaymentBatch]:
     """The batch's account, then the batch, locked in that order (as every funds service)."""
     account = lock_account(batch.account)
-    batch = (
-        PaymentBatch.objects.select_for_update(of=("self",))
-        .select_related("account", "created_by")
-        .get(pk=batch.pk)
-    )
-    return account, batch
+    return account, locked(PaymentBatch, batch.pk, related=PAYMENT_BATCHES.related)
 
 
 def _payee_problem(grant: Grant) -> str:
@@ -168,41 +170,20 @@ def batch_roster_access(*, actor: User, batch: PaymentBatch, ip_address: str | N
 @transaction.atomic
 def batch_send(*, actor: User, batch: PaymentBatch, sent_on: datetime.date | None = None):
     """The roster has gone to the bank (报送银行): the batch waits for the bank's results."""
-    account, batch = _lock_batch(batch)
+    account = lock_account(batch.account)
     require_finance(actor, account, "报送银行")
-    if batch.status != BATCH.DRAFT:
-        raise ValidationError(f"发放批次 {batch.number} {batch.get_status_display()}，不能再报送。")
-    today = timezone.localdate()
-    sent_on = sent_on or today
-    if sent_on > today:
-        raise ValidationError({"sent_on": "报送日期不能晚于今天。"})
-    if sent_on < timezone.localdate(batch.created_at):
-        raise ValidationError({"sent_on": "报送日期不能早于批次建立日期。"})
-    batch.status = BATCH.SENT
-    batch.sent_on = sent_on
-    return save_tracked(
-        batch,
-        actor=actor,
-        reason=f"花名册报送银行（{sent_on:%Y-%m-%d}）",
-        update_fields=["status", "sent_on", "updated_at"],
-    )
+    sent_on = sent_on or timezone.localdate()
 
+    def effect(batch: PaymentBatch, transition: Transition) -> list[str]:
+        refusal = sent_on_refusal(
+            sent_on, today=timezone.localdate(), created_on=timezone.localdate(batch.created_at)
+        )
+        if refusal:
+            raise ValidationError({"sent_on": refusal})
+        batch.sent_on = sent_on
+        return ["sent_on"]
 
-@dataclass(frozen=True)
-class LineResult:
-    status: str
-    paid_on: datetime.date | None = None
-    bank_reference: str = ""
-    failure_reason: str = ""
-
-
-def _result(raw) -> LineResult:
-    if isinstance(raw, LineResult):
-        return raw
-    if isinstance(raw, Mapping):
-        return LineResult(**raw)
-    status, paid_on, bank_reference, failure_reason = raw
-    return LineResult(status, paid_on, bank_reference or "", failure_reason or "")
+    return take(PAYMENT_BATCHES, obj=batch, actor=actor, action="send", effect=effect)
 
 
 def payment_notice_text(line: PaymentLine, *, issuer: str, count: int) -> str:
@@ -226,86 +207,49 @@ def batch_record_results(*, actor: User, batch: PaymentBatch, results: dict) -> 
     `results` maps a line id to (status, paid_on, bank_reference, failure_reason).
     PAID posts the payment entry (item, source and year of the grant) and marks the grant
     paid; FAILED (with its reason) posts nothing and leaves the grant approved for another
-    batch. Each line gets one result; when none is pending, the batch is settled.
+    batch. Each line takes its own move (one result only); when none is left at the bank,
+    the batch is settled, else it stays sent.
     """
-    account, batch = _lock_batch(batch)
+    account = lock_account(batch.account)
     require_finance(actor, account, "登记银行发放结果")
-    if batch.status == BATCH.DRAFT:
-        raise ValidationError("花名册尚未报送银行，不能登记发放结果。")
-    if batch.status == BATCH.SETTLED:
-        raise ValidationError(f"发放批次 {batch.number} 已全部登记结果。")
+    # Results are recorded on the batch as it is now (each line is checked on its own).
+    batch = PAYMENT_BATCHES.lock(batch)
+
+    def effect(batch: PaymentBatch, transition: Transition) -> list[str]:
+        _record_results(actor, account, batch, results)
+        return []
+
+    batch = take(PAYMENT_BATCHES, obj=batch, actor=actor, action="record", effect=effect)
+    settle = move(PAYMENT_BATCHES, batch, actor, "settle")
+    if settle is None or not settle.allowed:
+        return batch  # lines are still at the bank
+
+    def settled(batch: PaymentBatch, transition: Transition) -> list[str]:
+        batch.settled_on = timezone.localdate()
+        return ["settled_on"]
+
+    return take(PAYMENT_BATCHES, obj=batch, actor=actor, action="settle", effect=settled)
+
+
+def _record_results(actor: User, account: FundAccount, batch: PaymentBatch, results: dict) -> None:
     if not results:
         raise ValidationError("请至少登记一条明细的银行处理结果。")
-    try:
-        results = {int(k): _result(v) for k, v in results.items()}
-    except (TypeError, ValueError) as exc:
-        raise ValidationError("发放明细或结果不正确。") from exc
+    results = line_results(results)
     ids = sorted(results)
     lines = {
         line.pk: line
-        for line in PaymentLine.objects.select_for_update(of=("self",))
-        .filter(batch=batch, pk__in=ids)
-        .select_related("grant", "grant__archive")
+        for line in PaymentLine.objects.filter(batch=batch, pk__in=ids).select_related(
+            *PAYMENT_LINES.related
+        )
     }
     if len(lines) != len(ids):
         raise ValidationError("所登记的明细不属于该发放批次。")
-    today = timezone.localdate()
     now = timezone.now()
     paid: list[PaymentLine] = []
     for line_id in ids:
-        line = lines[line_id]
-        result = results[line_id]
-        who = f"{line.payee_name}（{line.amount} 元）"
-        if line.status != LINE.PENDING:
-            raise ValidationError(
-                f"{who}已登记结果“{line.get_status_display()}”，一条明细只能登记一次。"
-            )
-        reference = (result.bank_reference or "").strip()
-        if result.status == LINE.PAID:
-            if result.paid_on is None:
-                raise ValidationError(f"{who}：请填写到账日期。")
-            if result.paid_on > today:
-                raise ValidationError(f"{who}：到账日期不能晚于今天。")
-            if batch.sent_on and result.paid_on < batch.sent_on:
-                raise ValidationError(f"{who}：到账日期不能早于报送银行日期 {batch.sent_on}。")
-            if not reference:
-                raise ValidationError(f"{who}：请填写银行流水号。")
-            refusal = carry_over_refusal(
-                account=account,
-                source=line.grant.source,
-                year=line.grant.year,
-                on=result.paid_on,
-                what="发放",
-                amount=line.amount,
-            )
-            if refusal:
-                raise ValidationError(f"{who}：{refusal}未登记任何结果。")
-            _record_paid(actor, account, batch, line, result.paid_on, reference, now)
+        line = _record_result(actor, account, batch, lines[line_id], results[line_id], now)
+        if line.status == LINE.PAID:
             paid.append(line)
-        elif result.status == LINE.FAILED:
-            reason = (result.failure_reason or "").strip()
-            if not reason:
-                raise ValidationError(f"{who}：发放失败须填写失败原因。")
-            line.status = LINE.FAILED
-            line.failure_reason = reason[:200]
-            line.bank_reference = reference[:100]
-            line.result_recorded_at = now
-            line.result_recorded_by = actor
-            save_tracked(
-                line,
-                actor=actor,
-                reason=f"银行发放失败：{reason}",
-                update_fields=[
-                    "status",
-                    "failure_reason",
-                    "bank_reference",
-                    "result_recorded_at",
-                    "result_recorded_by",
-                    "updated_at",
-                ],
-            )
-        else:
-            raise ValidationError(f"{who}：请选择“已到账”或“发放失败”。")
     # Every check and every entry passed: now tell the workers (a failed SMS undoes nothing).
     for line in paid:
         notification = notify(
@@ -323,16 +267,47 @@ def batch_record_results(*, actor: User, batch: PaymentBatch, results: dict) -> 
         save_tracked(
             line, actor=actor, reason="告知职工", update_fields=["notification", "updated_at"]
         )
-    if not batch.lines.filter(status=LINE.PENDING).exists():
-        batch.status = BATCH.SETTLED
-        batch.settled_on = today
-        save_tracked(
-            batch,
-            actor=actor,
-            reason="银行结果全部登记",
-            update_fields=["status", "settled_on", "updated_at"],
+
+
+def _record_result(
+    actor: User,
+    account: FundAccount,
+    batch: PaymentBatch,
+    line: PaymentLine,
+    result: LineResult,
+    now: datetime.datetime,
+) -> PaymentLine:
+    """One line's move along its lifecycle: paid or failed, as the bank says."""
+    who = f"{line.payee_name}（{line.amount} 元）"
+    action = RESULT_ACTIONS.get(result.status)
+    if action is None:
+        raise ValidationError(f"{who}：请选择“已到账”或“发放失败”。")
+    reference = (result.bank_reference or "").strip()
+
+    def effect(line: PaymentLine, transition: Transition) -> list[str]:
+        refusal = line_result_refusal(result, today=timezone.localdate(), sent_on=batch.sent_on)
+        if refusal:
+            raise ValidationError(refusal)
+        line.bank_reference = reference[:100]
+        line.result_recorded_at = now
+        line.result_recorded_by = actor
+        fields = ["bank_reference", "result_recorded_at", "result_recorded_by"]
+        if action == "fail":
+            line.failure_reason = result.failure_reason.strip()[:200]
+            return [*fields, "failure_reason"]
+        _record_paid(actor, account, batch, line, result.paid_on, reference)
+        return [*fields, "paid_on", "entry_due"]
+
+    if action == "fail":
+        reason = (result.failure_reason or "").strip()
+    else:
+        reason = f"{result.paid_on:%Y-%m-%d}，流水号 {reference}" if result.paid_on else ""
+    try:
+        return take(
+            PAYMENT_LINES, obj=line, actor=actor, action=action, reason=reason, effect=effect
         )
-    return batch
+    except ValidationError as exc:
+        raise ValidationError(f"{who}：{'；'.join(exc.messages)}") from exc
 
 
 def entry_due_for(line: PaymentLine, paid_on: datetime.date) -> datetime.date:
@@ -370,14 +345,23 @@ def _record_paid(
     line: PaymentLine,
     paid_on: datetime.date,
     reference: str,
-    now: datetime.datetime,
 ) -> None:
-    grant = Grant.objects.select_for_update(of=("self",)).get(pk=line.grant_id)
+    """The money arrived: the payment entry of the grant's item, source and year, the grant
+    paid, the archive's last assistance; the line's own fields for the move."""
+    refusal = carry_over_refusal(
+        account=account,
+        source=line.grant.source,
+        year=line.grant.year,
+        on=paid_on,
+        what="发放",
+        amount=line.amount,
+    )
+    if refusal:
+        raise ValidationError(f"{refusal}未登记任何结果。")
+    grant = locked(Grant, line.grant_id)
     archive = lock_archive(line.grant.archive)
     if grant.status != Grant.Status.APPROVED:
-        raise ValidationError(
-            f"{line.payee_name}的救助状态为“{grant.get_status_display()}”，不能登记到账。"
-        )
+        raise ValidationError(f"救助状态为“{grant.get_status_display()}”，不能登记到账。")
     try:
         post_entry(
             actor=actor,
@@ -398,37 +382,11 @@ def _record_paid(
         )
     except ValidationError as exc:
         raise ValidationError(
-            f"{line.payee_name}（{line.amount} 元）不能登记到账：{'；'.join(exc.messages)}"
-            "未登记任何结果，请先补足资金或按失败登记。"
+            f"不能登记到账：{'；'.join(exc.messages)}未登记任何结果，请先补足资金或按失败登记。"
         ) from exc
-    line.status = LINE.PAID
     line.paid_on = paid_on
-    line.bank_reference = reference[:100]
     line.entry_due = entry_due_for(line, paid_on)
-    line.result_recorded_at = now
-    line.result_recorded_by = actor
-    save_tracked(
-        line,
-        actor=actor,
-        reason=f"银行已到账（{paid_on:%Y-%m-%d}，流水号 {reference}）",
-        update_fields=[
-            "status",
-            "paid_on",
-            "bank_reference",
-            "entry_due",
-            "result_recorded_at",
-            "result_recorded_by",
-            "updated_at",
-        ],
-    )
-    grant.status = Grant.Status.PAID
-    grant.paid_on = paid_on
-    save_tracked(
-        grant,
-        actor=actor,
-        reason=f"已发放（批次 {batch.number}）",
-        update_fields=["status", "paid_on", "updated_at"],
-    )
+    grant = grant_pay(actor=actor, grant=grant, paid_on=paid_on, batch_number=batch.number)
     # A closed or merged archive is read-only, in the database too: the payment stands,
     # the archive keeps its last date.
     if not archive.is_final:
@@ -456,10 +414,9 @@ def batch_upload_slip(*, actor: User, batch: PaymentBatch, upload: UploadedFile)
     """The bank's slip (银行回单) kept with the batch as its accounting record (WH-F §9)."""
     account, batch = _lock_batch(batch)
     require_finance(actor, account, "上传银行回单")
-    if batch.status == BATCH.DRAFT:
-        raise ValidationError("花名册尚未报送银行，还没有银行回单。")
-    if batch.bank_slip:
-        raise ValidationError("该批次已上传银行回单；回单作为会计档案保存，不能替换。")
+    refusal = slip_refusal(batch)
+    if refusal:
+        raise ValidationError(refusal)
     if upload is None:
         raise ValidationError({"file": "请选择银行回单文件。"})
     check_size(upload.size)

@@ -24,7 +24,7 @@ from assistance.models import Policy
 from assistance.selectors import PolicyNotFound, policy_in_force
 from core.deadlines import follow_calendar
 from core.history import save_tracked
-from core.lifecycle import take
+from core.lifecycle import locked, take
 from core.money import exact_yuan
 from core.workdays import add_working_days
 from funds.lifecycles import PLANS
@@ -230,7 +230,7 @@ def receipt_carry_over_approve(*, actor: User, receipt: Receipt, document: str) 
     on the receipt, once; what is left of the money may then be used after the year."""
     account = lock_account(receipt.account)
     require_finance(actor, account, "登记本级财政跨年使用批复")
-    receipt = Receipt.objects.select_for_update(of=("self",)).get(pk=receipt.pk)
+    receipt = locked(Receipt, receipt.pk)
     if receipt.source != Source.LOCAL:
         raise ValidationError(carry_over_local_only(account))
     if receipt.carry_over_approved:

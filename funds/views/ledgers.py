@@ -13,10 +13,10 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -24,7 +24,7 @@ from accounts.access import require_role
 from accounts.roles import Role
 from assistance.eligibility import Category
 from core.excel import XLSX_CONTENT_TYPE
-from core.service_forms import paginate
+from core.service_forms import paginate, run_service
 from funds.access import (
     access_account,
     access_batch,
@@ -32,13 +32,14 @@ from funds.access import (
     access_export_job,
     access_grant,
 )
-from funds.forms_ledgers import (
+from funds.forms.ledgers import (
     BatchAuditFilterForm,
     BookFilterForm,
     ExportRequestForm,
     GrantAuditFilterForm,
     LedgerFilterForm,
 )
+from funds.lifecycles import EXPORT_JOBS
 from funds.models import Entry, ExportJob, PaymentLine
 from funds.selectors import audit as audit_selectors
 from funds.selectors.ledgers import (
@@ -166,18 +167,17 @@ def export_request_view(request):
     if not form.is_valid():
         messages.error(request, "未申请导出：预算年度或账户不正确。")
         return redirect("funds:ledger")
-    try:
-        job = export_request(
+    done = run_service(
+        request,
+        lambda data: export_request(
             actor=request.user,
             account=form.cleaned_data["account"],
             year=form.cleaned_data["year"],
-        )
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, f"未申请导出：{message}")
-        return redirect("funds:ledger")
-    messages.success(request, "已转入后台生成，完成后可在本页下载。")
-    return redirect("funds:export_job", job.pk)
+        ),
+        success="已转入后台生成，完成后可在本页下载。",
+        done=lambda job: redirect("funds:export_job", job.pk),
+    )
+    return done or redirect("funds:ledger")
 
 
 @reader
@@ -186,7 +186,7 @@ def export_job(request, pk: int):
     return render(
         request,
         "funds/ledgers/export_job.html",
-        {"job": job, "pending": job.status in (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING)},
+        {"job": job, "pending": job.status in EXPORT_JOBS.open_states()},
     )
 
 
@@ -364,21 +364,3 @@ def performance_export(request):
     target = _spooled()
     performance_workbook(target, report)
     return _xlsx(target, performance_filename(report))
-
-
-urlpatterns = [
-    path("ledger/", ledger, name="ledger"),
-    path("ledger/export/", ledger_export, name="ledger_export"),
-    path("exports/request/", export_request_view, name="export_request"),
-    path("exports/<int:pk>/", export_job, name="export_job"),
-    path("exports/<int:pk>/download/", export_download, name="export_download"),
-    path("audit/", audit_home, name="audit"),
-    path("audit/accounts/<int:pk>/", audit_account, name="audit_account"),
-    path("audit/entries/<int:pk>/", audit_entry, name="audit_entry"),
-    path("audit/grants/", audit_grants, name="audit_grants"),
-    path("audit/grants/<int:pk>/", audit_grant, name="audit_grant"),
-    path("audit/batches/", audit_batches, name="audit_batches"),
-    path("audit/batches/<int:pk>/", audit_batch, name="audit_batch"),
-    path("performance/", performance, name="performance"),
-    path("performance/export/", performance_export, name="performance_export"),
-]

@@ -2,37 +2,34 @@
 bank (发放花名册, Excel), sending, the bank's results per line, the bank slip (回单).
 
 Every batch is reached through `access_batch` (not found outside the user's scope); every
-change goes through a service, which checks the finance role and the account again.
+change goes through a service (`core.service_forms.run_service`), which checks the finance
+role and the account again; what the page offers is asked of the batch's lifecycle.
 """
 
 import tempfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import role_required
 from accounts.roles import Role
 from core.excel import XLSX_CONTENT_TYPE, write_workbook
 from core.models import Notification
-from core.service_forms import add_service_errors, paginate
-from funds.access import access_batch
-from funds.forms_payments import BatchCreateForm, BatchFilterForm, ResultsForm, SendForm, SlipForm
+from core.service_forms import paginate, run_service
+from funds.access import access_batch, can_finance
+from funds.forms.payments import BatchCreateForm, BatchFilterForm, ResultsForm, SendForm, SlipForm
+from funds.lifecycles import PAYMENT_BATCHES
 from funds.models import PaymentBatch, PaymentLine
+from funds.rules import batch_totals, slip_refusal
 from funds.selectors import payments as selectors
 from funds.selectors.grants import grants_payable
 from funds.services import payments as services
 
 READERS = (Role.FINANCE, Role.AUDITOR)
 SLIP_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
-
-
-def _is_finance_of(user, batch: PaymentBatch) -> bool:
-    return user.has_role(Role.FINANCE) and user.organisation_id == batch.account.organisation_id
 
 
 @require_GET
@@ -64,21 +61,20 @@ def batch_create(request):
     payable = grants_payable(account)
     form = BatchCreateForm(request.POST or None, payable=payable)
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                batch = services.batch_create(
-                    actor=request.user, account=account, grants=list(form.cleaned_data["grants"])
-                )
-            except (ValidationError, PermissionDenied) as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    f"已建立发放批次 {batch.number}（{batch.lines.count()} 人）。"
-                    "请下载发放花名册报送银行。",
-                )
-                return redirect("funds:batch_detail", pk=batch.pk)
-        messages.error(request, "未建立：请按标红提示修改。")
+        done = run_service(
+            request,
+            lambda data: services.batch_create(
+                actor=request.user, account=account, grants=list(data["grants"])
+            ),
+            form=form,
+            success=lambda batch: (
+                f"已建立发放批次 {batch.number}（{batch.lines.count()} 人）。"
+                "请下载发放花名册报送银行。"
+            ),
+            done=lambda batch: redirect("funds:batch_detail", pk=batch.pk),
+        )
+        if done:
+            return done
     return render(
         request,
         "funds/payments/batch_form.html",
@@ -87,24 +83,22 @@ def batch_create(request):
 
 
 def _detail(request, batch: PaymentBatch, **forms):
+    """The batch with its lines; the forms of the moves the user may take now."""
     rows = selectors.batch_lines(batch)
-    finance = _is_finance_of(request.user, batch)
-    draft, sent = (
-        batch.status == PaymentBatch.Status.DRAFT,
-        batch.status == PaymentBatch.Status.SENT,
-    )
+    finance = not can_finance(request.user, batch.account, "")
+    may_send = not PAYMENT_BATCHES.why_not(batch, request.user, "send")
+    may_upload = finance and not slip_refusal(batch)
     return render(
         request,
         "funds/payments/batch_detail.html",
         {
             "batch": batch,
             "rows": rows,
-            "totals": selectors.batch_totals(rows),
+            "totals": batch_totals(row.line for row in rows),
             "finance": finance,
-            "send_form": forms.get("send_form") or (SendForm() if finance and draft else None),
-            "slip_form": forms.get("slip_form")
-            or (SlipForm() if finance and not draft and not batch.bank_slip else None),
-            "can_record": finance and sent,
+            "send_form": forms.get("send_form") or (SendForm() if may_send else None),
+            "slip_form": forms.get("slip_form") or (SlipForm() if may_upload else None),
+            "can_record": not PAYMENT_BATCHES.why_not(batch, request.user, "record"),
             "sms_failed": any(
                 r.line.notification and r.line.notification.status == Notification.Status.FAILED
                 for r in rows
@@ -149,18 +143,14 @@ def batch_roster(request, pk: int):
 def batch_send(request, pk: int):
     batch = access_batch(request.user, pk)
     form = SendForm(request.POST)
-    if form.is_valid():
-        try:
-            services.batch_send(
-                actor=request.user, batch=batch, sent_on=form.cleaned_data["sent_on"]
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"发放批次 {batch.number} 已报送银行，待登记银行处理结果。")
-            return redirect("funds:batch_detail", pk=batch.pk)
-    messages.error(request, "未办理：请按标红提示修改。")
-    return _detail(request, access_batch(request.user, pk), send_form=form)
+    done = run_service(
+        request,
+        lambda data: services.batch_send(actor=request.user, batch=batch, sent_on=data["sent_on"]),
+        form=form,
+        success=f"发放批次 {batch.number} 已报送银行，待登记银行处理结果。",
+        done=lambda sent: redirect("funds:batch_detail", pk=sent.pk),
+    )
+    return done or _detail(request, access_batch(request.user, pk), send_form=form)
 
 
 @login_required
@@ -175,23 +165,19 @@ def batch_results(request, pk: int):
     )
     bound = request.method == "POST"
     form = ResultsForm(request.POST if bound else None, batch=batch, lines=lines)
-    blocked = ""
-    if not _is_finance_of(request.user, batch):
-        blocked = "银行发放结果由该专户的财务人员登记。"
-    elif batch.status != PaymentBatch.Status.SENT:
-        blocked = f"批次{batch.get_status_display()}，不能登记银行处理结果。"
     if bound:
-        if form.is_valid():
-            try:
-                services.batch_record_results(
-                    actor=request.user, batch=batch, results=form.results()
-                )
-            except (ValidationError, PermissionDenied) as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, "已登记银行处理结果。")
-                return redirect("funds:batch_detail", pk=batch.pk)
-        messages.error(request, "未登记：请按标红提示修改；已填内容均已保留。")
+        done = run_service(
+            request,
+            lambda data: services.batch_record_results(
+                actor=request.user, batch=batch, results=form.results()
+            ),
+            form=form,
+            success="已登记银行处理结果。",
+            done=lambda recorded: redirect("funds:batch_detail", pk=recorded.pk),
+        )
+        if done:
+            return done
+    blocked = PAYMENT_BATCHES.why_not(batch, request.user, "record")
     return render(
         request,
         "funds/payments/batch_results.html",
@@ -205,18 +191,16 @@ def batch_results(request, pk: int):
 def batch_slip_upload(request, pk: int):
     batch = access_batch(request.user, pk)
     form = SlipForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.batch_upload_slip(
-                actor=request.user, batch=batch, upload=form.cleaned_data["file"]
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "银行回单已上传，作为会计档案保存。")
-            return redirect("funds:batch_detail", pk=batch.pk)
-    messages.error(request, "未上传：请按标红提示修改。")
-    return _detail(request, access_batch(request.user, pk), slip_form=form)
+    done = run_service(
+        request,
+        lambda data: services.batch_upload_slip(
+            actor=request.user, batch=batch, upload=data["file"]
+        ),
+        form=form,
+        success="银行回单已上传，作为会计档案保存。",
+        done=lambda uploaded: redirect("funds:batch_detail", pk=uploaded.pk),
+    )
+    return done or _detail(request, access_batch(request.user, pk), slip_form=form)
 
 
 @require_GET
@@ -237,15 +221,3 @@ def batch_slip(request, pk: int):
         filename=batch.bank_slip_name or "银行回单",
         content_type=content_type,
     )
-
-
-urlpatterns = [
-    path("batches/", batch_list, name="batch_list"),
-    path("batches/new/", batch_create, name="batch_create"),
-    path("batches/<int:pk>/", batch_detail, name="batch_detail"),
-    path("batches/<int:pk>/roster/", batch_roster, name="batch_roster"),
-    path("batches/<int:pk>/send/", batch_send, name="batch_send"),
-    path("batches/<int:pk>/results/", batch_results, name="batch_results"),
-    path("batches/<int:pk>/slip/", batch_slip_upload, name="batch_slip_upload"),
-    path("batches/<int:pk>/slip/download/", batch_slip, name="batch_slip"),
-]

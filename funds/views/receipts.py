@@ -8,23 +8,21 @@ auditor's POST is refused (403). Every object comes through funds.access (404 ou
 user's scope).
 """
 
-from collections.abc import Callable
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.access import require_role
 from accounts.roles import Level, Role
 from core.lifecycle import move
-from core.service_forms import add_service_errors, paginate
+from core.service_forms import NOT_DONE, paginate, run_service
 from funds.access import access_account, access_entry, access_plan, access_receipt
-from funds.forms_receipts import (
+from funds.forms.receipts import (
     AccountCreateForm,
     BalanceYearForm,
     BudgetRequestForm,
@@ -47,7 +45,6 @@ from funds.services import receipts as services
 from funds.services.accounts import fund_account_create
 
 READERS = (Role.FINANCE, Role.AUDITOR, Role.ADMIN)
-NOT_DONE = "未办理：请按标红提示修改；已填内容均已保留。"
 
 
 def funds_reader(view):
@@ -83,30 +80,6 @@ def _require_own_account(user, account: FundAccount) -> None:
         raise PermissionDenied(
             f"只能办理本级工会帮扶资金专户的业务；{account.name}由其工会财务办理。"
         )
-
-
-def _act(
-    request,
-    form,
-    *,
-    perform: Callable[[dict], object],
-    success: Callable[[object], str],
-    done: Callable[[object], object],
-    template: str,
-    context: dict,
-):
-    """Form → service → message → redirect; what the service refuses comes back on the form."""
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                result = perform(form.cleaned_data)
-            except (ValidationError, PermissionDenied) as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, success(result))
-                return done(result)
-        messages.error(request, NOT_DONE)
-    return render(request, template, {"form": form, **context})
 
 
 def _may_book(user, account: FundAccount) -> bool:
@@ -166,15 +139,17 @@ def account_detail(request, pk: int):
 def account_create(request):
     require_role(request.user, Role.ADMIN)
     form = AccountCreateForm(request.POST or None, user=request.user)
-    return _act(
-        request,
-        form,
-        perform=lambda data: fund_account_create(actor=request.user, **data),
-        success=lambda account: f"已开设{account.name}。",
-        done=lambda account: redirect("funds:account", pk=account.pk),
-        template="funds/account_form.html",
-        context={},
-    )
+    if request.method == "POST":
+        done = run_service(
+            request,
+            lambda data: fund_account_create(actor=request.user, **data),
+            form=form,
+            success=lambda account: f"已开设{account.name}。",
+            done=lambda account: redirect("funds:account", pk=account.pk),
+        )
+        if done:
+            return done
+    return render(request, "funds/account_form.html", {"form": form})
 
 
 # --- Receipts -----------------------------------------------------------------------------------
@@ -216,14 +191,20 @@ def receipt_create(request, pk: int):
             )
         return text
 
-    return _act(
+    if request.method == "POST":
+        done = run_service(
+            request,
+            lambda data: services.receipt_record(actor=request.user, account=account, **data),
+            form=form,
+            success=success,
+            done=lambda receipt: redirect("funds:receipts", pk=account.pk),
+        )
+        if done:
+            return done
+    return render(
         request,
-        form,
-        perform=lambda data: services.receipt_record(actor=request.user, account=account, **data),
-        success=success,
-        done=lambda receipt: redirect("funds:receipts", pk=account.pk),
-        template="funds/receipts/form.html",
-        context={"account": account, "title": "登记资金到账"},
+        "funds/receipts/form.html",
+        {"form": form, "account": account, "title": "登记资金到账"},
     )
 
 
@@ -232,19 +213,25 @@ def receipt_carry_over(request, pk: int):
     receipt = access_receipt(request.user, pk)
     _require_own_account(request.user, receipt.account)
     form = CarryOverApproveForm(request.POST or None)
-    return _act(
+    if request.method == "POST":
+        done = run_service(
+            request,
+            lambda data: services.receipt_carry_over_approve(
+                actor=request.user, receipt=receipt, document=data["carry_over_document"]
+            ),
+            form=form,
+            success=lambda receipt: (
+                f"已登记本级财政批准跨年使用（{receipt.carry_over_document}）：该笔地方财政配套资金"
+                f"可在{receipt.year}年度结束后继续使用。"
+            ),
+            done=lambda receipt: redirect("funds:receipts", pk=receipt.account_id),
+        )
+        if done:
+            return done
+    return render(
         request,
-        form,
-        perform=lambda data: services.receipt_carry_over_approve(
-            actor=request.user, receipt=receipt, document=data["carry_over_document"]
-        ),
-        success=lambda receipt: (
-            f"已登记本级财政批准跨年使用（{receipt.carry_over_document}）：该笔地方财政配套资金"
-            f"可在{receipt.year}年度结束后继续使用。"
-        ),
-        done=lambda receipt: redirect("funds:receipts", pk=receipt.account_id),
-        template="funds/receipts/carry_over.html",
-        context={"receipt": receipt, "account": receipt.account},
+        "funds/receipts/carry_over.html",
+        {"form": form, "receipt": receipt, "account": receipt.account},
     )
 
 
@@ -285,19 +272,23 @@ def plan_create(request, pk: int):
             "items": selectors.items_funded(account, today),
         },
     )
-    if bound:
-        if form.is_valid() and lines.is_valid():
-            chosen = [line for line in (f.line() for f in lines.forms) if line]
-            try:
-                plan = services.allocation_plan_create(
-                    actor=request.user, account=account, lines=chosen, **form.cleaned_data
-                )
-            except (ValidationError, PermissionDenied) as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, f"已保存分配使用方案“{plan.title}”，请核对后下达。")
-                return redirect("funds:plan", pk=plan.pk)
+    if bound and not lines.is_valid():
         messages.error(request, NOT_DONE)
+    elif bound:
+        done = run_service(
+            request,
+            lambda data: services.allocation_plan_create(
+                actor=request.user,
+                account=account,
+                lines=[line for line in (f.line() for f in lines.forms) if line],
+                **data,
+            ),
+            form=form,
+            success=lambda plan: f"已保存分配使用方案“{plan.title}”，请核对后下达。",
+            done=lambda plan: redirect("funds:plan", pk=plan.pk),
+        )
+        if done:
+            return done
     return render(
         request,
         "funds/receipts/plan_form.html",
@@ -330,21 +321,28 @@ def plan_execute(request, pk: int):
     _require_own_account(request.user, plan.account)
     lines = list(selectors.plan_lines(plan))
     form = PlanExecuteForm(request.POST or None)
-    return _act(
+    if request.method == "POST":
+        done = run_service(
+            request,
+            lambda data: services.allocation_plan_execute(
+                actor=request.user,
+                plan=plan,
+                transfer_date=data["transfer_date"],
+                reference=data["reference"],
+            ),
+            form=form,
+            success=lambda executed: (
+                f"分配使用方案“{executed.title}”已下达，{len(lines)} 笔资金已下拨到县级工会专户。"
+            ),
+            done=lambda executed: redirect("funds:plan", pk=executed.pk),
+        )
+        if done:
+            return done
+    return render(
         request,
-        form,
-        perform=lambda data: services.allocation_plan_execute(
-            actor=request.user,
-            plan=plan,
-            transfer_date=data["transfer_date"],
-            reference=data["reference"],
-        ),
-        success=lambda done: (
-            f"分配使用方案“{done.title}”已下达，{len(lines)} 笔资金已下拨到县级工会专户。"
-        ),
-        done=lambda done: redirect("funds:plan", pk=done.pk),
-        template="funds/receipts/plan_execute.html",
-        context={
+        "funds/receipts/plan_execute.html",
+        {
+            "form": form,
             "plan": plan,
             "account": plan.account,
             "lines": lines,
@@ -387,26 +385,32 @@ def budget_request_create(request, pk: int):
     _require_own_account(request.user, account)
     items = selectors.items_funded(account, timezone.localdate())
     form = BudgetRequestForm(request.POST or None, items=items)
-    return _act(
+    if request.method == "POST":
+        done = run_service(
+            request,
+            lambda data: services.budget_request_record(
+                actor=request.user,
+                account=account,
+                year=data["year"],
+                quarter=data["quarter"],
+                submitted_on=data["submitted_on"],
+                amount=data["amount"],
+                items=form.items(),
+                note=data["note"],
+            ),
+            form=form,
+            success=lambda budget: (
+                f"已报送{budget.year}年第{budget.quarter}季度资金使用预算"
+                + ("。" if budget.on_time else "：未在规定月份（上一季度最后一个月）报送，已标注。")
+            ),
+            done=lambda budget: redirect("funds:budget_requests"),
+        )
+        if done:
+            return done
+    return render(
         request,
-        form,
-        perform=lambda data: services.budget_request_record(
-            actor=request.user,
-            account=account,
-            year=data["year"],
-            quarter=data["quarter"],
-            submitted_on=data["submitted_on"],
-            amount=data["amount"],
-            items=form.items(),
-            note=data["note"],
-        ),
-        success=lambda budget: (
-            f"已报送{budget.year}年第{budget.quarter}季度资金使用预算"
-            + ("。" if budget.on_time else "：未在规定月份（上一季度最后一个月）报送，已标注。")
-        ),
-        done=lambda budget: redirect("funds:budget_requests"),
-        template="funds/receipts/form.html",
-        context={"account": account, "title": "报送季度资金使用预算", "taian": True},
+        "funds/receipts/form.html",
+        {"form": form, "account": account, "title": "报送季度资金使用预算", "taian": True},
     )
 
 
@@ -418,23 +422,29 @@ def return_create(request, pk: int):
     account = access_account(request.user, pk)
     _require_own_account(request.user, account)
     form = ReturnForm(request.POST or None)
-    return _act(
+    if request.method == "POST":
+        done = run_service(
+            request,
+            lambda data: services.funds_return(
+                actor=request.user,
+                account=account,
+                year=data["year"],
+                source=data["source"],
+                amount=data["amount"],
+                counterpart=data["counterpart"],
+                reference=data["reference"],
+                entry_date=data["entry_date"],
+            ),
+            form=form,
+            success=lambda entry: f"已登记资金上缴（退回）{-entry.amount} 元。",
+            done=lambda entry: redirect("funds:account", pk=account.pk),
+        )
+        if done:
+            return done
+    return render(
         request,
-        form,
-        perform=lambda data: services.funds_return(
-            actor=request.user,
-            account=account,
-            year=data["year"],
-            source=data["source"],
-            amount=data["amount"],
-            counterpart=data["counterpart"],
-            reference=data["reference"],
-            entry_date=data["entry_date"],
-        ),
-        success=lambda entry: f"已登记资金上缴（退回）{-entry.amount} 元。",
-        done=lambda entry: redirect("funds:account", pk=account.pk),
-        template="funds/receipts/form.html",
-        context={"account": account, "title": "资金上缴（退回）", "danger": True},
+        "funds/receipts/form.html",
+        {"form": form, "account": account, "title": "资金上缴（退回）", "danger": True},
     )
 
 
@@ -443,21 +453,28 @@ def entry_reverse(request, pk: int):
     entry = access_entry(request.user, pk)
     _require_own_account(request.user, entry.account)
     form = ReverseForm(request.POST or None)
-    return _act(
+    if request.method == "POST":
+        done = run_service(
+            request,
+            lambda data: ledger.entry_reverse(
+                actor=request.user,
+                entry=entry,
+                reason=data["reason"],
+                entry_date=data["entry_date"],
+            ),
+            form=form,
+            success=lambda reversal: (
+                f"已冲销：另记冲销分录 #{reversal.pk}，金额 {reversal.amount} 元。"
+            ),
+            done=lambda reversal: redirect("funds:account", pk=entry.account_id),
+        )
+        if done:
+            return done
+    return render(
         request,
-        form,
-        perform=lambda data: ledger.entry_reverse(
-            actor=request.user,
-            entry=entry,
-            reason=data["reason"],
-            entry_date=data["entry_date"],
-        ),
-        success=lambda reversal: (
-            f"已冲销：另记冲销分录 #{reversal.pk}，金额 {reversal.amount} 元。"
-        ),
-        done=lambda reversal: redirect("funds:account", pk=entry.account_id),
-        template="funds/receipts/entry_reverse.html",
-        context={
+        "funds/receipts/entry_reverse.html",
+        {
+            "form": form,
             "entry": entry,
             "account": entry.account,
             "reversible": selectors.entry_reversible(entry),
@@ -482,26 +499,3 @@ def unspent(request):
             "no_carry_over": selectors.NO_CARRY_OVER,
         },
     )
-
-
-urlpatterns = [
-    path("accounts/", account_list, name="accounts"),
-    path("accounts/new/", account_create, name="account_create"),
-    path("accounts/<int:pk>/", account_detail, name="account"),
-    path("accounts/<int:pk>/receipts/", receipt_list, name="receipts"),
-    path("accounts/<int:pk>/receipts/new/", receipt_create, name="receipt_create"),
-    path("receipts/<int:pk>/carry-over/", receipt_carry_over, name="receipt_carry_over"),
-    path("accounts/<int:pk>/plans/", plan_list, name="plans"),
-    path("accounts/<int:pk>/plans/new/", plan_create, name="plan_create"),
-    path(
-        "accounts/<int:pk>/budget-requests/new/",
-        budget_request_create,
-        name="budget_request_create",
-    ),
-    path("accounts/<int:pk>/returns/new/", return_create, name="return_create"),
-    path("plans/<int:pk>/", plan_detail, name="plan"),
-    path("plans/<int:pk>/execute/", plan_execute, name="plan_execute"),
-    path("budget-requests/", budget_request_list, name="budget_requests"),
-    path("entries/<int:pk>/reverse/", entry_reverse, name="entry_reverse"),
-    path("unspent/", unspent, name="unspent"),
-]

@@ -8,11 +8,15 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from core.history import save_tracked
+from core.lifecycle import take
+from core.models import StatusEvent
+from funds.lifecycles import EXPORT_JOBS
 from funds.models import Entry, ExportJob, Source
 from funds.selectors.ledgers import general_ledger, group_book, ledger_entries, ledger_totals
 from funds.services.exports import (
@@ -330,3 +334,34 @@ def test_under_debug_the_job_runs_in_a_thread_after_commit(
     with django_capture_on_commit_callbacks() as callbacks:
         export_request(actor=world_finance.county_a, account=None, year=2026)
     assert len(callbacks) == 1
+
+
+def test_only_the_background_worker_moves_a_job(book, world_finance):
+    job = export_request(actor=world_finance.county_a, account=book.account, year=2026)
+
+    with pytest.raises(PermissionDenied, match="由后台任务办理"):
+        take(EXPORT_JOBS, obj=job, actor=world_finance.county_a, action="start")
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.QUEUED
+
+    export_run(job)
+    moved = StatusEvent.objects.filter(object_id=job.pk, content_type__model="exportjob")
+    assert list(moved.order_by("id").values_list("action", "to_status")) == [
+        ("start", "running"),
+        ("finish", "done"),
+    ]
+
+
+def test_a_job_interrupted_while_it_was_built_stays_failed(book, world_finance, monkeypatch):
+    job = export_request(actor=world_finance.county_a, account=book.account, year=2026)
+
+    def build_while_interrupted(job):
+        later = timezone.now() + datetime.timedelta(hours=1)
+        assert [j.pk for j in export_fail_stale(started_before=later)] == [job.pk]
+        return "funds/exports/never.xlsx", 7
+
+    monkeypatch.setattr("funds.services.exports._build", build_while_interrupted)
+    job = export_run(job)
+
+    assert job.status == ExportJob.Status.FAILED and "重新申请" in job.error
+    assert not job.file and job.rows == 0

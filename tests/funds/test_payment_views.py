@@ -63,7 +63,7 @@ def test_create_from_checkboxes(client, fin, grant):
 def test_bad_choice_never_crashes(client, fin, grant, picked):
     response = client.post(url("batch_create"), {"grants": picked})
     assert response.status_code == 200
-    assert "未建立" in response.content.decode()
+    assert "未办理：请按标红提示修改" in response.content.decode()
     assert not PaymentBatch.objects.exists()
 
 
@@ -311,6 +311,28 @@ def test_failed_sms_offers_the_letter(client, world, fin, grant, accounts, setti
     assert 'data-testid="sms-failed"' in html
     assert url("payment_letter", grant.pk) in html
     assert "短信网关超时" in html
+
+
+def test_the_batch_page_offers_what_the_batch_table_allows(
+    client, world, world_finance, fin, grant, accounts
+):
+    batch = batch_create(actor=fin, account=accounts.county_a, grants=[grant])
+    html = client.get(url("batch_detail", batch.pk)).content.decode()
+    assert 'data-testid="send-form"' in html and url("batch_results", batch.pk) not in html
+    client.force_login(world_finance.city)
+    html = client.get(url("batch_detail", batch.pk)).content.decode()
+    assert 'data-testid="send-form"' not in html
+
+    client.force_login(fin)
+    client.post(url("batch_send", batch.pk), {"sent_on": "2026-04-13", "confirm": "on"})
+    html = client.get(url("batch_detail", batch.pk)).content.decode()
+    assert 'data-testid="send-form"' not in html and url("batch_results", batch.pk) in html
+
+    batch_record_results(actor=fin, batch=batch, results=paid(batch.lines.get()))
+    html = client.get(url("batch_detail", batch.pk)).content.decode()
+    assert url("batch_results", batch.pk) not in html
+    page = client.get(url("batch_results", batch.pk)).content.decode()
+    assert "目前不能办理：该发放批次已全部登记结果。" in page
 
 
 # --- Scope and lists ----------------------------------------------------------------------------

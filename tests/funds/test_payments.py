@@ -14,9 +14,11 @@ from django.db import IntegrityError, transaction
 from archives.models import Archive
 from archives.services.lifecycle import close_archive, lock_archive
 from assistance.models import PersonalDataAccess
-from core.models import Notification
+from core.lifecycle import moves
+from core.models import Notification, StatusEvent
 from core.notify import SmsError
 from core.workdays import HolidayRange, add_working_days
+from funds.lifecycles import PAYMENT_BATCHES
 from funds.models import Entry, Grant, PaymentBatch, PaymentLine
 from funds.services.grants import grant_cancel, grant_decide, grant_propose
 from funds.services.ledger import balance, lock_account, post_entry
@@ -251,7 +253,52 @@ def test_send_marks_the_batch_sent_once(world, accounts, world_finance, ready):
         batch_send(actor=world_finance.county_a_auditor, batch=batch)
 
 
+def test_another_unions_finance_may_not_send(world, accounts, world_finance, ready):
+    batch = batch_create(actor=world_finance.county_a, account=accounts.county_a, grants=[ready])
+    with pytest.raises(PermissionDenied, match="只能办理本级工会帮扶资金专户的业务"):
+        batch_send(actor=world_finance.city, batch=batch)
+    assert fresh(batch).status == PaymentBatch.Status.DRAFT
+    send = {m.transition.action: m for m in moves(PAYMENT_BATCHES, batch, world_finance.city)}
+    assert send["send"].why_not == "只能办理本级工会帮扶资金专户的业务。"
+    assert moves(PAYMENT_BATCHES, batch, world_finance.county_a)[0].allowed
+
+
 # --- Bank results ------------------------------------------------------------------------------
+
+
+def events(obj) -> list[tuple[str, str, str]]:
+    rows = StatusEvent.objects.filter(object_id=obj.pk, content_type__model=obj._meta.model_name)
+    return list(rows.order_by("id").values_list("action", "from_status", "to_status"))
+
+
+def test_each_result_is_a_move_of_the_line_and_the_last_settles_the_batch(
+    world, accounts, world_finance, gateway
+):
+    w = world
+    fin = world_finance.county_a
+    fund(fin, accounts.county_a, "50000")
+    grants = [approved_grant(w, open_archive(w, person=p, income_wages="20000")) for p in (3, 4)]
+    w.clock.set(PAID_ON)
+    batch = sent_batch(w, fin, accounts.county_a, grants)
+    first, second = batch.lines.order_by("id")
+
+    batch = batch_record_results(actor=fin, batch=batch, results=paid(first))
+    assert batch.status == PaymentBatch.Status.SENT
+    batch = batch_record_results(actor=fin, batch=batch, results=failed(second))
+
+    assert batch.status == PaymentBatch.Status.SETTLED
+    assert events(first) == [("pay", "pending", "paid")]
+    assert events(second) == [("fail", "pending", "failed")]
+    assert StatusEvent.objects.get(object_id=second.pk, action="fail").reason == "户名与卡号不符"
+    assert events(batch) == [
+        ("send", "draft", "sent"),
+        ("record", "sent", "sent"),
+        ("record", "sent", "sent"),
+        ("settle", "sent", "settled"),
+    ]
+    reasons = [h.history_change_reason for h in fresh(second).history.order_by("history_id")]
+    assert "银行发放失败：户名与卡号不符" in reasons
+    assert fresh(batch).history.latest().history_change_reason == "银行结果全部登记"
 
 
 def test_paid_result_debits_the_fund_and_tells_the_worker(
