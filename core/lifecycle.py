@@ -76,6 +76,7 @@ class Lifecycle:
     noun: str  # "档案", "发放批次": what the messages call the entity
     field: str = "status"
     reason_field: str = "reason"  # the form field a missing reason is reported on
+    missing_reason_text: str = "请填写理由。"
     requirement_text: dict[str, str] = {}
     # Fields locked along with the row (select_related), as the refusals need them.
     related: tuple[str, ...] = ()
@@ -89,6 +90,16 @@ class Lifecycle:
         raise ValidationError(
             f"{self.noun}当前状态为“{self.label(source)}”，不能办理该操作，可能已由他人处理。"
         )
+
+    def moved_text(self, source: str) -> str:
+        """The refusal when the entity left the state the actor saw (someone acted first)."""
+        return (
+            f"该{self.noun}已由他人处理，当前状态为“{self.label(source)}”，请刷新页面后再操作。"
+        )
+
+    def history_reason(self, transition: Transition, reason: str) -> str:
+        """The reason written on the history row of a move."""
+        return transition.label + (f"：{reason}" if reason else "")
 
     def from_state(self, source: str) -> list[Transition]:
         return [t for t in self.transitions if t.source == source]
@@ -190,10 +201,7 @@ def take(
     obj = lifecycle.lock(obj)
     source = getattr(obj, lifecycle.field)
     if source != seen:
-        raise ValidationError(
-            f"该{lifecycle.noun}已由他人处理，当前状态为“{lifecycle.label(source)}”，"
-            "请刷新页面后再操作。"
-        )
+        raise ValidationError(lifecycle.moved_text(source))
     transition = lifecycle.find(action, source)
     refused = lifecycle.refusal(obj, actor, transition)
     if refused:
@@ -203,7 +211,7 @@ def take(
         raise ValidationError(unmet)
     reason = reason.strip()
     if transition.needs_reason and not reason:
-        raise ValidationError({lifecycle.reason_field: "请填写理由。"})
+        raise ValidationError({lifecycle.reason_field: lifecycle.missing_reason_text})
     fields = [lifecycle.field]
     if any(f.name == "updated_at" for f in obj._meta.concrete_fields):
         fields.append("updated_at")
@@ -214,7 +222,7 @@ def take(
     save_tracked(
         obj,
         actor=actor,
-        reason=transition.label + (f"：{reason}" if reason else ""),
+        reason=lifecycle.history_reason(transition, reason),
         update_fields=fields,
     )
     lifecycle.record(obj, transition, actor=actor, source=source, reason=reason)

@@ -14,11 +14,10 @@ from django.db import transaction
 
 from accounts.roles import Level, Role
 from assistance.models import Case, CaseUserObjectPermission
-from assistance.selectors import member_inputs
+from assistance.selectors import available_transitions, member_inputs
 from assistance.services import case_update
 from assistance.services.cases import case_submit
 from assistance.services.review import (
-    available_transitions,
     case_assign_reviewer,
     case_flag_doubtful,
     case_forward,

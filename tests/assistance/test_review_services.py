@@ -19,18 +19,17 @@ from assistance.models import (
     InformationComparison,
     NoticeObjection,
 )
-from assistance.selectors import case_duplicates, member_inputs
+from assistance.rules import notice_period
+from assistance.selectors import available_transitions, case_duplicates, member_inputs
 from assistance.services import case_update, case_withdraw, document_upload
 from assistance.services.cases import case_submit
 from assistance.services.review import (
-    available_transitions,
     case_flag_doubtful,
     case_forward,
     case_reject,
     case_return,
     comparison_record,
     notice_objection,
-    notice_period,
     take_transition,
     visit_record,
 )
@@ -91,7 +90,7 @@ def test_each_state_has_one_transition_per_action_and_only_known_states(workflow
         assert transition.roles
         # Deciding, returning and refusing need a written opinion; so does a withdrawal.
         if transition.decision or transition.action in {"reject", "return", "withdraw"}:
-            assert transition.needs_opinion
+            assert transition.needs_reason
     # Every review state can be refused and returned at the level that holds it.
     for state in {t.source for t in table if t.decision} - {S.NOTICE}:
         assert {"reject", "return"} <= {t.action for t in table if t.source == state}
