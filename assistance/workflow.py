@@ -422,9 +422,7 @@ class CaseLifecycle(lifecycle.Lifecycle):
         """
         case = obj
         return {
-            "grassroots_visit": lambda: case.visits.filter(
-                organisation=case.organisation
-            ).exists(),
+            "grassroots_visit": lambda: case.visits.filter(organisation=case.organisation).exists(),
             "county_visit_if_doubtful": lambda: (
                 not case.doubtful or case.visits.filter(organisation=case.county).exists()
             ),

@@ -93,9 +93,7 @@ class Lifecycle:
 
     def moved_text(self, source: str) -> str:
         """The refusal when the entity left the state the actor saw (someone acted first)."""
-        return (
-            f"该{self.noun}已由他人处理，当前状态为“{self.label(source)}”，请刷新页面后再操作。"
-        )
+        return f"该{self.noun}已由他人处理，当前状态为“{self.label(source)}”，请刷新页面后再操作。"
 
     def history_reason(self, transition: Transition, reason: str) -> str:
         """The reason written on the history row of a move."""
