@@ -246,6 +246,12 @@ def decision_now(case: Case) -> Transition | None:
     return None
 
 
+def holder_now(case: Case):
+    """The organisation that takes the case's current decision, if it awaits one."""
+    transition = decision_now(case)
+    return organisation_at(case, transition.level) if transition else None
+
+
 def find_transition(workflow: str, action: str, source: str) -> Transition:
     return LIFECYCLES[workflow].find(action, source)
 

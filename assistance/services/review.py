@@ -20,7 +20,13 @@ from accounts.models import User
 from accounts.roles import Role
 from accounts.selectors import in_scope
 from archives.services.lifecycle import archive_open_for_case
-from assistance.access import invited_to_visit
+from assistance.access import (
+    can_assign_reviewer,
+    can_flag_doubtful,
+    can_invite_to_visit,
+    can_record_comparison,
+    invited_to_visit,
+)
 from assistance.assessment import reassess_under_stored_policy, store_assessment
 from assistance.models import (
     Case,
@@ -44,9 +50,8 @@ from assistance.workflow import (
     CaseLifecycle,
     StepRecord,
     Transition,
-    decision_now,
+    holder_now,
     lifecycle_of,
-    organisation_at,
     refusal_reason_choices,
     stage_entry,
     transitions_for,
@@ -358,8 +363,8 @@ def visit_record(
 def case_flag_doubtful(*, actor: User, case: Case, reason: str) -> Case:
     """The county marks a case doubtful (建档存疑): it cannot pass without a county visit."""
     case = _lock(case)
-    if not actor.has_role(Role.REVIEWER) or actor.organisation_id != case.county_id:
-        raise PermissionDenied("只有县级审核人可以标记建档存疑。")
+    if refused := can_flag_doubtful(actor, case):
+        raise PermissionDenied(refused)
     if case.status != S.COUNTY_REVIEW:
         raise ValidationError("只有待县级审核的申请可以标记存疑。")
     if not reason.strip():
@@ -379,11 +384,8 @@ def comparison_record(
 ) -> InformationComparison:
     """Record the information comparison (信息比对) with its report (WH-M §10(四))."""
     case = _lock(case)
-    if (
-        not actor.has_role(Role.CASEWORKER, Role.REVIEWER)
-        or actor.organisation_id != case.county_id
-    ):
-        raise PermissionDenied("信息比对由县级工会登记。")
+    if refused := can_record_comparison(actor, case):
+        raise PermissionDenied(refused)
     if case.status != S.COMPARISON:
         raise ValidationError("只有待信息比对的申请可以登记比对结果。")
     if result not in InformationComparison.Result.values:
@@ -406,9 +408,9 @@ def comparison_record(
 def case_assign_reviewer(*, actor: User, case: Case, reviewer: User) -> Case:
     """Assign the case at its current level to a named reviewer of the holding union."""
     case = _lock(case)
-    holder = _holder_now(case)
-    if holder is None or not actor.has_role(Role.REVIEWER) or actor.organisation_id != holder.pk:
-        raise PermissionDenied("只有当前办理层级的审核人可以指派。")
+    if refused := can_assign_reviewer(actor, case):
+        raise PermissionDenied(refused)
+    holder = holder_now(case)
     if not reviewer.has_role(Role.REVIEWER) or reviewer.organisation_id != holder.pk:
         raise ValidationError({"reviewer": f"请选择{holder.name}的审核人。"})
     with acting_as(actor):
@@ -423,7 +425,8 @@ def case_assign_reviewer(*, actor: User, case: Case, reviewer: User) -> Case:
 def case_share_for_visit(*, actor: User, case: Case, user: User) -> Case:
     """Invite a user of another union to a joint home visit of this case."""
     case = _lock(case)
-    _require_holder(actor, case, (Role.CASEWORKER, Role.REVIEWER), "邀请联合走访")
+    if refused := can_invite_to_visit(actor, case):
+        raise PermissionDenied(refused)
     if case.status not in VISIT_STATES:
         raise ValidationError(f"当前环节（{case.get_status_display()}）不能邀请联合走访。")
     if user.organisation is None or user.organisation.city_id != case.city_id:
@@ -447,8 +450,7 @@ def _holds(actor: User, case: Case) -> bool:
 
 def _holder_now(case: Case):
     """The organisation that acts on the case in its current state, if any."""
-    transition = decision_now(case)
-    return organisation_at(case, transition.level) if transition else None
+    return holder_now(case)
 
 
 __all__ = [

@@ -23,7 +23,14 @@ from django.utils import timezone
 from accounts.access import access_organisation, role_required
 from accounts.roles import Level, Role
 from accounts.selectors import in_scope, organisation_choices_for_user
-from assistance.access import access_case, invited_to_visit
+from assistance.access import (
+    access_case,
+    can_assign_reviewer,
+    can_flag_doubtful,
+    can_invite_to_visit,
+    can_record_comparison,
+    invited_to_visit,
+)
 from assistance.forms.review import (
     AssignForm,
     ComparisonForm,
@@ -94,15 +101,12 @@ def abilities_of(user, case: Case) -> Abilities:
         stage=stage,
         transitions=transitions,
         visit=case.status in VISIT_STATES and ((scoped and staff) or invited_to_visit(user, case)),
-        flag=user.has_role(Role.REVIEWER)
-        and user.organisation_id == case.county_id
+        flag=not can_flag_doubtful(user, case)
         and case.status == S.COUNTY_REVIEW
         and not case.doubtful,
-        compare=staff and user.organisation_id == case.county_id and case.status == S.COMPARISON,
-        assign=stage.decides
-        and user.has_role(Role.REVIEWER)
-        and user.organisation_id == stage.holder.pk,
-        invite=scoped and staff and case.status in VISIT_STATES,
+        compare=not can_record_comparison(user, case) and case.status == S.COMPARISON,
+        assign=not can_assign_reviewer(user, case),
+        invite=not can_invite_to_visit(user, case) and case.status in VISIT_STATES,
     )
 
 
