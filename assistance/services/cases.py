@@ -10,8 +10,12 @@ from stdnum.cn import ric
 from accounts.models import Organisation, User
 from accounts.roles import Level, Role
 from accounts.selectors import in_scope, scope_queryset
-from assistance.assessment import MemberInput, assess_case_values, store_assessment
-from assistance.inputs import MEMBER_DETAIL_FIELDS
+from assistance.assessment import (
+    MEMBER_DETAIL_FIELDS,
+    MemberInput,
+    assess_case_values,
+    store_assessment,
+)
 from assistance.models import (
     CASE_INPUT_FIELDS,
     Case,
