@@ -956,6 +956,20 @@ def test_submit_and_withdraw_are_transitions_too(world):
         case_withdraw(actor=w.caseworker, case=case, reason="不想申请了")
 
 
+def test_the_case_lifecycle_asks_for_the_opinion_and_names_only_the_step_in_history(world):
+    w = world.wuhu
+    case = wuhu_submitted(world)
+    wuhu_grassroots_visit(world, case)
+    with pytest.raises(ValidationError) as info:
+        case_forward(actor=w.grassroots_reviewer, case=case, opinion="  ")
+    assert info.value.message_dict == {"opinion": ["请填写意见。"]}
+    case = case_forward(actor=w.grassroots_reviewer, case=fresh(case), opinion="初审属实")
+    assert (
+        case.history.order_by("-history_id").first().history_change_reason == "初审通过，报县级审核"
+    )
+    assert case.transitions.latest("id").opinion == "初审属实"
+
+
 def test_find_transition_says_the_case_may_have_been_handled(world):
     with pytest.raises(InvalidTransition) as info:
         find_transition("wuhu", "grassroots_forward", S.COUNTY_REVIEW)
