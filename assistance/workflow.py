@@ -3,8 +3,11 @@
 Each policy names a workflow variant; a variant is a table of transitions. A transition
 says from which state to which, which role at which level of the union tree may take it,
 whether it is a decision in the sense of segregation of duties, and what must be true
-before it (its `requires`). The services in `assistance/services/review.py` take exactly
-these transitions and nothing else changes a case's state.
+before it (its `requires`). `CaseLifecycle` (one per variant, `LIFECYCLES`) is the table on
+the shared engine `core.lifecycle`: who may take a move (`refusal`), what of its requirements
+is met (`requirements`) and the step's `CaseTransition` row (`record`). The services in
+`assistance/services/review.py` take exactly these transitions, through
+`core.lifecycle.take`, and nothing else changes a case's state.
 """
 
 from collections.abc import Callable
