@@ -1,4 +1,22 @@
-"""The engine fed with the policy in force: what the command and the forms call."""
+"""The one door to the assessment: every household judged in the system comes through here.
+
+`eligibility` is the pure engine (dataclasses in, dataclasses out); this module feeds it. It
+offers:
+
+- the input contract: `Household` (the engine's input), `MemberInput` (a member as entered),
+  `household_from_values` (a case's values and members → `Household`), `parse_case` /
+  `InvalidCase` (the JSON contract of `manage.py assess`) and `assessment_as_json` (the
+  stored form of an `Assessment`);
+- the policy in force for an organisation and a date: `policy_in_force`,
+  `minimum_living_standard_for`, `PolicyNotFound`;
+- the entry points: `assess_household` (a household under a policy; the only call of the
+  engine), `assess_case_values` (a case's values under the policy and 低保 in force),
+  `reassess_under_stored_policy` (a case's figures under what it was first judged by),
+  `store_assessment` (put a result on a case), `assess_raw_case` (one JSON case).
+
+The archives' visits and the funds' grant limits call `assess_household`; nothing else
+imports `eligibility.assess`.
+"""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -9,14 +27,44 @@ from django.utils import timezone
 from accounts.models import Organisation
 from assistance.assess_input import InvalidCase, assessment_as_json, parse_case
 from assistance.eligibility import EXPENSE_KINDS, INCOME_KINDS, Assessment, Household, assess
-from assistance.inputs import MemberInput
+from assistance.inputs import MEMBER_DETAIL_FIELDS, MemberInput
 from assistance.models import CASE_ASSESSED_FIELDS, Case, Policy
-from assistance.selectors import PolicyNotFound, minimum_living_standard_for, policy_in_force
+from assistance.selectors.policy import (
+    PolicyNotFound,
+    minimum_living_standard_for,
+    policy_in_force,
+)
+
+__all__ = [
+    "MEMBER_DETAIL_FIELDS",
+    "Assessment",
+    "CaseAssessment",
+    "Household",
+    "InvalidCase",
+    "MemberInput",
+    "PolicyNotFound",
+    "assess_case_values",
+    "assess_household",
+    "assess_raw_case",
+    "assessment_as_json",
+    "household_from_values",
+    "minimum_living_standard_for",
+    "parse_case",
+    "policy_in_force",
+    "reassess_under_stored_policy",
+    "store_assessment",
+]
+
+
+def assess_household(household: Household, policy: Policy) -> Assessment:
+    """The engine's judgement of `household` under `policy`'s rules."""
+    return assess(household, policy.rules())
 
 
 def assess_under_policy(household: Household, *, region: str) -> Assessment:
+    """Under the region's policy in force on the household's application date."""
     policy = policy_in_force(region=region, on=household.application_date)
-    return assess(household, policy.rules())
+    return assess_household(household, policy)
 
 
 def assess_raw_case(data: Any, *, region: str) -> dict:
@@ -80,7 +128,7 @@ def assess_case_values(
     standard = minimum_living_standard_for(county=organisation.county, on=on)
     household = household_from_values(values, members, mls=standard.monthly_amount)
     return CaseAssessment(
-        assessment=assess(household, policy.rules()),
+        assessment=assess_household(household, policy),
         policy=policy,
         minimum_living_standard=standard.monthly_amount,
     )
@@ -117,7 +165,7 @@ def reassess_under_stored_policy(case: Case, members: list[MemberInput]) -> Case
     values = {name: getattr(case, name) for name in CASE_ASSESSED_FIELDS}
     household = household_from_values(values, members, mls=case.minimum_living_standard)
     return CaseAssessment(
-        assessment=assess(household, case.policy.rules()),
+        assessment=assess_household(household, case.policy),
         policy=case.policy,
         minimum_living_standard=case.minimum_living_standard,
     )

@@ -76,6 +76,7 @@ class Lifecycle:
     noun: str  # "档案", "发放批次": what the messages call the entity
     field: str = "status"
     reason_field: str = "reason"  # the form field a missing reason is reported on
+    missing_reason_text: str = "请填写理由。"
     requirement_text: dict[str, str] = {}
     # Fields locked along with the row (select_related), as the refusals need them.
     related: tuple[str, ...] = ()
@@ -89,6 +90,10 @@ class Lifecycle:
         raise ValidationError(
             f"{self.noun}当前状态为“{self.label(source)}”，不能办理该操作，可能已由他人处理。"
         )
+
+    def history_reason(self, transition: Transition, reason: str) -> str:
+        """The reason written on the history row of a move."""
+        return transition.label + (f"：{reason}" if reason else "")
 
     def from_state(self, source: str) -> list[Transition]:
         return [t for t in self.transitions if t.source == source]
@@ -137,7 +142,7 @@ class Lifecycle:
 
     def reason_missing(self, transition: Transition) -> dict[str, str]:
         """The refusal of a move taken without the reason its row needs, as {field: message}."""
-        return {self.reason_field: "请填写理由。"}
+        return {self.reason_field: self.missing_reason_text}
 
     def role_names(self, transition: Transition) -> str:
         """The roles by their labels (tables name them by their TextChoices members)."""
@@ -223,7 +228,7 @@ def take(
     save_tracked(
         obj,
         actor=actor,
-        reason=transition.label + (f"：{reason}" if reason else ""),
+        reason=lifecycle.history_reason(transition, reason),
         update_fields=fields,
     )
     lifecycle.record(obj, transition, actor=actor, source=source, reason=reason)

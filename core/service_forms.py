@@ -35,11 +35,13 @@ def run_service(
     form: forms.BaseForm | None = None,
     success: str | Callable[[T], str],
     done: Callable[[T], HttpResponse],
+    not_done: str = "未办理",
 ) -> HttpResponse | None:
     """Validate `form` (if any), run `perform(cleaned_data)`, say `success` and return
     `done(result)` (a redirect). When the form is invalid or the service refuses, the reason
     goes onto the form (or, without a form, into a message), "未办理" is said once, and None
-    is returned: the caller shows its page again with what the user typed.
+    is returned: the caller shows its page again with what the user typed. Without a form
+    the message starts with `not_done` (e.g. "未上传" for an upload).
     """
     if form is not None and not form.is_valid():
         messages.error(request, NOT_DONE)
@@ -48,7 +50,7 @@ def run_service(
         result = perform(form.cleaned_data if form is not None else {})
     except (ValidationError, PermissionDenied) as error:
         if form is None:
-            messages.error(request, f"未办理：{refusal_text(error)}")
+            messages.error(request, f"{not_done}：{refusal_text(error)}")
         else:
             add_service_errors(form, error)
             messages.error(request, NOT_DONE)

@@ -154,6 +154,7 @@ class RecoveryLifecycle(Lifecycle):
     model = Recovery
     noun = "追回"
     reason_field = "note"
+    missing_reason_text = "请填写说明。"
     related = ("archive", "account", "county", "recorded_by")
     transitions = (
         Transition("confirm", "确认追回", R.RECORDED, R.CONFIRMED, (Role.REVIEWER,),
@@ -179,9 +180,6 @@ class RecoveryLifecycle(Lifecycle):
                 "请由本县其他审核人办理。"
             )
         return ""
-
-    def reason_missing(self, transition: Transition) -> dict[str, str]:
-        return {"note": "请填写说明。"}
 
 
 RECOVERIES = RecoveryLifecycle()

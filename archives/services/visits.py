@@ -13,9 +13,7 @@ from accounts.roles import Role
 from archives.models import Archive, ArchiveVisit, ArchiveVisitStaff
 from archives.selectors.figures import VISIT_FIGURES
 from archives.services.lifecycle import require_active, require_staff_in_scope
-from assistance.assess_input import assessment_as_json
-from assistance.assessment import household_from_values
-from assistance.eligibility import assess
+from assistance.assessment import assess_household, assessment_as_json, household_from_values
 from assistance.models import CASE_ASSESSED_FIELDS, CASE_MONEY_FIELDS, CaseDocument
 from assistance.selectors import (
     PolicyNotFound,
@@ -135,7 +133,7 @@ def archive_visit_record(
         household_size=cleaned["household_size"],
         students=cleaned["students"],
     )
-    assessment = assess(household, policy.rules())
+    assessment = assess_household(household, policy)
     months = months_above_line_on(
         archive,
         visit_date=visit_date,

@@ -6,6 +6,7 @@ from assistance.services.cases import (
     case_submit,
     case_update,
     case_withdraw,
+    document_access_log,
     duplicate_clear,
     personal_data_reveal,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "case_submit",
     "case_update",
     "case_withdraw",
+    "document_access_log",
     "document_remove",
     "document_upload",
     "duplicate_clear",

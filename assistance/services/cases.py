@@ -10,8 +10,12 @@ from stdnum.cn import ric
 from accounts.models import Organisation, User
 from accounts.roles import Level, Role
 from accounts.selectors import in_scope, scope_queryset
-from assistance.assessment import MemberInput, assess_case_values, store_assessment
-from assistance.inputs import MEMBER_DETAIL_FIELDS
+from assistance.assessment import (
+    MEMBER_DETAIL_FIELDS,
+    MemberInput,
+    assess_case_values,
+    store_assessment,
+)
 from assistance.models import (
     CASE_INPUT_FIELDS,
     Case,
@@ -20,16 +24,18 @@ from assistance.models import (
     HouseholdMember,
     PersonalDataAccess,
 )
-from assistance.selectors import PolicyNotFound, case_duplicates, member_inputs
+from assistance.rules import bank_card_digits
+from assistance.selectors.cases import case_duplicates, member_inputs, submission_problems
+from assistance.selectors.policy import PolicyNotFound
 from assistance.services.review import take_transition
 from core.crypto import decrypt, encrypt, keyed_hash, mask, mask_card
 from core.history import delete_tracked, save_tracked
 from core.id_numbers import validate_id_number
+from core.lifecycle import locked
 
 __all__ = [
     "AssessmentOutcome",
     "MemberInput",
-    "bank_card_digits",
     "case_create",
     "case_submit",
     "case_update",
@@ -37,7 +43,6 @@ __all__ = [
     "document_access_log",
     "duplicate_clear",
     "personal_data_reveal",
-    "submission_problems",
 ]
 
 
@@ -57,7 +62,7 @@ def _require_caseworker_over(actor: User, organisation: Organisation) -> None:
 
 
 def _lock_editable(actor: User, case: Case) -> Case:
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = locked(Case, case.pk)
     _require_caseworker_over(actor, case.organisation)
     if not case.is_editable:
         raise ValidationError("申请已提交，申请人信息已锁定，只能通过审核流程修改。")
@@ -98,16 +103,6 @@ def _sync_members(actor: User, case: Case, members: list[MemberInput]) -> None:
         for name in MEMBER_DETAIL_FIELDS:
             setattr(member, name, getattr(entry, name))
         save_tracked(member, actor=actor, reason="修改家庭成员" if member.pk else "新增家庭成员")
-
-
-def bank_card_digits(value: str) -> str:
-    """A bank card number as typed, without its spaces; refused unless ASCII digits
-    (`str.isdigit` alone takes '²' or '٣'). Blank stays blank. Shared with the archive's
-    contact update (`archives.services.contact`)."""
-    card = value.replace(" ", "")
-    if card and not (card.isascii() and card.isdigit()):
-        raise ValidationError("银行卡号应为数字。")
-    return card
 
 
 def _validate_input(fields: dict, members: list[MemberInput], case: Case | None = None) -> None:
@@ -220,24 +215,6 @@ def case_update(
     _sync_members(actor, case, members)
     warning = _reassess(actor, case, members, "修改申请（草稿）")
     return AssessmentOutcome(case=case, warning=warning)
-
-
-def submission_problems(case: Case) -> list[str]:
-    """What stands between a draft and its submission, in plain Chinese."""
-    problems = []
-    present = set(
-        case.documents.filter(removed=False).values_list("doc_type", flat=True).distinct()
-    )
-    missing = [t.label for t in CaseDocument.REQUIRED_FOR_SUBMISSION if t not in present]
-    if missing:
-        problems.append("缺少申请材料：" + "、".join(missing))
-    if case.assessment is None:
-        problems.append("尚未完成资格评估（缺少政策或低保标准）。")
-    uncleared = [d for d in case_duplicates(case) if not d.cleared]
-    if uncleared:
-        names = "、".join(sorted({d.person_name for d in uncleared}))
-        problems.append(f"{names} 已在其他在办申请中，须由审核人登记说明后才能提交。")
-    return problems
 
 
 @transaction.atomic

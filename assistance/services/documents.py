@@ -13,6 +13,7 @@ from accounts.roles import Role
 from accounts.selectors import scope_queryset
 from assistance.models import Case, CaseDocument, SurveySignature
 from core.history import save_tracked
+from core.lifecycle import locked
 from core.service_forms import human_size
 
 # What a file's first bytes must be for each accepted kind, and the names it may carry.
@@ -94,7 +95,7 @@ def store_document(*, actor: User, case: Case, doc_type: str, upload: UploadedFi
 def document_remove(*, actor: User, document: CaseDocument) -> CaseDocument:
     """Take a document out of the application; the file and its history are kept."""
     _lock_case_for_documents(actor, document.case)
-    document = CaseDocument.objects.select_for_update().get(pk=document.pk)
+    document = locked(CaseDocument, document.pk)
     document.removed = True
     return save_tracked(
         document,

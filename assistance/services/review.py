@@ -1,4 +1,5 @@
-"""The review chain: one service per transition, all through one engine (`_take`).
+"""The review chain: one service per transition, all through one engine (`take_transition`
+on `core.lifecycle.take`, with the case's lifecycle `assistance.workflow.CaseLifecycle`).
 
 Every move of a case's state happens here, in a transaction, on the locked case row,
 after checking the transition against the workflow table of the case's policy, the
@@ -22,19 +23,24 @@ from accounts.selectors import in_scope
 # The one upward call of the layers (docs/architecture.md, "The one upward call"): the
 # approving step opens the household archive, in the same transaction.
 from archives.services.lifecycle import archive_open_for_case
-from assistance.access import invited_to_visit
+from assistance.access import (
+    can_assign_reviewer,
+    can_flag_doubtful,
+    can_invite_to_visit,
+    can_record_comparison,
+    invited_to_visit,
+)
 from assistance.assessment import reassess_under_stored_policy, store_assessment
 from assistance.models import (
-    CASE_MONEY_FIELDS,
     Case,
     CaseDocument,
-    CaseTransition,
     CaseUserObjectPermission,
     HomeVisit,
     HomeVisitStaff,
     InformationComparison,
     NoticeObjection,
 )
+from assistance.rules import VERIFIABLE_FIELDS, notice_end_for
 from assistance.selectors import case_grants, coverage_shortfall, member_inputs
 from assistance.services.documents import (
     INTAKE_SURVEY_CLAUSE,
@@ -42,45 +48,27 @@ from assistance.services.documents import (
     store_document,
 )
 from assistance.workflow import (
-    DECISION_ACTIONS,
-    INTAKE_ACTIONS,
-    REQUIREMENT_TEXT,
-    ROUND_RESTART_ACTIONS,
     VERIFY_STATES,
     VISIT_STATES,
-    InvalidTransition,
+    CaseLifecycle,
+    StepRecord,
     Transition,
-    decision_now,
-    find_transition,
-    organisation_at,
+    holder_now,
+    lifecycle_of,
     refusal_reason_choices,
+    stage_entry,
     transitions_for,
     workflow_of,
 )
 from core.deadlines import follow_calendar
 from core.history import acting_as, delete_tracked, save_tracked
-from core.workdays import WorkdayResult, add_working_days, is_working_day
+from core.lifecycle import locked, take
 
 S = Case.Status
-VERIFIABLE_FIELDS = (*CASE_MONEY_FIELDS, "urban_homes", "vehicles")
 
 
-def notice_period(start: datetime.date, working_days: int) -> WorkdayResult[datetime.date]:
-    """The last day of a notice of `working_days` working days posted on `start`.
-
-    The posting day counts when it is a working day (公示不少于5个工作日, WH-M §10(四)).
-    """
-    starts_on_workday = is_working_day(start)
-    offset = working_days - 1 if starts_on_workday.value else working_days
-    end = add_working_days(start, offset)
-    years = tuple(sorted({*starts_on_workday.fallback_years, *end.fallback_years}))
-    return WorkdayResult(end.value, years)
-
-
-def notice_end_for(case: Case) -> WorkdayResult[datetime.date]:
-    """The case's notice end under the calendar as it stands now (its start and its policy's
-    count); `Case.notice_end` is the same, kept current by `recompute_notice_ends`."""
-    return notice_period(case.notice_start, case.policy.notice_working_days)
+def _lock(case: Case) -> Case:
+    return locked(Case, case.pk, related=CaseLifecycle.related)
 
 
 def recompute_notice_ends(
@@ -105,119 +93,6 @@ def recompute_notice_ends(
     )
 
 
-def _assignee(case: Case) -> User | None:
-    grant = case_grants(case, "review_case").select_related("user").first()
-    return grant.user if grant else None
-
-
-def _check_actor(actor: User, case: Case, transition: Transition) -> None:
-    if not actor.has_role(*transition.roles):
-        roles = "、".join(Role(r).label for r in transition.roles)
-        raise PermissionDenied(f"“{transition.label}”须由{roles}办理。")
-    holder = organisation_at(case, transition.level)
-    if Role.REVIEWER in transition.roles and actor.has_role(Role.REVIEWER):
-        if actor.organisation_id != holder.pk:
-            raise PermissionDenied(
-                f"该申请当前由{holder.name}办理，您不能执行“{transition.label}”。"
-            )
-        # An assignment binds the reviewers of the assignee's union only: it does not stop
-        # another level from its own step (the grassroots recording a notice objection).
-        assignee = _assignee(case)
-        if (
-            assignee is not None
-            and assignee.pk != actor.pk
-            and assignee.organisation_id == holder.pk
-        ):
-            raise PermissionDenied(f"该申请已指派给{assignee}审核。")
-    elif not in_scope(actor, case):
-        raise PermissionDenied("该申请不在您的管理范围内。")
-    if transition.decision:
-        decided = _this_round(case).filter(actor=actor, action__in=DECISION_ACTIONS)
-        if case.entered_by_id == actor.pk or decided.exists():
-            raise PermissionDenied(
-                "职责分离：您录入或审批过该申请，不能再次审批，请由其他审核人办理。"
-            )
-
-
-def _this_round(case: Case):
-    """The transitions since the review was last reopened by a notice objection.
-
-    Segregation of duties holds within a round: each decision of the round by a different
-    person, none by whoever entered the case. An objection starts a new round, or a county
-    with three reviewers could never approve a case after one; a return does not, or a
-    reviewer could return a case and then take a second decision on it.
-    """
-    restart = case.transitions.filter(action__in=ROUND_RESTART_ACTIONS).order_by("-id").first()
-    transitions = case.transitions.all()
-    return transitions.filter(id__gt=restart.id) if restart else transitions
-
-
-def _stage_entry(case: Case) -> CaseTransition | None:
-    """The transition that brought the case into its current state."""
-    return case.transitions.filter(to_status=case.status).order_by("-id").first()
-
-
-def _latest_comparison(case: Case) -> InformationComparison | None:
-    """The comparison recorded for the step that brought the case into its current state."""
-    return case.comparisons.filter(stage_entry=_stage_entry(case)).order_by("-id").first()
-
-
-def _unmet(case: Case, transition: Transition) -> list[str]:
-    """Which of the transition's requirements are not met, in the reviewer's words.
-
-    A visit counts for the union that holds the case at that level (an invited joint
-    visitor goes along on that union's visit); a comparison counts only for the step that
-    brought the case into the comparison (a case returned and resubmitted is compared again).
-    """
-    today = timezone.localdate()
-    checks = {
-        "grassroots_visit": lambda: case.visits.filter(organisation=case.organisation).exists(),
-        "county_visit_if_doubtful": lambda: (
-            not case.doubtful or case.visits.filter(organisation=case.county).exists()
-        ),
-        "comparison_consistent": lambda: (
-            getattr(_latest_comparison(case), "result", None)
-            == InformationComparison.Result.CONSISTENT
-        ),
-        "county_visit_after_check": lambda: (
-            (comparison := _latest_comparison(case)) is not None
-            and case.visits.filter(
-                organisation=case.county, created_at__gte=comparison.created_at
-            ).exists()
-        ),
-        # Counted again under the calendar as it stands today, not read from the stored end.
-        "notice_ended": lambda: (
-            case.notice_start is not None and today > notice_end_for(case).value
-        ),
-        "qualifies": lambda: case.category is not None,
-    }
-    return [REQUIREMENT_TEXT[name] for name in transition.requires if not checks[name]()]
-
-
-def available_transitions(case: Case, actor: User) -> list[tuple[Transition, list[str]]]:
-    """The moves this actor could make now, each with what still stands in its way."""
-    result = []
-    for transition in transitions_for(workflow_of(case)):
-        if transition.source != case.status or transition.action in INTAKE_ACTIONS:
-            continue
-        try:
-            _check_actor(actor, case, transition)
-        except PermissionDenied:
-            continue
-        result.append((transition, _unmet(case, transition)))
-    return result
-
-
-def _lock(case: Case) -> Case:
-    # Only the case row is locked: PostgreSQL refuses FOR UPDATE on the nullable side of
-    # the outer join that the (nullable) policy needs.
-    return (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("policy", "organisation", "county", "city")
-        .get(pk=case.pk)
-    )
-
-
 @transaction.atomic
 def take_transition(
     *,
@@ -237,79 +112,61 @@ def take_transition(
     coverage of this year's new files is below the policy's minimum, needs
     `coverage_confirmed`; the shortfall is written into the step's opinion (WH-M §10(三)).
     """
-    seen = case.status
-    case = _lock(case)
-    if case.status != seen:
-        raise ValidationError(
-            f"该申请已由他人处理，当前环节为“{case.get_status_display()}”，请刷新页面后再操作。"
+
+    def effect(case: Case, transition: Transition) -> list[str]:
+        source = transition.source
+        step_opinion = opinion.strip()
+        shortfall = coverage_shortfall(case, transition.confirms_coverage)
+        if shortfall is not None:
+            if not coverage_confirmed:
+                raise ValidationError(
+                    {
+                        "coverage_confirmed": f"{shortfall.shortfall_text()}。"
+                        f"请勾选确认已知悉后再{transition.label}。"
+                    }
+                )
+            step_opinion += f"\n（已确认：{shortfall.shortfall_text()}。）"
+        # A returned case goes back to the state that returned it.
+        target = transition.target or case.returned_to
+        now = timezone.now()
+        fields = ["state_entered_at"]
+        case.status, case.state_entered_at = target, now
+        if target == S.RETURNED:
+            case.returned_to = source
+            fields.append("returned_to")
+        elif source == S.RETURNED:
+            case.returned_to = ""
+            fields.append("returned_to")
+        if target == S.NOTICE:
+            case.notice_start = timezone.localdate()
+            case.notice_end = notice_end_for(case).value
+            fields += ["notice_start", "notice_end"]
+        if target == S.APPROVED:
+            # Hand-off to the archives: the approved case carries its final category, and
+            # the household's archive (困难职工档案) is opened in this transaction, below.
+            case.final_category, case.decided_at = case.category, now
+            fields += ["final_category", "decided_at"]
+        if target == S.REJECTED:
+            case.rejection_reasons = sorted(set(reasons))
+            case.rejection_opinion = opinion.strip()
+            case.decided_at = now
+            fields += ["rejection_reasons", "rejection_opinion", "decided_at"]
+        if target == S.SUBMITTED and source == S.DRAFT:
+            case.submitted_at = now
+            fields.append("submitted_at")
+        case._step_record = StepRecord(
+            opinion=step_opinion, reasons=tuple(reasons), documents=tuple(documents)
         )
-    try:
-        transition = find_transition(workflow_of(case), action, case.status)
-    except InvalidTransition as exc:
-        raise ValidationError(str(exc)) from exc
-    _check_actor(actor, case, transition)
-    unmet = _unmet(case, transition)
-    if unmet:
-        raise ValidationError(unmet)
-    if transition.needs_opinion and not opinion.strip():
-        raise ValidationError({"opinion": "请填写意见。"})
-    opinion = opinion.strip()
-    shortfall = coverage_shortfall(case, transition.confirms_coverage)
-    if shortfall is not None:
-        if not coverage_confirmed:
-            raise ValidationError(
-                {
-                    "coverage_confirmed": f"{shortfall.shortfall_text()}。"
-                    f"请勾选确认已知悉后再{transition.label}。"
-                }
-            )
-        opinion += f"\n（已确认：{shortfall.shortfall_text()}。）"
-    source = case.status
-    target = transition.target or case.returned_to
-    now = timezone.now()
-    fields = ["status", "state_entered_at", "updated_at"]
-    case.status, case.state_entered_at = target, now
-    if target == S.RETURNED:
-        case.returned_to = source
-        fields.append("returned_to")
-    elif source == S.RETURNED:
-        case.returned_to = ""
-        fields.append("returned_to")
-    if target == S.NOTICE:
-        case.notice_start = timezone.localdate()
-        case.notice_end = notice_end_for(case).value
-        fields += ["notice_start", "notice_end"]
-    if target == S.APPROVED:
-        # Hand-off to the archives: the approved case carries its final category, and the
-        # household's archive (困难职工档案) is opened in this transaction, below.
-        case.final_category, case.decided_at = case.category, now
-        fields += ["final_category", "decided_at"]
-    if target == S.REJECTED:
-        case.rejection_reasons = sorted(set(reasons))
-        case.rejection_opinion = opinion.strip()
-        case.decided_at = now
-        fields += ["rejection_reasons", "rejection_opinion", "decided_at"]
-    if target == S.SUBMITTED and source == S.DRAFT:
-        case.submitted_at = now
-        fields.append("submitted_at")
-    save_tracked(case, actor=actor, reason=transition.label, update_fields=fields)
-    record = CaseTransition(
-        case=case,
-        action=action,
-        from_status=source,
-        to_status=target,
-        actor=actor,
-        organisation=actor.organisation,
-        level=actor.organisation.level,
-        opinion=opinion,
-        reasons=sorted(set(reasons)),
+        return fields
+
+    reasons, documents = list(reasons), list(documents)
+    case = take(
+        lifecycle_of(case), obj=case, actor=actor, action=action, reason=opinion, effect=effect
     )
-    save_tracked(record, actor=actor, reason=transition.label)
-    record.documents.set([d for d in documents if d.case_id == case.pk])
-    if target == S.APPROVED:
+    if case.status == S.APPROVED:
         archive_open_for_case(actor=actor, case=case)
     _clear_assignment(actor, case)
-    if target not in VISIT_STATES:
+    if case.status not in VISIT_STATES:
         _end_joint_visits(actor, case)
     return case
 
@@ -509,8 +366,8 @@ def visit_record(
 def case_flag_doubtful(*, actor: User, case: Case, reason: str) -> Case:
     """The county marks a case doubtful (建档存疑): it cannot pass without a county visit."""
     case = _lock(case)
-    if not actor.has_role(Role.REVIEWER) or actor.organisation_id != case.county_id:
-        raise PermissionDenied("只有县级审核人可以标记建档存疑。")
+    if refused := can_flag_doubtful(actor, case):
+        raise PermissionDenied(refused)
     if case.status != S.COUNTY_REVIEW:
         raise ValidationError("只有待县级审核的申请可以标记存疑。")
     if not reason.strip():
@@ -530,11 +387,8 @@ def comparison_record(
 ) -> InformationComparison:
     """Record the information comparison (信息比对) with its report (WH-M §10(四))."""
     case = _lock(case)
-    if (
-        not actor.has_role(Role.CASEWORKER, Role.REVIEWER)
-        or actor.organisation_id != case.county_id
-    ):
-        raise PermissionDenied("信息比对由县级工会登记。")
+    if refused := can_record_comparison(actor, case):
+        raise PermissionDenied(refused)
     if case.status != S.COMPARISON:
         raise ValidationError("只有待信息比对的申请可以登记比对结果。")
     if result not in InformationComparison.Result.values:
@@ -548,7 +402,7 @@ def comparison_record(
         report=document,
         note=note.strip(),
         recorded_by=actor,
-        stage_entry=_stage_entry(case),
+        stage_entry=stage_entry(case),
     )
     return save_tracked(comparison, actor=actor, reason="登记信息比对结果")
 
@@ -557,9 +411,9 @@ def comparison_record(
 def case_assign_reviewer(*, actor: User, case: Case, reviewer: User) -> Case:
     """Assign the case at its current level to a named reviewer of the holding union."""
     case = _lock(case)
-    holder = _holder_now(case)
-    if holder is None or not actor.has_role(Role.REVIEWER) or actor.organisation_id != holder.pk:
-        raise PermissionDenied("只有当前办理层级的审核人可以指派。")
+    if refused := can_assign_reviewer(actor, case):
+        raise PermissionDenied(refused)
+    holder = holder_now(case)
     if not reviewer.has_role(Role.REVIEWER) or reviewer.organisation_id != holder.pk:
         raise ValidationError({"reviewer": f"请选择{holder.name}的审核人。"})
     with acting_as(actor):
@@ -574,7 +428,8 @@ def case_assign_reviewer(*, actor: User, case: Case, reviewer: User) -> Case:
 def case_share_for_visit(*, actor: User, case: Case, user: User) -> Case:
     """Invite a user of another union to a joint home visit of this case."""
     case = _lock(case)
-    _require_holder(actor, case, (Role.CASEWORKER, Role.REVIEWER), "邀请联合走访")
+    if refused := can_invite_to_visit(actor, case):
+        raise PermissionDenied(refused)
     if case.status not in VISIT_STATES:
         raise ValidationError(f"当前环节（{case.get_status_display()}）不能邀请联合走访。")
     if user.organisation is None or user.organisation.city_id != case.city_id:
@@ -598,12 +453,10 @@ def _holds(actor: User, case: Case) -> bool:
 
 def _holder_now(case: Case):
     """The organisation that acts on the case in its current state, if any."""
-    transition = decision_now(case)
-    return organisation_at(case, transition.level) if transition else None
+    return holder_now(case)
 
 
 __all__ = [
-    "available_transitions",
     "case_assign_reviewer",
     "case_flag_doubtful",
     "case_forward",
@@ -612,6 +465,5 @@ __all__ = [
     "case_share_for_visit",
     "comparison_record",
     "notice_objection",
-    "notice_period",
     "visit_record",
 ]

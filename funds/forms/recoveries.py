@@ -3,7 +3,7 @@ services decide."""
 
 from django import forms
 
-from assistance.review_forms import UPLOAD_ACCEPT
+from assistance.forms.review import UPLOAD_ACCEPT
 from core.forms import MoneyField
 from core.models import Notification
 from funds.forms.receipts import date_field, year_field

@@ -20,13 +20,13 @@ from accounts.roles import Level
 from accounts.selectors import organisation_choices_for_user, scope_queryset
 from archives.models import Archive
 from archives.selectors.figures import current_figures
+from assistance.assessment import assess_household
 from assistance.eligibility import (
     EXPENSE_KINDS,
     INCOME_KINDS,
     Assessment,
     Category,
     Household,
-    assess,
     reason_text,
 )
 from assistance.models import Policy
@@ -204,7 +204,7 @@ def reassess_with_prior_aid(
         inputs=cleaned,
         prior_assistance=prior,
     )
-    return assess(household, standard.policy.rules())
+    return assess_household(household, standard.policy)
 
 
 @dataclass(frozen=True)

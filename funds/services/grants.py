@@ -26,7 +26,7 @@ from accounts.models import User
 from accounts.roles import Role
 from archives.models import Archive
 from archives.services.lifecycle import lock_archive, require_staff_in_scope
-from assistance.assess_input import assessment_as_json
+from assistance.assessment import assessment_as_json
 from assistance.eligibility import Category
 from core.history import save_tracked
 from core.lifecycle import take

@@ -21,6 +21,7 @@ from assistance.models import (
 )
 from assistance.services import case_submit, document_upload
 from core.crypto import decrypt
+from core.service_forms import NOT_DONE
 from tests.assistance.intake_data import (
     JPEG_BYTES,
     PDF_BYTES,
@@ -253,7 +254,7 @@ def test_bad_input_is_refused_next_to_the_field_and_what_was_typed_is_kept(
     assert input_value(html, "work_unit") == "芜湖造船厂二车间"
     assert input_value(html, "applicant_name") == "张建国"
     assert input_value(html, "members-0-name") == members[0]["name"]
-    assert "有填写错误，请按标红提示修改；已填内容均已保留。" in messages_of(response)
+    assert NOT_DONE in messages_of(response)
     assert Case.objects.count() == 0 and HouseholdMember.objects.count() == 0
 
 
@@ -496,7 +497,7 @@ def test_submit_confirmation_lists_what_is_missing(client, tree, case):
 
     response = client.post(reverse("assistance:case_submit", args=[case.pk]), follow=True)
 
-    assert any(m.startswith("缺少申请材料") for m in messages_of(response))
+    assert any(m.startswith("未办理：缺少申请材料") for m in messages_of(response))
     case.refresh_from_db()
     assert case.status == Case.Status.DRAFT
 

@@ -15,8 +15,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
 from assistance.models import Case, CaseTransition
-from assistance.services import review
 from assistance.services.review import case_forward, case_reject, notice_objection
+from assistance.workflow import CaseLifecycle
 from tests.assistance import review_data
 from tests.assistance.review_data import (
     OPINION,
@@ -176,15 +176,16 @@ def test_the_second_reviewer_waits_for_the_first_ones_row_lock(world, monkeypatc
     wuhu_grassroots_visit(world, case)
     mine, theirs = fresh(case), fresh(case)
     deciding = threading.Event()
-    checked = review._check_actor
+    checked = CaseLifecycle.refusal
 
-    def slow_first_check(actor, case, transition):
-        checked(actor, case, transition)
+    def slow_first_check(lifecycle, case, actor, transition):
+        refused = checked(lifecycle, case, actor, transition)
         if actor == w.grassroots_reviewer:
-            deciding.set()  # the row is locked: _check_actor runs after _lock
+            deciding.set()  # the row is locked: the actor is checked after the lock
             time.sleep(0.5)
+        return refused
 
-    monkeypatch.setattr(review, "_check_actor", slow_first_check)
+    monkeypatch.setattr(CaseLifecycle, "refusal", slow_first_check)
     waited = []
 
     def second():

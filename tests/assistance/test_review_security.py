@@ -13,12 +13,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from accounts.roles import Level, Role
+from assistance.access import can_assign_reviewer, can_flag_doubtful, can_record_comparison
 from assistance.models import Case, CaseUserObjectPermission
-from assistance.selectors import member_inputs
+from assistance.selectors import available_transitions, member_inputs
 from assistance.services import case_update
 from assistance.services.cases import case_submit
 from assistance.services.review import (
-    available_transitions,
     case_assign_reviewer,
     case_flag_doubtful,
     case_forward,
@@ -703,6 +703,20 @@ def test_doubt_is_flagged_only_by_the_county_reviewer(world):
             lambda actor=actor: case_flag_doubtful(actor=actor, case=case, reason="存疑"),
             case=case,
         )
+
+
+def test_the_panel_and_the_service_give_the_same_reason(world):
+    """`can_*` answers the panel with the reason the service refuses with."""
+    w = world.wuhu
+    case = wuhu_county_review(world)
+    assert can_flag_doubtful(w.county_reviewer, case) == ""
+    reason = can_flag_doubtful(w.grassroots_reviewer, case)
+    assert reason == "只有县级审核人可以标记建档存疑。"
+    with pytest.raises(PermissionDenied, match=reason):
+        case_flag_doubtful(actor=w.grassroots_reviewer, case=case, reason="存疑")
+    assert can_assign_reviewer(w.county_reviewer, case) == ""
+    assert can_assign_reviewer(w.grassroots_reviewer, case) == "只有当前办理层级的审核人可以指派。"
+    assert can_record_comparison(w.county_reviewer, case) == ""
 
 
 def test_an_objection_is_recorded_by_the_union_that_posts_the_notice(world):

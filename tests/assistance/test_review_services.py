@@ -19,18 +19,17 @@ from assistance.models import (
     InformationComparison,
     NoticeObjection,
 )
-from assistance.selectors import case_duplicates, member_inputs
+from assistance.rules import notice_period
+from assistance.selectors import available_transitions, case_duplicates, member_inputs
 from assistance.services import case_update, case_withdraw, document_upload
 from assistance.services.cases import case_submit
 from assistance.services.review import (
-    available_transitions,
     case_flag_doubtful,
     case_forward,
     case_reject,
     case_return,
     comparison_record,
     notice_objection,
-    notice_period,
     take_transition,
     visit_record,
 )
@@ -92,7 +91,7 @@ def test_each_state_has_one_transition_per_action_and_only_known_states(workflow
         assert transition.roles
         # Deciding, returning and refusing need a written opinion; so does a withdrawal.
         if transition.decision or transition.action in {"reject", "return", "withdraw"}:
-            assert transition.needs_opinion
+            assert transition.needs_reason
     # Every review state can be refused and returned at the level that holds it.
     for state in {t.source for t in table if t.decision} - {S.NOTICE}:
         assert {"reject", "return"} <= {t.action for t in table if t.source == state}
@@ -956,6 +955,20 @@ def test_submit_and_withdraw_are_transitions_too(world):
     # Withdrawal is for drafts only: a submitted case is refused or returned by a reviewer.
     with pytest.raises(ValidationError):
         case_withdraw(actor=w.caseworker, case=case, reason="不想申请了")
+
+
+def test_the_case_lifecycle_asks_for_the_opinion_and_names_only_the_step_in_history(world):
+    w = world.wuhu
+    case = wuhu_submitted(world)
+    wuhu_grassroots_visit(world, case)
+    with pytest.raises(ValidationError) as info:
+        case_forward(actor=w.grassroots_reviewer, case=case, opinion="  ")
+    assert info.value.message_dict == {"opinion": ["请填写意见。"]}
+    case = case_forward(actor=w.grassroots_reviewer, case=fresh(case), opinion="初审属实")
+    assert (
+        case.history.order_by("-history_id").first().history_change_reason == "初审通过，报县级审核"
+    )
+    assert case.transitions.latest("id").opinion == "初审属实"
 
 
 def test_find_transition_says_the_case_may_have_been_handled(world):

@@ -13,8 +13,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from assistance.models import Case, CaseDocument, PersonalDataAccess
+from assistance.selectors import submission_problems
 from assistance.services import minimum_living_standard_create
-from assistance.services.cases import submission_problems
 from tests.assistance.intake_data import id_number
 from tests.browser.conftest import log_in, screenshot
 from tests.factories import PASSWORD

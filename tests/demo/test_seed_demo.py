@@ -26,8 +26,7 @@ from assistance.models import (
     MinimumLivingStandard,
     NoticeObjection,
 )
-from assistance.selectors import case_duplicates
-from assistance.services.cases import submission_problems
+from assistance.selectors import case_duplicates, submission_problems
 from assistance.workflow import DECISION_ACTIONS, find_transition, organisation_at, workflow_of
 from core.crypto import keyed_hash
 from demo.cases import DEMO_CASES, demo_case_plan

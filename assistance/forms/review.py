@@ -4,13 +4,13 @@ from django import forms
 from django.utils import timezone
 
 from assistance.models import Case, InformationComparison, SurveySignature
-from assistance.selectors import (
+from assistance.rules import VERIFIABLE_FIELDS
+from assistance.selectors.review import (
     coverage_shortfall,
     joint_visit_candidates,
     reviewer_choices,
     visit_staff_choices,
 )
-from assistance.services.review import VERIFIABLE_FIELDS
 from assistance.workflow import decision_now, refusal_reason_choices
 from core.forms import MoneyField
 

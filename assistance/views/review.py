@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -23,9 +23,15 @@ from django.utils import timezone
 from accounts.access import access_organisation, role_required
 from accounts.roles import Level, Role
 from accounts.selectors import in_scope, organisation_choices_for_user
-from assistance.access import access_case, invited_to_visit
-from assistance.models import Case
-from assistance.review_forms import (
+from assistance.access import (
+    access_case,
+    can_assign_reviewer,
+    can_flag_doubtful,
+    can_invite_to_visit,
+    can_record_comparison,
+    invited_to_visit,
+)
+from assistance.forms.review import (
     AssignForm,
     ComparisonForm,
     DoubtfulForm,
@@ -37,8 +43,10 @@ from assistance.review_forms import (
     ReviewForm,
     VisitForm,
 )
-from assistance.selectors import (
+from assistance.models import Case
+from assistance.selectors.review import (
     Stage,
+    available_transitions,
     case_grantees,
     case_stage,
     case_timeline,
@@ -46,16 +54,16 @@ from assistance.selectors import (
     notice_board_for,
 )
 from assistance.services import review
-from assistance.services.review import VISIT_STATES
 from assistance.workflow import (
     VERIFY_STATES,
+    VISIT_STATES,
     Transition,
     refusal_reason_choices,
     refusal_reason_text,
     transitions_for,
     workflow_of,
 )
-from core.service_forms import add_service_errors, int_or_none
+from core.service_forms import int_or_none, run_service
 from core.workdays import span_note, working_days_between
 
 S = Case.Status
@@ -87,21 +95,18 @@ def abilities_of(user, case: Case) -> Abilities:
     staff = user.has_role(Role.CASEWORKER, Role.REVIEWER)
     transitions = {}
     if scoped:
-        for transition, unmet in review.available_transitions(case, user):
+        for transition, unmet in available_transitions(case, user):
             transitions.setdefault(_kind(transition), (transition, unmet))
     return Abilities(
         stage=stage,
         transitions=transitions,
         visit=case.status in VISIT_STATES and ((scoped and staff) or invited_to_visit(user, case)),
-        flag=user.has_role(Role.REVIEWER)
-        and user.organisation_id == case.county_id
+        flag=not can_flag_doubtful(user, case)
         and case.status == S.COUNTY_REVIEW
         and not case.doubtful,
-        compare=staff and user.organisation_id == case.county_id and case.status == S.COMPARISON,
-        assign=stage.decides
-        and user.has_role(Role.REVIEWER)
-        and user.organisation_id == stage.holder.pk,
-        invite=scoped and staff and case.status in VISIT_STATES,
+        compare=not can_record_comparison(user, case) and case.status == S.COMPARISON,
+        assign=not can_assign_reviewer(user, case),
+        invite=not can_invite_to_visit(user, case) and case.status in VISIT_STATES,
     )
 
 
@@ -154,7 +159,7 @@ def review_context(request, case: Case) -> dict:
     returned = next((t for t in steps if t.to_status == S.RETURNED), None)
     notice = None
     if case.notice_start and case.notice_end:
-        # The posting day counts when it is a working day (review.notice_period).
+        # The posting day counts when it is a working day (rules.notice_period).
         period = working_days_between(
             case.notice_start - datetime.timedelta(days=1), case.notice_end
         )
@@ -268,23 +273,21 @@ def _review_action(
     )
     stale = False
     if bound:
-        valid = form.is_valid()
-        stale = valid and not _unchanged_since_shown(form, case)
-        if valid and not stale:
-            try:
-                perform(case, form.cleaned_data)
-            except (ValidationError, PermissionDenied) as exc:
-                add_service_errors(form, exc)
-            else:
-                case.refresh_from_db()
-                messages.success(request, success(case, form.cleaned_data))
-                return redirect("assistance:case_detail", pk=case.pk)
-        messages.error(
-            request,
-            "未办理：该申请已由他人处理，请返回申请页面查看。"
-            if stale
-            else "未办理：请按标红提示修改；已填内容均已保留。",
-        )
+        # Checked before the service: a decision the reviewer made on a state the case has
+        # left since is not theirs to take (the service refuses it too, under the lock).
+        stale = form.is_valid() and not _unchanged_since_shown(form, case)
+        if stale:
+            messages.error(request, "未办理：该申请已由他人处理，请返回申请页面查看。")
+        else:
+            response = run_service(
+                request,
+                lambda data: _performed(perform, case, data),
+                form=form,
+                success=lambda done: success(done, form.cleaned_data),
+                done=lambda done: redirect("assistance:case_detail", pk=done.pk),
+            )
+            if response is not None:
+                return response
     can = abilities_of(request.user, case)
     # A decision refused because the case moved on keeps the title of the step the reviewer
     # saw; what the new step would need is not theirs to act on from this form, and sending
@@ -306,6 +309,12 @@ def _review_action(
             "max_mb": settings.DOCUMENT_MAX_BYTES // (1024 * 1024),
         },
     )
+
+
+def _performed(perform: Callable[[Case, dict], object], case: Case, data: dict) -> Case:
+    perform(case, data)
+    case.refresh_from_db()
+    return case
 
 
 def _unchanged_since_shown(form: ReviewForm, case: Case) -> bool:

@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,9 +18,9 @@ from accounts.roles import Level, Role
 from accounts.selectors import organisation_choices_for_user
 from assistance import services
 from assistance.access import access_case, access_document
-from assistance.assessment import assess_case_values
+from assistance.assessment import MEMBER_DETAIL_FIELDS, PolicyNotFound, assess_case_values
 from assistance.eligibility import Category, reason_text
-from assistance.forms import (
+from assistance.forms.cases import (
     CaseForm,
     DocumentUploadForm,
     DuplicateClearForm,
@@ -29,20 +28,18 @@ from assistance.forms import (
     WithdrawForm,
     check_applicant_not_member,
 )
-from assistance.inputs import MEMBER_DETAIL_FIELDS
 from assistance.models import CASE_ASSESSED_FIELDS, Case, CaseDocument
-from assistance.review_views import review_context
 from assistance.selectors import (
     CASE_ORDERS,
-    PolicyNotFound,
     case_duplicates,
     case_list_for_user,
     duplicate_matches,
     personal_data_access_list_for_user,
+    submission_problems,
 )
-from assistance.services.cases import document_access_log, submission_problems
+from assistance.views.review import review_context
 from core.crypto import keyed_hash
-from core.service_forms import add_service_errors, int_or_none, paginate
+from core.service_forms import NOT_DONE, int_or_none, paginate, run_service
 
 ASSESSMENT_FIELDS = {"organisation", *CASE_ASSESSED_FIELDS}
 ID_NUMBER = re.compile(r"\d{17}[\dXx]")
@@ -133,28 +130,17 @@ def _case_form_page(request, case: Case | None):
     if request.method == "POST":
         valid = form.is_valid() & formset.is_valid()
         if valid and check_applicant_not_member(form, formset):
-            fields = dict(form.cleaned_data)
-            organisation = fields.pop("organisation")
-            try:
-                if case is None:
-                    outcome = services.case_create(
-                        actor=request.user,
-                        organisation=organisation,
-                        fields=fields,
-                        members=formset.members(),
-                    )
-                else:
-                    outcome = services.case_update(
-                        actor=request.user, case=case, fields=fields, members=formset.members()
-                    )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, f"已保存申请 {outcome.case.number}（草稿）。")
-                if outcome.warning:
-                    messages.warning(request, outcome.warning)
-                return redirect("assistance:case_detail", pk=outcome.case.pk)
-        messages.error(request, "有填写错误，请按标红提示修改；已填内容均已保留。")
+            response = run_service(
+                request,
+                lambda data: _save(request.user, case, data, formset.members()),
+                form=form,
+                success=lambda outcome: f"已保存申请 {outcome.case.number}（草稿）。",
+                done=lambda outcome: _saved(request, outcome),
+            )
+            if response is not None:
+                return response
+        else:
+            messages.error(request, NOT_DONE)
     return render(
         request,
         "assistance/case_form.html",
@@ -165,6 +151,22 @@ def _case_form_page(request, case: Case | None):
             "preview": _preview(request, form, formset) if request.method == "POST" else None,
         },
     )
+
+
+def _save(actor, case: Case | None, data: dict, members):
+    fields = dict(data)
+    organisation = fields.pop("organisation")
+    if case is None:
+        return services.case_create(
+            actor=actor, organisation=organisation, fields=fields, members=members
+        )
+    return services.case_update(actor=actor, case=case, fields=fields, members=members)
+
+
+def _saved(request, outcome):
+    if outcome.warning:
+        messages.warning(request, outcome.warning)
+    return redirect("assistance:case_detail", pk=outcome.case.pk)
 
 
 @role_required(Role.CASEWORKER)
@@ -288,14 +290,14 @@ def case_reveal(request, pk: int):
 def case_submit(request, pk: int):
     case = access_case(request.user, pk, perm="edit")
     if request.method == "POST":
-        try:
-            services.case_submit(actor=request.user, case=case)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, f"申请 {case.number} 已提交，申请人信息已锁定。")
-        return redirect("assistance:case_detail", pk=case.pk)
+        back = redirect("assistance:case_detail", pk=case.pk)
+        run_service(
+            request,
+            lambda data: services.case_submit(actor=request.user, case=case),
+            success=f"申请 {case.number} 已提交，申请人信息已锁定。",
+            done=lambda submitted: back,
+        )
+        return back
     return render(
         request,
         "assistance/case_submit.html",
@@ -308,30 +310,32 @@ def case_submit(request, pk: int):
 def document_upload(request, pk: int):
     case = access_case(request.user, pk, perm="edit")
     form = DocumentUploadForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            document = services.document_upload(
-                actor=request.user,
-                case=case,
-                doc_type=form.cleaned_data["doc_type"],
-                upload=form.cleaned_data["file"],
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, f"未上传：{message}")
-        else:
-            messages.success(request, f"已上传：{document}")
-    else:
+    back = redirect("assistance:case_detail", pk=case.pk)
+    if not form.is_valid():
+        # The page shown next is the case page: what was wrong goes into the messages.
         for errors in form.errors.values():
             for message in errors:
                 messages.error(request, f"未上传：{message}")
-    return redirect("assistance:case_detail", pk=case.pk)
+        return back
+    run_service(
+        request,
+        lambda data: services.document_upload(
+            actor=request.user,
+            case=case,
+            doc_type=form.cleaned_data["doc_type"],
+            upload=form.cleaned_data["file"],
+        ),
+        success=lambda document: f"已上传：{document}",
+        done=lambda document: back,
+        not_done="未上传",
+    )
+    return back
 
 
 @login_required
 def document_download(request, pk: int, doc_pk: int):
     document = access_document(request.user, pk, doc_pk)
-    document_access_log(
+    services.document_access_log(
         actor=request.user, document=document, ip_address=request.META.get("REMOTE_ADDR")
     )
     return FileResponse(
@@ -347,13 +351,15 @@ def document_download(request, pk: int, doc_pk: int):
 def document_remove(request, pk: int, doc_pk: int):
     access_case(request.user, pk, perm="edit")
     document = access_document(request.user, pk, doc_pk)
-    try:
-        services.document_remove(actor=request.user, document=document)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, f"已撤下：{document}")
-    return redirect("assistance:case_detail", pk=pk)
+    back = redirect("assistance:case_detail", pk=pk)
+    run_service(
+        request,
+        lambda data: services.document_remove(actor=request.user, document=document),
+        success=f"已撤下：{document}",
+        done=lambda removed: back,
+        not_done="未撤下",
+    )
+    return back
 
 
 @require_POST
@@ -361,22 +367,23 @@ def document_remove(request, pk: int, doc_pk: int):
 def duplicate_clear(request, pk: int):
     case = access_case(request.user, pk)
     form = DuplicateClearForm(request.POST)
-    if form.is_valid():
-        try:
-            services.duplicate_clear(
-                actor=request.user,
-                case=case,
-                id_hash=form.cleaned_data["id_hash"],
-                other_case_id=form.cleaned_data["other_case"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(request, "已登记说明。")
-    else:
+    back = redirect("assistance:case_detail", pk=pk)
+    if not form.is_valid():
         messages.error(request, "请填写说明。")
-    return redirect("assistance:case_detail", pk=pk)
+        return back
+    run_service(
+        request,
+        lambda data: services.duplicate_clear(
+            actor=request.user,
+            case=case,
+            id_hash=form.cleaned_data["id_hash"],
+            other_case_id=form.cleaned_data["other_case"],
+            reason=form.cleaned_data["reason"],
+        ),
+        success="已登记说明。",
+        done=lambda clearance: back,
+    )
+    return back
 
 
 @role_required(Role.AUDITOR, Role.ADMIN)
@@ -396,14 +403,16 @@ def access_log(request):
 def case_withdraw(request, pk: int):
     case = access_case(request.user, pk, perm="edit")
     form = WithdrawForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.case_withdraw(
-                actor=request.user, case=case, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"申请 {case.number} 已撤回，记录保留备查。")
-            return redirect("assistance:case_detail", pk=case.pk)
+    if request.method == "POST":
+        response = run_service(
+            request,
+            lambda data: services.case_withdraw(
+                actor=request.user, case=case, reason=data["reason"]
+            ),
+            form=form,
+            success=f"申请 {case.number} 已撤回，记录保留备查。",
+            done=lambda withdrawn: redirect("assistance:case_detail", pk=case.pk),
+        )
+        if response is not None:
+            return response
     return render(request, "assistance/case_withdraw.html", {"case": case, "form": form})

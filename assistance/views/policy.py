@@ -1,5 +1,5 @@
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+"""The policy screens: the city's versions, a new version, a county's 低保."""
+
 from django.http import Http404
 from django.shortcuts import redirect, render
 
@@ -7,7 +7,7 @@ from accounts.access import role_required
 from accounts.roles import Role
 from assistance import services
 from assistance.access import access_policy
-from assistance.forms import MinimumLivingStandardForm, PolicyForm
+from assistance.forms.policy import MinimumLivingStandardForm, PolicyForm
 from assistance.models import Policy, parse_medical_tiers
 from assistance.selectors import (
     minimum_living_standard_list_for_user,
@@ -15,7 +15,7 @@ from assistance.selectors import (
     policy_list_for_user,
     policy_version_impact,
 )
-from core.service_forms import add_service_errors, paginate
+from core.service_forms import paginate, run_service
 
 
 @role_required(Role.ADMIN)
@@ -97,16 +97,18 @@ def policy_start(request):
 def _policy_form(request, base: Policy, *, first: bool):
     region = request.user.organisation.region
     form = PolicyForm.copying(base, request.POST or None, region=region)
-    if request.method == "POST" and form.is_valid():
-        try:
-            policy = services.policy_create(
+    if request.method == "POST":
+        response = run_service(
+            request,
+            lambda data: services.policy_create(
                 actor=request.user, base=base, **form.service_arguments()
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"已新建政策“{policy.code}”。")
-            return redirect("assistance:policy_detail", code=policy.code)
+            ),
+            form=form,
+            success=lambda policy: f"已新建政策“{policy.code}”。",
+            done=lambda policy: redirect("assistance:policy_detail", code=policy.code),
+        )
+        if response is not None:
+            return response
     impact = []
     if form.has_error("confirm_backdated"):
         impact = policy_version_impact(
@@ -122,14 +124,14 @@ def _policy_form(request, base: Policy, *, first: bool):
 @role_required(Role.ADMIN)
 def minimum_living_standard_create(request):
     form = MinimumLivingStandardForm(request.POST or None, actor=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            standard = services.minimum_living_standard_create(
-                actor=request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"已录入：{standard}。")
-            return redirect("assistance:policy_list")
+    if request.method == "POST":
+        response = run_service(
+            request,
+            lambda data: services.minimum_living_standard_create(actor=request.user, **data),
+            form=form,
+            success=lambda standard: f"已录入：{standard}。",
+            done=lambda standard: redirect("assistance:policy_list"),
+        )
+        if response is not None:
+            return response
     return render(request, "assistance/mls_form.html", {"form": form})
