@@ -7,7 +7,6 @@ from datetime import date
 from django.db.models import Count, Q, QuerySet
 
 from accounts.selectors import scope_queryset
-from archives.models import Archive
 from assistance.inputs import MEMBER_DETAIL_FIELDS, MemberInput
 from assistance.models import (
     Case,
@@ -45,7 +44,7 @@ def duplicate_matches(
         return []
     open_cases = (
         Case.objects.filter(status__in=Case.OPEN_STATUSES)
-        .exclude(status=Case.Status.APPROVED, archive__status__in=Archive.FINAL_STATUSES)
+        .exclude(status=Case.Status.APPROVED, archive__status__in=Case.ARCHIVE_FINAL_STATUSES)
         .exclude(pk=exclude_case_id)
     )
     related = ("organisation", "county")
