@@ -8,10 +8,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.urls import path
 
 from archives.access import access_archive
-from archives.forms_contact import ContactUpdateForm
+from archives.forms.contact import ContactUpdateForm
 from archives.services.contact import archive_contact_update, contact_update_blocked
 from core.service_forms import add_service_errors
 
@@ -52,8 +51,3 @@ def contact_update(request, pk: int):
             "blocked": contact_update_blocked(request.user, archive),
         },
     )
-
-
-urlpatterns = [
-    path("<int:pk>/contact/", contact_update, name="contact_update"),
-]

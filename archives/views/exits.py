@@ -13,13 +13,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils import timezone
 
 from accounts.access import role_required
 from accounts.roles import Role
 from archives.access import access_archive
-from archives.forms_exits import (
+from archives.forms.exits import (
     ArchiveForm,
     ExitFindingForm,
     ExitRequestForm,
@@ -381,22 +380,3 @@ def phase_out_list(request):
         "archives/exits/phase_out_list.html",
         {"page_obj": page_obj, "today": timezone.localdate()},
     )
-
-
-urlpatterns = [
-    path("<int:pk>/exit/request/", exit_request, name="exit_request"),
-    path("<int:pk>/exit/finding/", exit_finding, name="exit_finding"),
-    path("<int:pk>/exit/finalise/", exit_finalise, name="exit_finalise"),
-    path("<int:pk>/exit/blank-form/", print_exit_blank, name="print_exit_blank"),
-    path("<int:pk>/exits/<int:exit_pk>/objection/", exit_objection, name="exit_objection"),
-    path("<int:pk>/exits/<int:exit_pk>/print/", print_exit_form, name="print_exit_form"),
-    path(
-        "<int:pk>/objections/<int:objection_pk>/decide/",
-        objection_decide,
-        name="objection_decide",
-    ),
-    path("<int:pk>/objections/<int:objection_pk>/letter/", recheck_letter, name="recheck_letter"),
-    path("<int:pk>/phase-out/conclude/", phase_out_conclude, name="phase_out_conclude"),
-    path("objections/", objection_list, name="objections"),
-    path("phase-out/", phase_out_list, name="phase_out"),
-]

@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -21,7 +21,7 @@ from accounts.access import require_role
 from accounts.roles import Role
 from accounts.selectors import in_scope
 from archives.access import access_archive
-from archives.forms import ArchiveFilterForm, ArchiveSearchForm, MergeForm
+from archives.forms.listing import ArchiveFilterForm, ArchiveSearchForm, MergeForm
 from archives.selectors.exits import exit_panel
 from archives.selectors.listing import (
     EXPORT_COLUMNS,
@@ -225,14 +225,3 @@ def print_card(request, pk: int):
             "today": timezone.localdate(),
         },
     )
-
-
-urlpatterns = [
-    path("", archive_list, name="list"),
-    path("search/", archive_search, name="search"),
-    path("export/", archive_export, name="export"),
-    path("<int:pk>/", archive_detail, name="detail"),
-    path("<int:pk>/merge/", archive_merge_view, name="merge"),
-    path("<int:pk>/print/approval/", print_approval, name="print_approval"),
-    path("<int:pk>/print/card/", print_card, name="print_card"),
-]

@@ -10,13 +10,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils import timezone
 
 from accounts.access import role_required
 from accounts.roles import Level, Role
 from archives.access import access_archive
-from archives.forms_reverify import DecideForm, DueFilterForm, ProposeForm, ReverifyForm
+from archives.forms.reverify import DecideForm, DueFilterForm, ProposeForm, ReverifyForm
 from archives.models import Archive, ArchiveVisit
 from archives.selectors import schedule
 from archives.selectors.figures import VISIT_FIGURES, current_figures
@@ -351,19 +350,3 @@ def print_visit_blank(request, pk: int):
         }
     )
     return render(request, "archives/reverify/survey.html", context)
-
-
-urlpatterns = [
-    path("due/", due, name="due"),
-    path("category-changes/", category_changes, name="category_changes"),
-    path("<int:pk>/reverify/", reverify, name="reverify"),
-    path("<int:pk>/reverify/<int:visit_pk>/", reverify_result, name="reverify_result"),
-    path("<int:pk>/category-change/", category_change_propose, name="category_change_propose"),
-    path(
-        "<int:pk>/category-changes/<int:change_pk>/decide/",
-        category_change_decide,
-        name="category_change_decide",
-    ),
-    path("<int:pk>/visits/<int:visit_pk>/survey/", print_visit_survey, name="print_visit_survey"),
-    path("<int:pk>/survey/blank/", print_visit_blank, name="print_visit_blank"),
-]
