@@ -239,7 +239,8 @@ class ArchiveLifecycle(ArchivesLifecycle):
             return f"档案{status}，不在退档告知期，不能办结退档。"
         if action in ("phase_out_reopen", "phase_out_close"):
             return f"档案{status}，不在脱困渐退期。"
-        return f"档案{status}，不能{self.what.get(action, self.first(action).label)}。"
+        what = {"merge": "合并", "close_for_cause": "撤档", "revoke": "作出复核结论"}[action]
+        return f"档案{status}，不能{what}。"
 
     def requirement(self, archive: Archive, name: str) -> str:
         today = timezone.localdate()
