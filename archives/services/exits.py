@@ -51,7 +51,7 @@ from archives.rules import (
     recheck_deadline,
 )
 from archives.selectors.exits import exits_due_for_finalising
-from archives.selectors.schedule import pending_change
+from archives.selectors.reverify import pending_change
 from archives.services.lifecycle import (
     category_change_open,
     close_archive,

@@ -28,7 +28,7 @@ from archives.rules import (
     next_verification,
     reverify_reason,
 )
-from archives.selectors.schedule import pending_change
+from archives.selectors.reverify import pending_change
 from archives.services.lifecycle import category_change_open, lock_archive, take_visit_as_basis
 from archives.services.visits import archive_visit_record
 from assistance.eligibility import Category

@@ -28,7 +28,7 @@ from archives.forms.exits import (
 from archives.models import Archive, ArchiveExit, ExitObjection
 from archives.selectors import exits as selectors
 from archives.selectors.figures import VISIT_FIGURES, current_figures
-from archives.selectors.schedule import pending_change
+from archives.selectors.reverify import pending_change
 from archives.services import exits as services
 from assistance.models import Case
 from core.models import Notification

@@ -38,7 +38,7 @@ from archives.selectors.listing import (
     stale_verification_cutoff,
     union_contacts,
 )
-from archives.selectors.schedule import reverify_panel
+from archives.selectors.reverify import reverify_panel
 from archives.services.lifecycle import archive_merge
 from core.excel import XLSX_CONTENT_TYPE, Sheet, write_workbook
 from core.service_forms import paginate, run_service

@@ -17,7 +17,7 @@ from archives.access import access_archive, can_propose_category, can_record_rev
 from archives.forms.reverify import DecideForm, DueFilterForm, ProposeForm, ReverifyForm
 from archives.models import Archive, ArchiveVisit
 from archives.rules import NO_LONGER_QUALIFIES, cycle_months
-from archives.selectors import schedule
+from archives.selectors import reverify as selectors
 from archives.selectors.figures import VISIT_FIGURES, current_figures
 from archives.services import reverify as services
 from assistance.models import CASE_MONEY_FIELDS, Case
@@ -78,13 +78,13 @@ def reverify(request, pk: int):
 def reverify_result(request, pk: int, visit_pk: int):
     archive = access_archive(request.user, pk)
     visit = (
-        schedule.visits_of(archive)
+        selectors.visits_of(archive)
         .filter(pk=visit_pk, purpose=ArchiveVisit.Purpose.REVERIFY)
         .first()
     )
     if visit is None:
         raise Http404("没有找到该定期核查记录。")
-    result = schedule.reverification_result(archive, visit)
+    result = selectors.reverification_result(archive, visit)
     return render(
         request,
         "archives/reverify/result.html",
@@ -92,21 +92,21 @@ def reverify_result(request, pk: int, visit_pk: int):
             "archive": archive,
             "visit": visit,
             "result": result,
-            "before_category": schedule.category_label(
+            "before_category": selectors.category_label(
                 result["before"].category if result["before"] else None
             ),
-            "after_category": schedule.category_label(
+            "after_category": selectors.category_label(
                 result["after"].category if result["after"] else None
             ),
             "no_longer_qualifies": NO_LONGER_QUALIFIES,
-            "pending_from": schedule.category_label(
+            "pending_from": selectors.category_label(
                 result["change"].from_category if result["change"] else None
             ),
-            "pending_to": schedule.category_label(
+            "pending_to": selectors.category_label(
                 result["change"].to_category if result["change"] else None
             ),
             "may_decide": result["change"] is not None
-            and not schedule.decide_refusal(request.user, result["change"], archive),
+            and not selectors.decide_refusal(request.user, result["change"], archive),
         },
     )
 
@@ -133,7 +133,7 @@ def category_change_propose(request, pk: int):
         )
         if done:
             return done
-    pending = schedule.pending_change(archive)
+    pending = selectors.pending_change(archive)
     return render(
         request,
         "archives/reverify/propose.html",
@@ -141,7 +141,7 @@ def category_change_propose(request, pk: int):
             "archive": archive,
             "form": form,
             "blocked": _blocked(can_propose_category(request.user, archive, pending)),
-            "category": schedule.category_label(archive.category),
+            "category": selectors.category_label(archive.category),
         },
     )
 
@@ -149,7 +149,7 @@ def category_change_propose(request, pk: int):
 @login_required
 def category_change_decide(request, pk: int, change_pk: int):
     archive = access_archive(request.user, pk)
-    change = schedule.category_change_of(archive, change_pk)
+    change = selectors.category_change_of(archive, change_pk)
     if change is None:
         raise Http404("没有找到该类别变更。")
     form = DecideForm(
@@ -176,9 +176,9 @@ def category_change_decide(request, pk: int, change_pk: int):
             "archive": archive,
             "change": change,
             "form": form,
-            "blocked": _blocked(schedule.decide_refusal(request.user, change, archive)),
-            "from_label": schedule.category_label(change.from_category),
-            "to_label": schedule.category_label(change.to_category),
+            "blocked": _blocked(selectors.decide_refusal(request.user, change, archive)),
+            "from_label": selectors.category_label(change.from_category),
+            "to_label": selectors.category_label(change.to_category),
         },
     )
 
@@ -186,10 +186,10 @@ def category_change_decide(request, pk: int, change_pk: int):
 @login_required
 @role_required(Role.REVIEWER)
 def category_changes(request):
-    page = paginate(request, schedule.pending_category_changes(request.user))
+    page = paginate(request, selectors.pending_category_changes(request.user))
     for change in page.object_list:
-        change.from_label = schedule.category_label(change.from_category)
-        change.to_label = schedule.category_label(change.to_category)
+        change.from_label = selectors.category_label(change.from_category)
+        change.to_label = selectors.category_label(change.to_category)
     return render(request, "archives/reverify/changes.html", {"page_obj": page})
 
 
@@ -204,25 +204,25 @@ def due(request):
         raise PermissionDenied("您的账号未分配工会组织。")
     today = timezone.localdate()
     form = DueFilterForm(request.GET, user=user)
-    tab, county = schedule.OVERDUE, None
+    tab, county = selectors.OVERDUE, None
     if form.is_valid():
-        tab = form.cleaned_data["tab"] or schedule.OVERDUE
+        tab = form.cleaned_data["tab"] or selectors.OVERDUE
         county = form.cleaned_data["county"]
     counts = {
-        key: schedule.due_archives(user, tab=key, today=today, county=county).count()
-        for key in schedule.TABS
+        key: selectors.due_archives(user, tab=key, today=today, county=county).count()
+        for key in selectors.TABS
     }
-    page = paginate(request, schedule.due_archives(user, tab=tab, today=today, county=county))
+    page = paginate(request, selectors.due_archives(user, tab=tab, today=today, county=county))
     for archive in page.object_list:
-        archive.category_label = schedule.category_label(archive.category)
-        archive.days_overdue = schedule.days_overdue(archive, today)
+        archive.category_label = selectors.category_label(archive.category)
+        archive.days_overdue = selectors.days_overdue(archive, today)
     return render(
         request,
         "archives/reverify/due.html",
         {
             "form": form,
             "tab": tab,
-            "tabs": [(key, label, counts[key]) for key, label in schedule.TABS.items()],
+            "tabs": [(key, label, counts[key]) for key, label in selectors.TABS.items()],
             "county": county,
             "city_user": user.organisation.level == Level.CITY,
             "page_obj": page,
@@ -284,7 +284,7 @@ def _survey_context(archive: Archive) -> dict:
         "archive": archive,
         "case": case,
         "people": _people(archive),
-        "category": schedule.category_label(archive.category),
+        "category": selectors.category_label(archive.category),
     }
 
 
@@ -292,7 +292,7 @@ def _survey_context(archive: Archive) -> dict:
 def print_visit_survey(request, pk: int, visit_pk: int):
     """困难职工家庭走访调查表 of a recorded visit, filled from the record."""
     archive = access_archive(request.user, pk)
-    visit = schedule.visits_of(archive).filter(pk=visit_pk).first()
+    visit = selectors.visits_of(archive).filter(pk=visit_pk).first()
     if visit is None:
         raise Http404("没有找到该走访记录。")
     context = _survey_context(archive)
@@ -301,7 +301,7 @@ def print_visit_survey(request, pk: int, visit_pk: int):
             "visit": visit,
             "staff": [row.user for row in visit.staff.select_related("user", "user__organisation")],
             "figures": _figure_rows(visit.figures),
-            "visit_category": schedule.category_label(visit.category),
+            "visit_category": selectors.category_label(visit.category),
             "blank": False,
         }
     )
