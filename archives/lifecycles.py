@@ -371,6 +371,13 @@ class CategoryChangeLifecycle(ArchivesLifecycle):
 # --- An exit and the re-check of the worker's objection ----------------------------------------
 
 
+def _not_of_the_exit(actor: User, exit: ArchiveExit) -> str:
+    """Who recorded an exit or went on its visit does not re-check it (职责分离)."""
+    if took_part(actor, exit):
+        return "职责分离：登记该退档或参加该次走访的人员不能复核，请由其他审核人办理。"
+    return ""
+
+
 class ArchiveExitLifecycle(ArchivesLifecycle):
     """ArchiveExit.status: in force until a re-check revokes it (WH-M §14)."""
 
@@ -393,9 +400,7 @@ class ArchiveExitLifecycle(ArchivesLifecycle):
         return "该退档已经复核撤销。"
 
     def segregation(self, exit, actor, transition):
-        if took_part(actor, exit):
-            return "职责分离：登记该退档或参加该次走访的人员不能复核，请由其他审核人办理。"
-        return ""
+        return _not_of_the_exit(actor, exit)
 
     def record(self, exit, transition, *, actor, source, reason):
         """The re-check's result line on the archive's timeline says it."""
@@ -439,7 +444,7 @@ class ExitObjectionLifecycle(ArchivesLifecycle):
         )
 
     def segregation(self, objection, actor, transition):
-        return ArchiveExitLifecycle().segregation(objection.exit, actor, transition)
+        return _not_of_the_exit(actor, objection.exit)
 
     def requirement(self, objection: ExitObjection, name: str) -> str:
         archive = objection.archive
