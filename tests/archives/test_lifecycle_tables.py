@@ -5,13 +5,16 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.db import transaction
 from django.urls import reverse
 
 from accounts.roles import Role
 from archives.lifecycles import ARCHIVE, CATEGORY_CHANGE, LIFECYCLES, OBJECTION, why_not
-from archives.models import Archive
-from core.lifecycle import mermaid, moves
+from archives.models import Archive, ArchiveEvent
+from archives.services.lifecycle import close_archive, lock_archive
+from core.lifecycle import mermaid, moves, take
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "archives.md"
 
@@ -90,3 +93,25 @@ def test_the_exit_panel_shows_what_the_table_allows(client, world, archive):
     client.force_login(w.admin)
     panel = client.get(reverse("archives:detail", args=[archive.pk])).context["exit_panel"]
     assert not panel.can_request and "须由经办人、审核人办理" in panel.request_blocked
+
+
+def test_the_engine_refuses_a_move_the_table_does_not_hold(world, archive):
+    """Whatever the caller: a closed archive takes no exit step, and the actor is checked."""
+    w = world.wuhu
+    with pytest.raises(PermissionDenied) as info:
+        take(ARCHIVE, obj=archive, actor=w.admin, action="request_exit", reason="x")
+    assert str(info.value) == "登记退档申请须由经办人、审核人办理。"
+    with transaction.atomic():
+        close_archive(
+            actor=w.caseworker,
+            archive=lock_archive(archive),
+            reason=Archive.CloseReason.REQUEST,
+            note="本人申请退档",
+            on=world.clock.today(),
+        )
+    closed = Archive.objects.get(pk=archive.pk)
+    assert closed.events.last().kind == ArchiveEvent.Kind.CLOSED
+    with pytest.raises(ValidationError):
+        take(ARCHIVE, obj=closed, actor=w.caseworker, action="request_exit", reason="x")
+    assert why_not(ARCHIVE, closed, w.caseworker, "request_exit") == "档案已退档，不能办理退档。"
+    assert moves(ARCHIVE, closed, w.caseworker) == []
