@@ -242,7 +242,8 @@ def mermaid(lifecycle: Lifecycle) -> str:
     for t in lifecycle.transitions:
         target = t.target or "decided"
         who = lifecycle.role_names(t)
-        lines.append(f"    {t.source} --> {target}: {t.label}（{who}）")
+        # A blank source (a field not yet set, e.g. a result) is the diagram's start.
+        lines.append(f"    {t.source or '[*]'} --> {target}: {t.label}（{who}）")
         used |= {t.source, t.target} - {""}
     for status in lifecycle.states():
         if status in used:

@@ -1,2 +1,2 @@
-"""Reads of the archives app: `listing` (lists, search, export, detail), `schedule`
+"""Reads of the archives app: `listing` (lists, search, export, detail), `reverify`
 (re-verification due and overdue, the re-verification panel), `exits` (exits, objections)."""

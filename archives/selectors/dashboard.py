@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from archives.selectors.exits import open_objections_for_user, phase_out_for_user
-from archives.selectors.schedule import OVERDUE, SOON, due_archives, pending_category_changes
+from archives.selectors.reverify import OVERDUE, SOON, due_archives, pending_category_changes
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import Role
-from accounts.selectors import in_scope, scope_queryset
+from accounts.selectors import scope_queryset
+from archives.access import can_staff
+from archives.lifecycles import ARCHIVE, OBJECTION, why_not
 from archives.models import Archive, ArchiveExit, ExitObjection
-from archives.services.exits import finalise_refusal, took_part_in_exit
-from archives.services.visits import STAFF_ROLES
+from archives.rules import objection_refusal
+from assistance.eligibility import Category
 from core.workdays import WorkdayResult, holiday_published_years, span_note, working_days_since
 
 S = Archive.Status
@@ -92,22 +93,56 @@ class ExitRow:
     objection: ExitObjection | None
     deadline: Deadline | None
     window_open: bool  # the worker may still object (today ≤ objection_until)
-    can_object: bool
-    can_decide: bool
+    object_blocked: str  # why an objection cannot be recorded now ("" = it can)
+    decide_blocked: str  # why this user cannot decide the re-check ("" = may)
     may_print_letter: bool
+
+    @property
+    def can_object(self) -> bool:
+        return not self.object_blocked
+
+    @property
+    def can_decide(self) -> bool:
+        return not self.decide_blocked
+
+
+STAFF_ONLY = "只有该档案所在基层工会、县级或市级工会的经办人、审核人可以办理。"
 
 
 @dataclass(frozen=True)
 class ExitPanel:
+    """The archive's exits and, for each step of the table, why this user may not take it
+    now ("" = may): the reasons come from `archives.lifecycles`, never restated here."""
+
     rows: list[ExitRow]
     staff: bool  # a caseworker or reviewer in scope
-    can_request: bool
-    can_find: bool
-    can_finalise: bool
-    finalise_blocked: str  # why the EXITING archive cannot be closed yet
-    can_conclude: bool
+    request_blocked: str
+    find_blocked: str
+    finalise_blocked: str
     conclude_blocked: str
     phase_out_ended: bool
+
+    @property
+    def can_request(self) -> bool:
+        return not self.request_blocked
+
+    @property
+    def can_find(self) -> bool:
+        return not self.find_blocked
+
+    @property
+    def can_finalise(self) -> bool:
+        return not self.finalise_blocked
+
+    @property
+    def can_conclude(self) -> bool:
+        return not self.conclude_blocked
+
+
+def find_action(archive: Archive) -> str:
+    """The table's step for an exit finding: a deep household 脱困 into its phase-out, the
+    others into the objection month."""
+    return "find_phase_out" if archive.category == Category.DEEP else "find_exit"
 
 
 def _exits_of(archive: Archive) -> list[ArchiveExit]:
@@ -124,16 +159,12 @@ def _exits_of(archive: Archive) -> list[ArchiveExit]:
 
 
 def exit_panel(archive: Archive, user) -> dict:
-    """What the archive page shows of the archive's exits, and which buttons this user gets.
-
-    The services check everything again; the booleans only decide which buttons to show.
-    """
+    """What the archive page shows of the archive's exits, and which steps this user may take
+    now (asked of the tables; the services check everything again)."""
     today = timezone.localdate()
     exits = _exits_of(archive)
-    staff = user.is_authenticated and user.has_role(*STAFF_ROLES) and in_scope(user, archive)
-    reviewer = staff and user.has_role(Role.REVIEWER)
+    staff = user.is_authenticated and can_staff(user, archive)
     objections = [getattr(e, "objection", None) for e in exits]
-    open_objection = any(o is not None and o.decided_on is None for o in objections)
     due = objection_deadlines(
         (o for o in objections if o is not None and o.decided_on is None), today
     )
@@ -143,6 +174,10 @@ def exit_panel(archive: Archive, user) -> dict:
         finding = exit.kind == ArchiveExit.Kind.STANDARD_MET
         in_force = exit.status == ArchiveExit.Status.IN_FORCE
         window_open = finding and in_force and active and today <= exit.objection_until
+        decide_blocked = "已作出复核结论。"
+        if objection is not None and objection.decided_on is None:
+            objection.exit, objection.archive = exit, archive
+            decide_blocked = why_not(OBJECTION, objection, user, "uphold")
         rows.append(
             ExitRow(
                 exit=exit,
@@ -151,42 +186,39 @@ def exit_panel(archive: Archive, user) -> dict:
                 if objection is not None and objection.decided_on is None
                 else None,
                 window_open=window_open,
-                can_object=staff and active and window_open and objection is None,
-                can_decide=reviewer
-                and active
-                and objection is not None
-                and objection.decided_on is None
-                and not took_part_in_exit(user, exit),
+                object_blocked=_object_blocked(user, archive, exit, staff, today),
+                decide_blocked=decide_blocked if user.is_authenticated else STAFF_ONLY,
                 may_print_letter=staff
                 and objection is not None
                 and objection.decided_on is not None,
             )
         )
-    finalise_blocked = conclude_blocked = ""
-    if archive.status == S.EXITING:
-        current = next((e for e in exits if e.status == ArchiveExit.Status.IN_FORCE), None)
-        finalise_blocked = finalise_refusal(current, today)
-    ended = archive.status == S.PHASE_OUT and today > archive.phase_out_until
-    if archive.status == S.PHASE_OUT:
-        if not ended:
-            conclude_blocked = (
-                f"渐退期至 {archive.phase_out_until:%Y-%m-%d}，期满后登记渐退期满核查。"
-            )
-        elif open_objection:
-            conclude_blocked = "职工的复核申请尚未办结，请先作出复核结论。"
+
+    def blocked(action: str) -> str:
+        if not user.is_authenticated:
+            return STAFF_ONLY
+        return why_not(ARCHIVE, archive, user, action)
+
     return {
         "exit_panel": ExitPanel(
             rows=rows,
             staff=staff,
-            can_request=staff and archive.status in (S.OPEN, S.PHASE_OUT) and not open_objection,
-            can_find=staff and archive.status == S.OPEN,
-            can_finalise=staff and archive.status == S.EXITING and not finalise_blocked,
-            finalise_blocked=finalise_blocked,
-            can_conclude=staff and archive.status == S.PHASE_OUT and not conclude_blocked,
-            conclude_blocked=conclude_blocked,
-            phase_out_ended=ended,
+            request_blocked=blocked("request_exit"),
+            find_blocked=blocked(find_action(archive)),
+            finalise_blocked=blocked("finalise"),
+            conclude_blocked=blocked("phase_out_reopen"),
+            phase_out_ended=archive.status == Archive.Status.PHASE_OUT
+            and today > archive.phase_out_until,
         )
     }
+
+
+def _object_blocked(user, archive: Archive, exit: ArchiveExit, staff: bool, today) -> str:
+    if not staff:
+        return STAFF_ONLY
+    if not archive.is_active:
+        return f"档案{archive.get_status_display()}，不能登记复核申请。"
+    return objection_refusal(exit, today)
 
 
 # --- One exit or objection of an archive the user may see ---------------------------------
@@ -270,4 +302,18 @@ def objections_overdue(today: datetime.date) -> QuerySet[ExitObjection]:
         ExitObjection.objects.filter(decided_on=None, decide_by__lt=today)
         .select_related("archive", "archive__county")
         .order_by("decide_by", "id")
+    )
+
+
+def exits_due_for_finalising(today: datetime.date) -> QuerySet[Archive]:
+    """EXITING archives whose window has passed (any scope: for the daily command)."""
+    return (
+        Archive.objects.filter(
+            status=Archive.Status.EXITING,
+            exits__status=ArchiveExit.Status.IN_FORCE,
+            exits__outcome=ArchiveExit.Outcome.EXIT,
+            exits__objection_until__lt=today,
+        )
+        .distinct()
+        .order_by("id")
     )

@@ -10,70 +10,21 @@ Every write goes through `save_tracked`, and the change is a line of the archive
 (`ArchiveEvent.Kind.CONTACT_CHANGED`).
 """
 
-import re
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from accounts.models import User
+from archives.access import STAFF_ROLES, require_active, require_staff_in_scope
+from archives.lifecycles import record_event
 from archives.models import Archive, ArchiveEvent
-from archives.services.lifecycle import (
-    lock_archive,
-    record_event,
-    require_active,
-    require_staff_in_scope,
-)
-from archives.services.visits import STAFF_ROLES
+from archives.rules import REASON_MAX, clean_bank_card, clean_phone, without_spaces
+from archives.services.lifecycle import lock_archive
 from assistance.models import Case
-from assistance.services.cases import bank_card_digits
 from core.crypto import decrypt, encrypt, mask_card
 from core.history import save_tracked
+from core.lifecycle import locked
 
 WHAT = "更新联系电话、银行卡"
-CARD_DIGITS = (12, 19)
-PHONE_CHARS = (7, 20)
-# The reason is written on the timeline and in the history with the two masked cards.
-REASON_MAX = 200
-_PHONE = re.compile(r"\+?[0-9]+")
-
-
-def without_spaces(value: str) -> str:
-    return value.replace(" ", "").replace("\u3000", "")
-
-
-def clean_phone(value: str) -> str:
-    """The phone without its spaces: ASCII digits, a leading "+" allowed, 7–20 characters."""
-    phone = without_spaces(value)
-    if not phone:
-        raise ValidationError("请填写联系电话。")
-    low, high = PHONE_CHARS
-    if not (_PHONE.fullmatch(phone) and low <= len(phone) <= high):
-        raise ValidationError(f"联系电话应为 {low}–{high} 位数字（可以“+”开头，不含“-”等符号）。")
-    return phone
-
-
-def clean_bank_card(value: str) -> str:
-    """The new card without its spaces: 12–19 ASCII digits, or "" to keep the stored card."""
-    card = bank_card_digits(value)
-    low, high = CARD_DIGITS
-    if card and not low <= len(card) <= high:
-        raise ValidationError(f"银行卡号应为 {low}–{high} 位数字。")
-    return card
-
-
-def contact_update_blocked(actor: User, archive: Archive) -> str:
-    """Why `actor` cannot update this archive's phone and card, or "" (no query).
-
-    A courtesy for the screen: `archive_contact_update` checks it all again.
-    """
-    if not actor.has_role(*STAFF_ROLES) or getattr(actor, "organisation_id", None) not in (
-        archive.organisation_id,
-        archive.county_id,
-    ):
-        return "只有该档案所在基层工会或县级工会的经办人、审核人可以更新联系电话、银行卡。"
-    if not archive.is_active:
-        return f"档案{archive.get_status_display()}，不能{WHAT}。"
-    return ""
 
 
 @transaction.atomic
@@ -93,7 +44,7 @@ def archive_contact_update(
             "联系电话、银行卡须由档案所在基层工会或县级工会的经办人、审核人更新。"
         )
     require_active(archive, WHAT)
-    case = Case.objects.select_for_update().get(pk=archive.case_id)
+    case = locked(Case, archive.case_id)
 
     errors: dict[str, list[str]] = {}
     reason = (reason or "").strip()

@@ -1,7 +1,7 @@
 """Leaving the archive (退档, WH-M §13–§14): a request, a finding on a visit, 脱困 and its
 phase-out, the worker's objection and its re-check in 15 working days.
 
-The statuses an archive goes through:
+The statuses an archive goes through are the table `archives.lifecycles.ARCHIVE`:
 
 - OPEN → (the worker's written request) CLOSED at once; no objection window.
 - OPEN → (a finding on a deep household: 脱困) PHASE_OUT for `phase_out_months`, then
@@ -24,7 +24,15 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.notify import notify
-from accounts.roles import Role
+from archives.access import STAFF_ROLES, is_system, require_active, require_staff_in_scope
+from archives.lifecycles import (
+    ARCHIVE,
+    EXIT,
+    OBJECTION,
+    current_exit,
+    record_event,
+    require_move,
+)
 from archives.models import (
     Archive,
     ArchiveEvent,
@@ -33,42 +41,40 @@ from archives.models import (
     CategoryChange,
     ExitObjection,
 )
+from archives.rules import (
+    day_text,
+    deep_exit_refusal,
+    exit_policy,
+    objection_refusal,
+    objection_window_end,
+    objection_window_refusal,
+    phase_out_end,
+    recheck_deadline,
+)
+from archives.selectors.exits import exits_due_for_finalising
+from archives.selectors.reverify import pending_change
 from archives.services.lifecycle import (
     category_change_open,
     close_archive,
     lock_archive,
-    pending_change,
-    record_event,
-    require_active,
-    require_staff_in_scope,
     take_visit_as_basis,
 )
-from archives.services.visits import STAFF_ROLES, archive_visit_record, left_hardship
+from archives.services.visits import archive_visit_record
 from assistance.eligibility import Category
-from assistance.models import CaseDocument, Policy
+from assistance.models import CaseDocument
 from assistance.services.documents import store_document
-from core.dates import add_months
 from core.deadlines import follow_calendar
 from core.history import save_tracked
-from core.migration_utils import SYSTEM_USERNAME
+from core.lifecycle import Transition, locked, take
 from core.models import Notification
-from core.workdays import WorkdayResult, add_working_days
 
 S = Archive.Status
-
-
-def _day(value: datetime.date) -> str:
-    return f"{value.year}年{value.month}月{value.day}日"
+_day = day_text
 
 
 def _clause(text: str) -> str:
     """Typed text as a clause of a longer note: no closing full stop of its own."""
     return text.strip().rstrip("。.；;，, ")
-
-
-def _is_system(actor: User) -> bool:
-    """The (inactive) system account the daily command acts as."""
-    return actor.username == SYSTEM_USERNAME and not actor.is_active
 
 
 def _store(
@@ -84,25 +90,6 @@ def _store(
 def _not_in_future(value: datetime.date, field: str, what: str) -> None:
     if value > timezone.localdate():
         raise ValidationError({field: f"{what}不能晚于今天。"})
-
-
-def _open_objection(archive: Archive) -> ExitObjection | None:
-    return (
-        ExitObjection.objects.filter(archive=archive, decided_on=None)
-        .select_related("exit")
-        .first()
-    )
-
-
-def exit_policy(exit: ArchiveExit) -> Policy:
-    """The policy an exit's windows are counted under: the finding visit's, else the archive's."""
-    return exit.visit.policy if exit.visit_id else exit.archive.policy
-
-
-def recheck_deadline(received_on: datetime.date, policy: Policy) -> WorkdayResult[datetime.date]:
-    """The last day of the re-check: `exit_recheck_working_days` working days after receipt
-    (相关工会在接到申请复核之日起15个工作日内完成复核, WH-M §14)."""
-    return add_working_days(received_on, policy.exit_recheck_working_days)
 
 
 def recompute_recheck_deadlines(
@@ -129,11 +116,6 @@ def recompute_recheck_deadlines(
     )
 
 
-def objection_window_end(notified_on: datetime.date, policy: Policy) -> datetime.date:
-    """The last day the worker may object: one calendar month after being told (WH-M §14)."""
-    return add_months(notified_on, policy.exit_objection_months)
-
-
 # --- The worker's own request -----------------------------------------------------------
 
 
@@ -152,14 +134,7 @@ def exit_request_record(
     (one open archive per person), so a later application can open a new archive.
     """
     archive = lock_archive(archive)
-    require_staff_in_scope(actor, archive, STAFF_ROLES, "登记退档申请")
-    require_active(archive, "办理退档")
-    if archive.status == S.EXITING:
-        raise ValidationError(
-            "档案已在退档告知期：异议期满后办结退档即可，不需要另行登记退档申请。"
-        )
-    if _open_objection(archive) is not None:
-        raise ValidationError("该档案有未办结的退档复核，请先作出复核结论。")
+    require_move(ARCHIVE, archive, actor, "request_exit")
     _not_in_future(request_date, "request_date", "申请日期")
     if request_date < archive.opened_on:
         raise ValidationError({"request_date": "申请日期不能早于建档日期。"})
@@ -191,7 +166,7 @@ def exit_request_record(
         note=f"职工本人于{_day(request_date)}书面申请退档（附退档申请书）。"
         + (f"{_clause(note)}。" if note.strip() else ""),
     )
-    close_archive(
+    exit.archive = close_archive(
         actor=actor,
         archive=archive,
         reason=Archive.CloseReason.REQUEST,
@@ -211,21 +186,6 @@ def _check_signature(signature: str, investigators_note: str) -> None:
         raise ValidationError(
             {"investigators_note": "职工拒绝签字或无法签字的，须由调查人注明情况并签字。"}
         )
-
-
-def _deep_exit_refusal(visit: ArchiveVisit) -> str:
-    """Why a deep household found on a visit has not 脱困, or "" when it has."""
-    if left_hardship(visit):
-        return ""
-    months_needed = visit.policy.exit_months_above_line
-    return (
-        f"深度困难职工须家庭人均收入连续{months_needed}个月超过当地低保标准"
-        f"（{visit.minimum_living_standard}元）才属脱困：本次核查人均月收入"
-        f"{visit.per_capita_income}元，连续超过低保标准{visit.months_above_line}个月"
-        f"（按走访核查记录{visit.months_from_records}个月）。"
-        "致困因素难以消除、经帮扶生活水平达到低保标准的属解困，"
-        "应继续保留在深度困难职工档案中实施常态化帮扶，不予退档（芜湖实施办法第十三条）。"
-    )
 
 
 @transaction.atomic
@@ -257,14 +217,9 @@ def exit_finding_record(
     `objection_until`.
     """
     archive = lock_archive(archive)
-    require_staff_in_scope(actor, archive, STAFF_ROLES, "登记脱困（退档）走访")
-    require_active(archive, "登记退档")
-    if archive.status == S.PHASE_OUT:
-        raise ValidationError(
-            f"档案已在脱困渐退期（至{_day(archive.phase_out_until)}），期满后请登记渐退期满核查。"
-        )
-    if archive.status == S.EXITING:
-        raise ValidationError("档案已登记退档，正在退档告知期。")
+    deep = archive.category == Category.DEEP
+    action = "find_phase_out" if deep else "find_exit"
+    require_move(ARCHIVE, archive, actor, action)
     _check_signature(signature, investigators_note)
     if not situation.strip():
         raise ValidationError({"situation": "请填写脱困（退档）情况。"})
@@ -286,17 +241,17 @@ def exit_finding_record(
         survey_note=survey_note,
     )
     policy = visit.policy
-    if archive.category == Category.DEEP:
-        refusal = _deep_exit_refusal(visit)
+    phase_out_until = None
+    if deep:
+        refusal = deep_exit_refusal(visit)
         if refusal:
             raise ValidationError(refusal)
         outcome = ArchiveExit.Outcome.PHASE_OUT
-        archive.status = S.PHASE_OUT
-        archive.phase_out_until = add_months(notified_on, policy.phase_out_months)
+        phase_out_until = phase_out_end(notified_on, policy)
         what = (
             f"家庭人均月收入{visit.per_capita_income}元，连续{visit.months_above_line}个月超过"
             f"低保标准{visit.minimum_living_standard}元，脱困；给予{policy.phase_out_months}个月"
-            f"渐退期，至{_day(archive.phase_out_until)}"
+            f"渐退期，至{_day(phase_out_until)}"
         )
     else:
         if visit.category is not None:
@@ -304,73 +259,58 @@ def exit_finding_record(
                 f"走访核查结果仍符合建档标准（{Category(visit.category).label}职工），不能退档。"
             )
         outcome = ArchiveExit.Outcome.EXIT
-        archive.status = S.EXITING
         what = (
             f"家庭人均月收入{visit.per_capita_income}元，不再符合"
             f"{Category(archive.category).label}职工建档标准，退档"
         )
-    document = None
-    if signed_form is not None:
-        document = _store(
-            actor=actor,
-            archive=archive,
-            doc_type=CaseDocument.Type.EXIT_REGISTRATION,
-            upload=signed_form,
-            field="signed_form",
-        )
-    exit = ArchiveExit(
-        archive=archive,
-        kind=ArchiveExit.Kind.STANDARD_MET,
-        outcome=outcome,
-        visit=visit,
-        document=document,
-        situation=situation.strip(),
-        signature=signature,
-        investigators_note=investigators_note.strip(),
-        notified_on=notified_on,
-        objection_until=objection_window_end(notified_on, policy),
-        recorded_by=actor,
-    )
-    save_tracked(exit, actor=actor, reason="登记困难职工脱困登记表")
-    save_tracked(
-        archive,
-        actor=actor,
-        reason=exit.get_outcome_display(),
-        update_fields=["status", "phase_out_until", "updated_at"],
-    )
-    signed = exit.get_signature_display()
+    objection_until = objection_window_end(notified_on, policy)
+    signed = ArchiveExit.Signature(signature).label
     if signature != ArchiveExit.Signature.SIGNED:
-        signed += f"，调查人说明：{_clause(exit.investigators_note)}"
-    record_event(
-        archive,
-        actor=actor,
-        kind=ArchiveEvent.Kind.EXIT_RECORDED,
-        note=(
-            f"{_day(visit_date)}走访核查（{visit.staff.count()}人）：{what}。"
-            f"{_day(notified_on)}告知职工（{signed}）；"
-            f"职工可在{_day(exit.objection_until)}前申请复核。"
-        ),
+        signed += f"，调查人说明：{_clause(investigators_note)}"
+    note = (
+        f"{_day(visit_date)}走访核查（{visit.staff.count()}人）：{what}。"
+        f"{_day(notified_on)}告知职工（{signed}）；"
+        f"职工可在{_day(objection_until)}前申请复核。"
     )
-    return exit
+    recorded: list[ArchiveExit] = []
+
+    def register(archive: Archive, transition: Transition) -> list[str]:
+        document = None
+        if signed_form is not None:
+            document = _store(
+                actor=actor,
+                archive=archive,
+                doc_type=CaseDocument.Type.EXIT_REGISTRATION,
+                upload=signed_form,
+                field="signed_form",
+            )
+        exit = ArchiveExit(
+            archive=archive,
+            kind=ArchiveExit.Kind.STANDARD_MET,
+            outcome=outcome,
+            visit=visit,
+            document=document,
+            situation=situation.strip(),
+            signature=signature,
+            investigators_note=investigators_note.strip(),
+            notified_on=notified_on,
+            objection_until=objection_until,
+            recorded_by=actor,
+        )
+        recorded.append(save_tracked(exit, actor=actor, reason="登记困难职工脱困登记表"))
+        archive.phase_out_until = phase_out_until
+        return ["phase_out_until"]
+
+    take(ARCHIVE, obj=archive, actor=actor, action=action, reason=note, effect=register)
+    return recorded[0]
 
 
 # --- The worker's objection and its re-check ---------------------------------------------
 
 
-def took_part_in_exit(user: User, exit: ArchiveExit) -> bool:
-    """Whether the user recorded the exit or was among the investigators of its visit."""
-    if exit.recorded_by_id == user.pk:
-        return True
-    return exit.visit_id is not None and exit.visit.staff.filter(user=user).exists()
-
-
 def _lock_exit(exit: ArchiveExit) -> tuple[Archive, ArchiveExit]:
     archive = lock_archive(exit.archive)
-    exit = (
-        ArchiveExit.objects.select_for_update(of=("self",))
-        .select_related("visit__policy")
-        .get(pk=exit.pk)
-    )
+    exit = locked(ArchiveExit, exit.pk, related=("visit__policy",))
     exit.archive = archive
     return archive, exit
 
@@ -390,23 +330,16 @@ def exit_objection_record(
     """
     archive, exit = _lock_exit(exit)
     require_staff_in_scope(actor, archive, STAFF_ROLES, "登记退档复核申请")
-    if exit.kind == ArchiveExit.Kind.REQUEST:
-        raise ValidationError("本人书面申请退档的，不适用退档复核。")
-    if exit.status == ArchiveExit.Status.REVOKED:
-        raise ValidationError("该退档已经复核撤销。")
-    if ExitObjection.objects.filter(exit=exit).exists():
-        raise ValidationError("该退档已登记过复核申请，每次退档只复核一次。")
+    refusal = objection_refusal(exit, None)
+    if refusal:
+        raise ValidationError(refusal)
     require_active(archive, "登记复核申请")
     _not_in_future(received_on, "received_on", "收到申请日期")
     if received_on < exit.notified_on:
         raise ValidationError({"received_on": "收到申请日期不能早于告知日期。"})
-    if received_on > exit.objection_until:
-        raise ValidationError(
-            {
-                "received_on": f"异议期已于{_day(exit.objection_until)}届满"
-                f"（自{_day(exit.notified_on)}告知之日起1个月），不再受理复核申请。"
-            }
-        )
+    late = objection_window_refusal(exit, received_on)
+    if late:
+        raise ValidationError({"received_on": late})
     if not content.strip():
         raise ValidationError({"content": "请填写复核理由。"})
     deadline = recheck_deadline(received_on, exit_policy(exit))
@@ -468,111 +401,49 @@ def exit_objection_decide(
     fails is recorded as failed: the decision stands and the letter is printed instead.
     """
     archive, exit = _lock_exit(objection.exit)
-    objection = ExitObjection.objects.select_for_update(of=("self",)).get(pk=objection.pk)
-    objection.exit = exit
-    require_staff_in_scope(actor, archive, (Role.REVIEWER,), "退档复核")
-    if took_part_in_exit(actor, exit):
-        raise PermissionDenied(
-            "职责分离：登记该退档或参加该次走访的人员不能复核，请由其他审核人办理。"
-        )
-    if objection.decided_on is not None:
-        raise ValidationError(
-            f"该复核已于{_day(objection.decided_on)}作出结论：{objection.get_result_display()}。"
-        )
-    require_active(archive, "作出复核结论")
+    objection = OBJECTION.lock(objection)
+    objection.exit, objection.archive = exit, archive
+    revoke = result == ExitObjection.Result.REVOKED
+    action = "revoke" if revoke else "uphold"
+    require_move(OBJECTION, objection, actor, action)
     if result not in ExitObjection.Result.values:
         raise ValidationError({"result": "请选择复核结论。"})
     if not note.strip():
         raise ValidationError({"note": "请填写复核说明。"})
     if channel not in Notification.Channel.values:
         raise ValidationError({"channel": "请选择告知方式（短信或书面告知）。"})
-    today = timezone.localdate()
-    objection.result = result
-    objection.result_note = note.strip()
-    objection.decided_on = today
-    objection.decided_by = actor
-    if result == ExitObjection.Result.REVOKED:
-        exit.status = ArchiveExit.Status.REVOKED
-        save_tracked(
-            exit, actor=actor, reason="复核撤销退档", update_fields=["status", "updated_at"]
-        )
-        archive.status = S.OPEN
-        archive.phase_out_until = None
-        save_tracked(
-            archive,
+
+    def decide(objection: ExitObjection, transition: Transition) -> list[str]:
+        objection.exit, objection.archive = exit, archive
+        objection.result_note = note.strip()
+        objection.decided_on = timezone.localdate()
+        objection.decided_by = actor
+        if revoke:
+            objection.exit = take(EXIT, obj=exit, actor=actor, action="revoke")
+            objection.archive = take(
+                ARCHIVE, obj=archive, actor=actor, action="revoke", effect=_end_phase_out
+            )
+        issuer = actor.organisation.name
+        objection.notification = notify(
             actor=actor,
-            reason="复核撤销退档，恢复在档",
-            update_fields=["status", "phase_out_until", "updated_at"],
+            organisation=actor.organisation,
+            channel=channel,
+            recipient_name=archive.person_name,
+            phone=archive.phone,
+            text=_result_text(objection.archive, objection, issuer),
+            reference=f"档案 {archive.number} 退档复核结果",
         )
-    issuer = actor.organisation.name
-    notification = notify(
-        actor=actor,
-        organisation=actor.organisation,
-        channel=channel,
-        recipient_name=archive.person_name,
-        phone=archive.phone,
-        text=_result_text(archive, objection, issuer),
-        reference=f"档案 {archive.number} 退档复核结果",
-    )
-    objection.notification = notification
-    save_tracked(
-        objection,
-        actor=actor,
-        reason=f"退档复核结论：{objection.get_result_display()}",
-        update_fields=[
-            "result",
-            "result_note",
-            "decided_on",
-            "decided_by",
-            "notification",
-            "updated_at",
-        ],
-    )
-    late = ""
-    if today > objection.decide_by:
-        late = f"（逾期办结：复核期限为{_day(objection.decide_by)}）"
-    if notification.channel == Notification.Channel.LETTER:
-        told = "书面告知职工（打印《退档复核结果告知书》送达）"
-    elif notification.status == Notification.Status.SENT:
-        told = "短信告知职工：已发送"
-    else:
-        told = f"短信告知职工：发送失败（{notification.error}），请打印书面告知书送达"
-    record_event(
-        archive,
-        actor=actor,
-        kind=ArchiveEvent.Kind.OBJECTION_DECIDED,
-        note=(
-            f"复核结论：{objection.get_result_display()}{late}。说明：{_clause(objection.result_note)}。"
-            f"{told}。" + ("档案恢复在档。" if result == ExitObjection.Result.REVOKED else "")
-        ),
-    )
-    return objection
+        return ["result_note", "decided_on", "decided_by", "notification"]
+
+    return take(OBJECTION, obj=objection, actor=actor, action=action, reason=note, effect=decide)
+
+
+def _end_phase_out(archive: Archive, transition: Transition) -> list[str]:
+    archive.phase_out_until = None
+    return ["phase_out_until"]
 
 
 # --- Ending the objection window ----------------------------------------------------------
-
-
-def _current_exit(archive: Archive) -> ArchiveExit | None:
-    return (
-        archive.exits.filter(status=ArchiveExit.Status.IN_FORCE)
-        .select_related("objection")
-        .order_by("-notified_on", "-id")
-        .first()
-    )
-
-
-def finalise_refusal(exit: ArchiveExit | None, today: datetime.date) -> str:
-    """Why an EXITING archive cannot be closed today, or "" when it can."""
-    if exit is None or exit.outcome != ArchiveExit.Outcome.EXIT:
-        return "没有有效的退档登记。"
-    objection = getattr(exit, "objection", None)
-    if objection is not None:
-        if objection.decided_on is None:
-            return f"职工已申请复核，须于{_day(objection.decide_by)}前作出复核结论后才能办结退档。"
-        return ""  # upheld: a revoked exit is no longer in force
-    if today <= exit.objection_until:
-        return f"异议期至{_day(exit.objection_until)}，期满且无复核申请后才能办结退档。"
-    return ""
 
 
 @transaction.atomic
@@ -583,14 +454,8 @@ def exit_finalise(*, actor: User, archive: Archive) -> Archive:
     Staff in scope do it from the archive page; the daily command does it as the system.
     """
     archive = lock_archive(archive)
-    if not _is_system(actor):
-        require_staff_in_scope(actor, archive, STAFF_ROLES, "办结退档")
-    if archive.status != S.EXITING:
-        raise ValidationError(f"档案{archive.get_status_display()}，不在退档告知期，不能办结退档。")
-    exit = _current_exit(archive)
-    refusal = finalise_refusal(exit, timezone.localdate())
-    if refusal:
-        raise ValidationError(refusal)
+    require_move(ARCHIVE, archive, actor, "finalise_due" if is_system(actor) else "finalise")
+    exit = current_exit(archive)
     objection = getattr(exit, "objection", None)
     why = (
         f"复核维持退档（{_day(objection.decided_on)}）"
@@ -606,26 +471,12 @@ def exit_finalise(*, actor: User, archive: Archive) -> Archive:
     )
 
 
-def exits_due_for_finalising(today: datetime.date):
-    """EXITING archives whose window has passed (any scope: for the daily command)."""
-    return (
-        Archive.objects.filter(
-            status=S.EXITING,
-            exits__status=ArchiveExit.Status.IN_FORCE,
-            exits__outcome=ArchiveExit.Outcome.EXIT,
-            exits__objection_until__lt=today,
-        )
-        .distinct()
-        .order_by("id")
-    )
-
-
 def exits_finalise_due(*, actor: User) -> tuple[list[Archive], list[tuple[Archive, str]]]:
     """Finalise every EXITING archive whose window has passed, each in its own transaction.
 
     Returns the archives closed and those left (with why: an undecided re-check).
     """
-    if not _is_system(actor):
+    if not is_system(actor):
         raise PermissionDenied("只有系统定时任务可以批量办结退档。")
     closed, left = [], []
     for archive in exits_due_for_finalising(timezone.localdate()):
@@ -640,18 +491,15 @@ def exits_finalise_due(*, actor: User) -> tuple[list[Archive], list[tuple[Archiv
 
 
 def _propose_change(
-    archive: Archive, visit: ArchiveVisit, actor: User, to_category: str
-) -> CategoryChange | None:
-    pending = pending_change(archive)
-    if pending is not None:
-        return None
+    archive: Archive, visit: ArchiveVisit, actor: User, to_category: str, ended: str
+) -> CategoryChange:
     return category_change_open(
         actor=actor,
         archive=archive,
         to_category=to_category,
         visit=visit,
         reason=(
-            f"脱困渐退期满（{_day(archive.phase_out_until)}），{_day(visit.visit_date)}核查"
+            f"脱困渐退期满（{ended}），{_day(visit.visit_date)}核查"
             f"家庭人均月收入{visit.per_capita_income}元，符合{Category(to_category).label}职工"
             "建档标准，纳入相应困难类型档案继续帮扶（芜湖实施办法第十三条）。"
         ),
@@ -681,16 +529,8 @@ def phase_out_conclude(
     "send warmth" visits (送温暖重点对象).
     """
     archive = lock_archive(archive)
-    require_staff_in_scope(actor, archive, STAFF_ROLES, "登记渐退期满核查")
-    if archive.status != S.PHASE_OUT:
-        raise ValidationError(f"档案{archive.get_status_display()}，不在脱困渐退期。")
-    today = timezone.localdate()
-    if today <= archive.phase_out_until:
-        raise ValidationError(
-            f"渐退期至{_day(archive.phase_out_until)}，期满后才能登记渐退期满核查。"
-        )
-    if _open_objection(archive) is not None:
-        raise ValidationError("职工对脱困认定的复核申请尚未办结，请先作出复核结论。")
+    # Closing or reopening: the same who, state and requirements.
+    require_move(ARCHIVE, archive, actor, "phase_out_reopen")
     if visit_date < archive.phase_out_until:
         raise ValidationError(
             {
@@ -725,30 +565,30 @@ def phase_out_conclude(
             archive=archive,
             reason=Archive.CloseReason.PHASE_OUT_ENDED,
             note="渐退期满，不再符合建档标准，予以退档，列为送温暖重点对象。",
-            on=today,
+            on=timezone.localdate(),
             key_household=True,
         )
+    propose = visit.category != archive.category and pending_change(archive) is None
     if visit.category == archive.category:
         what = f"仍符合{Category(visit.category).label}职工建档标准，返回在档继续帮扶（返困）。"
     else:
-        change = _propose_change(archive, visit, actor, visit.category)
         what = f"符合{Category(visit.category).label}职工建档标准，恢复在档，" + (
             "已提出类别变更，待审核。"
-            if change is not None
+            if propose
             else "已有待审核的类别变更，未另行提出，请审核时一并考虑。"
         )
-    record_event(
-        archive,
+
+    def reopen(archive: Archive, transition: Transition) -> list[str]:
+        if propose:
+            _propose_change(archive, visit, actor, visit.category, ended)
+        archive.phase_out_until = None
+        return ["phase_out_until", *take_visit_as_basis(archive, visit)]
+
+    return take(
+        ARCHIVE,
+        obj=archive,
         actor=actor,
-        kind=ArchiveEvent.Kind.PHASE_OUT_ENDED,
-        note=f"渐退期（至{ended}）满，{found}，{what}",
-    )
-    archive.status = S.OPEN
-    archive.phase_out_until = None
-    basis = take_visit_as_basis(archive, visit)
-    return save_tracked(
-        archive,
-        actor=actor,
-        reason="渐退期满核查",
-        update_fields=["status", "phase_out_until", *basis],
+        action="phase_out_reopen",
+        reason=f"渐退期（至{ended}）满，{found}，{what}",
+        effect=reopen,
     )

@@ -1,39 +1,30 @@
 """Opening, closing and merging archives, and what every archive service shares.
 
 An archive is opened in the transaction that approves its case (`archive_open_for_case`,
-called by the review engine), never by a signal. Every service here locks the archive
-row, checks the actor, and leaves a history row and an `ArchiveEvent`.
+called by the review engine), never by a signal. Its status moves along the table
+`archives.lifecycles.ARCHIVE`, through `core.lifecycle.take` only: the row locked, the
+actor and the requirements checked, a history row and an `ArchiveEvent` left.
 """
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import Role
-from accounts.selectors import in_scope
+
+# The gates and the timeline writer, still imported from here by the visit service and funds.
+from archives.access import is_system, require_active, require_staff_in_scope  # noqa: F401
+from archives.lifecycles import ARCHIVE, CATEGORY_CHANGE, record_event, require_move
 from archives.models import Archive, ArchiveEvent, ArchivePerson, ArchiveVisit, CategoryChange
+from archives.rules import next_verification, retention_end
 from assistance.eligibility import Category
-from assistance.models import Case, Policy
-from core.dates import add_months, add_years
+from assistance.models import Case
 from core.history import save_tracked
+from core.lifecycle import Transition, take
 
 APPLICANT_RELATION = "户主"
-
-
-def cycle_months(policy: Policy, category: str) -> int:
-    """Months between re-verifications of a category (WH-M §17): policy data."""
-    return {
-        Category.DEEP: policy.reverify_months_deep,
-        Category.RELATIVE: policy.reverify_months_relative,
-        Category.ACCIDENT: policy.reverify_months_accident,
-    }[Category(category)]
-
-
-def next_verification(policy: Policy, category: str, verified_on: datetime.date) -> datetime.date:
-    return add_months(verified_on, cycle_months(policy, category))
 
 
 # The archive's basis: what its latest verification visit found (DOMAIN.md §5).
@@ -61,15 +52,6 @@ def take_visit_as_basis(archive: Archive, visit: ArchiveVisit) -> list[str]:
     archive.per_capita_income = visit.per_capita_income
     archive.household_size = int(visit.figures["household_size"])
     return BASIS_FIELDS
-
-
-def pending_change(archive: Archive) -> CategoryChange | None:
-    """The archive's category change waiting for review (one at most, a database rule)."""
-    return (
-        archive.category_changes.filter(status=CategoryChange.Status.PENDING)
-        .select_related("proposed_by", "visit")
-        .first()
-    )
 
 
 def category_change_open(
@@ -102,32 +84,8 @@ def category_change_open(
 
 
 def lock_archive(archive: Archive) -> Archive:
-    """The archive row, locked for this transaction, as it is now."""
-    return (
-        Archive.objects.select_for_update(of=("self",))
-        .select_related("organisation", "county", "city", "policy", "case")
-        .get(pk=archive.pk)
-    )
-
-
-def require_staff_in_scope(
-    actor: User, archive: Archive, roles: tuple[str, ...], what: str
-) -> None:
-    """The actor holds one of `roles` in the archive's union, its county or its city."""
-    if not actor.has_role(*roles):
-        raise PermissionDenied(f"{what}须由{'、'.join(Role(r).label for r in roles)}办理。")
-    if not in_scope(actor, archive):
-        raise PermissionDenied("该档案不在您的管理范围内。")
-
-
-def require_active(archive: Archive, what: str) -> None:
-    if not archive.is_active:
-        raise ValidationError(f"档案{archive.get_status_display()}，不能{what}。")
-
-
-def record_event(archive: Archive, *, actor: User, kind: str, note: str) -> ArchiveEvent:
-    event = ArchiveEvent(archive=archive, kind=kind, note=note, actor=actor)
-    return save_tracked(event, actor=actor, reason=ArchiveEvent.Kind(kind).label)
+    """The archive row, locked for this transaction, as it is now (`core.lifecycle.locked`)."""
+    return ARCHIVE.lock(archive)
 
 
 def _person_conflicts(
@@ -215,6 +173,16 @@ def archive_open_for_case(*, actor: User, case: Case) -> Archive:
     return archive
 
 
+# The step of the table that closes an archive for each close reason.
+CLOSING_ACTIONS = {
+    Archive.CloseReason.REQUEST: "request_exit",
+    Archive.CloseReason.STANDARD_MET: "finalise",
+    Archive.CloseReason.PHASE_OUT_ENDED: "phase_out_close",
+    Archive.CloseReason.MERGED: "merge",
+    Archive.CloseReason.FALSE_INFORMATION: "close_for_cause",
+}
+
+
 def close_archive(
     *,
     actor: User,
@@ -223,52 +191,44 @@ def close_archive(
     note: str,
     on: datetime.date,
     key_household: bool = False,
-    status: str = Archive.Status.CLOSED,
     merged_into: Archive | None = None,
 ) -> Archive:
-    """Close a locked archive (撤档): its people are free, its rows read-only from now on.
+    """Close an archive (撤档) by the table's step for `reason`: its people are free, its
+    rows read-only from now on; `note` is the timeline's line and the history's reason.
 
-    A pending category change is refused with it. The retention period runs from `on`
+    A pending category change lapses with it. The retention period runs from `on`
     (WH-M §16: 30 years, policy data). Callers hold the transaction and the lock.
     """
-    for change in archive.category_changes.filter(status=CategoryChange.Status.PENDING):
-        change.status = CategoryChange.Status.REJECTED
+    action = CLOSING_ACTIONS[reason]
+    if action == "finalise" and is_system(actor):
+        action = "finalise_due"
+
+    def closing(archive: Archive, transition: Transition) -> list[str]:
+        for change in archive.category_changes.filter(status=CategoryChange.Status.PENDING):
+            take(CATEGORY_CHANGE, obj=change, actor=actor, action="lapse", effect=_lapse(actor))
+        people = list(archive.people.filter(active=True))
+        for person in people:
+            person.active = False
+        if people:
+            ArchivePerson.objects.bulk_update(people, ["active", "updated_at"])
+        archive.closed_on = on
+        archive.close_reason = reason
+        archive.retain_until = retention_end(on, archive.policy)
+        archive.key_household = key_household
+        archive.merged_into = merged_into
+        return ["closed_on", "close_reason", "retain_until", "key_household", "merged_into"]
+
+    return take(ARCHIVE, obj=archive, actor=actor, action=action, reason=note, effect=closing)
+
+
+def _lapse(actor: User):
+    def effect(change: CategoryChange, transition: Transition) -> list[str]:
         change.decided_by = actor
         change.decided_at = timezone.now()
         change.opinion = "档案撤档，类别变更不再办理。"
-        save_tracked(change, actor=actor, reason="撤档，类别变更终止")
-    people = list(archive.people.filter(active=True))
-    for person in people:
-        person.active = False
-    if people:
-        ArchivePerson.objects.bulk_update(people, ["active", "updated_at"])
-    archive.status = status
-    archive.closed_on = on
-    archive.close_reason = reason
-    archive.retain_until = add_years(on, archive.policy.retention_years)
-    archive.key_household = key_household
-    archive.merged_into = merged_into
-    # The event is written while the archive is still open: its rows are read-only after.
-    record_event(
-        archive,
-        actor=actor,
-        kind=ArchiveEvent.Kind.MERGED if merged_into else ArchiveEvent.Kind.CLOSED,
-        note=note,
-    )
-    return save_tracked(
-        archive,
-        actor=actor,
-        reason=note,
-        update_fields=[
-            "status",
-            "closed_on",
-            "close_reason",
-            "retain_until",
-            "key_household",
-            "merged_into",
-            "updated_at",
-        ],
-    )
+        return ["decided_by", "decided_at", "opinion"]
+
+    return effect
 
 
 @transaction.atomic
@@ -279,20 +239,17 @@ def archive_merge(*, actor: User, keep: Archive, duplicate: Archive, reason: str
     join `keep`; the duplicate is closed as merged, read-only, kept for the retention
     period, and points to `keep`.
     """
-    if not actor.has_role(Role.ADMIN):
-        raise PermissionDenied("合并档案须由系统管理员办理。")
+    # Lock in id order, so that two merges of the same pair cannot deadlock.
+    first, second = sorted((keep, duplicate), key=lambda a: a.pk)
+    held = {a.pk: lock_archive(a) for a in (first, second)}
+    keep, duplicate = held[keep.pk], held[duplicate.pk]
+    # The kept archive too must be one the table lets the administrator merge.
+    for archive in (keep, duplicate):
+        require_move(ARCHIVE, archive, actor, "merge")
     if keep.pk == duplicate.pk:
         raise ValidationError("请选择两份不同的档案。")
     if not reason.strip():
         raise ValidationError({"reason": "请填写合并理由。"})
-    # Lock in id order, so that two merges of the same pair cannot deadlock.
-    first, second = sorted((keep, duplicate), key=lambda a: a.pk)
-    locked = {a.pk: lock_archive(a) for a in (first, second)}
-    keep, duplicate = locked[keep.pk], locked[duplicate.pk]
-    for archive in (keep, duplicate):
-        if not in_scope(actor, archive):
-            raise PermissionDenied("该档案不在您的管理范围内。")
-        require_active(archive, "合并")
     if keep.county_id != duplicate.county_id:
         raise ValidationError(
             "两份档案不属于同一县（市、区）总工会，不能合并：档案由县级工会管理。"
@@ -302,14 +259,12 @@ def archive_merge(*, actor: User, keep: Archive, duplicate: Archive, reason: str
     today = timezone.localdate()
     moved = list(duplicate.people.filter(active=True))
     present = set(keep.people.filter(active=True).values_list("id_hash", flat=True))
-    note = f"并入档案 {keep.number}。理由：{reason.strip()}"
     close_archive(
         actor=actor,
         archive=duplicate,
         reason=Archive.CloseReason.MERGED,
-        note=note,
+        note=f"并入档案 {keep.number}。理由：{reason.strip()}",
         on=today,
-        status=Archive.Status.MERGED,
         merged_into=keep,
     )
     for person in moved:

@@ -10,52 +10,31 @@ city decides, who neither proposed it nor recorded the visit it stands on.
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import Level, Role
-from accounts.selectors import in_scope
+from archives.access import STAFF_ROLES, require_active, require_staff_in_scope
+from archives.lifecycles import CATEGORY_CHANGE, record_event, require_move
+from archives.lifecycles import category_text as _label
 from archives.models import Archive, ArchiveEvent, ArchiveVisit, CategoryChange
-from archives.services.lifecycle import (
-    category_change_open,
-    lock_archive,
+from archives.rules import (
+    DEEP_LEAVES_BY_PHASE_OUT,
+    NO_LONGER_QUALIFIES,
+    leaves_deep,
+    left_hardship,
     next_verification,
-    pending_change,
-    record_event,
-    require_active,
-    require_staff_in_scope,
-    take_visit_as_basis,
+    reverify_reason,
 )
-from archives.services.visits import STAFF_ROLES, archive_visit_record, left_hardship
+from archives.selectors.reverify import pending_change
+from archives.services.lifecycle import category_change_open, lock_archive, take_visit_as_basis
+from archives.services.visits import archive_visit_record
 from assistance.eligibility import Category
 from core.history import save_tracked
+from core.lifecycle import Transition, take
 from core.money import yuan
-
-NO_LONGER_QUALIFIES = "不再符合建档标准，请按退档程序办理"
-
-
-def reverify_reason(visit: ArchiveVisit) -> str:
-    """The history reason of the archive row a re-verification saved: names its visit, so
-    that the result page finds the archive as it was just before and just after."""
-    return f"定期核查（走访记录 {visit.pk}）"
-
-
-def _label(category: str | None) -> str:
-    return Category(category).label if category else "不符合建档标准"
-
-
-DEEP_LEAVES_BY_PHASE_OUT = (
-    "深度困难职工须经脱困程序（家庭人均收入连续超过低保标准、告知、6个月渐退期）方可转入"
-    "相对困难或意外致困档案（芜湖实施办法第十三条），不直接变更类别。"
-)
-
-
-def leaves_deep(from_category: str, to_category: str | None) -> bool:
-    """A deep household leaves the deep archive only through 脱困 and its phase-out."""
-    return from_category == Category.DEEP and to_category != Category.DEEP
 
 
 def _phase_out_hint(archive: Archive, visit: ArchiveVisit) -> str:
@@ -204,85 +183,41 @@ def category_change_propose(
     )
 
 
-def require_category_decider(actor: User, change: CategoryChange, archive: Archive) -> None:
-    """A reviewer of the archive's county or city, who neither proposed the change nor
-    recorded the visit it stands on (职责分离)."""
-    if not actor.has_role(Role.REVIEWER):
-        raise PermissionDenied("类别变更须由审核人审核。")
-    organisation = actor.organisation
-    if organisation is None or organisation.level > Level.COUNTY or not in_scope(actor, archive):
-        raise PermissionDenied("类别变更须由档案所在县级工会或市总工会的审核人审核。")
-    if change.proposed_by_id == actor.pk:
-        raise PermissionDenied("职责分离：您提出了该类别变更，须由其他审核人审核。")
-    if change.visit is not None and (
-        change.visit.recorded_by_id == actor.pk or change.visit.staff.filter(user=actor).exists()
-    ):
-        raise PermissionDenied(
-            "职责分离：您参加或登记了该类别变更所依据的走访核查，须由其他审核人审核。"
-        )
-
-
 @transaction.atomic
 def category_change_decide(
     *, actor: User, change: CategoryChange, approve: bool, opinion: str
 ) -> CategoryChange:
-    """Approve or reject a pending category change; an approval changes the archive's
-    category and moves its next verification to the new category's cycle."""
+    """Approve or reject a pending category change (the table `CATEGORY_CHANGE`: a reviewer
+    of the county or the city who neither proposed it nor recorded or went on its visit);
+    an approval changes the archive's category and moves its next verification to the new
+    category's cycle."""
     archive = lock_archive(change.archive)
-    change = (
-        CategoryChange.objects.select_for_update(of=("self",))
-        .select_related("visit")
-        .get(pk=change.pk)
-    )
-    require_category_decider(actor, change, archive)
-    if change.status != CategoryChange.Status.PENDING:
-        raise ValidationError(f"该类别变更已审核（{change.get_status_display()}），不能再次审核。")
-    require_active(archive, "变更类别")
+    change = CATEGORY_CHANGE.lock(change)
+    change.archive = archive
+    action = "approve" if approve else "reject"
+    require_move(CATEGORY_CHANGE, change, actor, action)
     if not opinion.strip():
         raise ValidationError({"opinion": "请填写审核意见。"})
-    if (
-        approve
-        and leaves_deep(change.from_category, change.to_category)
-        and (change.visit is None or change.visit.purpose != ArchiveVisit.Purpose.PHASE_OUT_END)
-    ):
-        raise ValidationError(DEEP_LEAVES_BY_PHASE_OUT)
-    if approve and archive.category != change.from_category:
-        raise ValidationError(
-            f"档案现类别为{_label(archive.category)}，与该变更的原类别"
-            f"{_label(change.from_category)}不符，请不予同意后重新提出。"
-        )
-    change.status = CategoryChange.Status.APPROVED if approve else CategoryChange.Status.REJECTED
-    change.decided_by = actor
-    change.decided_at = timezone.now()
-    change.opinion = opinion.strip()
-    transition = f"{_label(change.from_category)} → {_label(change.to_category)}"
-    save_tracked(
-        change,
-        actor=actor,
-        reason=f"类别变更{change.get_status_display()}：{transition}",
-        update_fields=["status", "decided_by", "decided_at", "opinion", "updated_at"],
+
+    def decide(change: CategoryChange, transition: Transition) -> list[str]:
+        change.archive = archive
+        change.decided_by = actor
+        change.decided_at = timezone.now()
+        change.opinion = opinion.strip()
+        if approve:
+            archive.category = change.to_category
+            archive.verification_due = next_verification(
+                archive.policy, change.to_category, archive.verified_on
+            )
+            moved = f"{_label(change.from_category)} → {_label(change.to_category)}"
+            save_tracked(
+                archive,
+                actor=actor,
+                reason=f"类别变更：{moved}",
+                update_fields=["category", "verification_due", "updated_at"],
+            )
+        return ["decided_by", "decided_at", "opinion"]
+
+    return take(
+        CATEGORY_CHANGE, obj=change, actor=actor, action=action, reason=opinion, effect=decide
     )
-    if approve:
-        archive.category = change.to_category
-        archive.verification_due = next_verification(
-            archive.policy, change.to_category, archive.verified_on
-        )
-        save_tracked(
-            archive,
-            actor=actor,
-            reason=f"类别变更：{transition}",
-            update_fields=["category", "verification_due", "updated_at"],
-        )
-        result = (
-            f"同意类别变更（{transition}），档案类别变更为{_label(change.to_category)}；"
-            f"下次核查到期日：{archive.verification_due:%Y-%m-%d}。"
-        )
-    else:
-        result = f"不同意类别变更（{transition}），档案类别仍为{_label(archive.category)}。"
-    record_event(
-        archive,
-        actor=actor,
-        kind=ArchiveEvent.Kind.CATEGORY_DECIDED,
-        note=f"{result}审核意见：{change.opinion}",
-    )
-    return change

@@ -1,25 +1,22 @@
 """Archive views: leaving the archive (退档), 脱困 and its phase-out, objections and their
 re-check, the printed exit registration form and the re-check result letter.
 
-Every action is form → access → service → message → redirect. The services are the only
-authority: what the panel offers is a courtesy, and whatever they refuse comes back on the
-form with everything typed kept.
+Every action is form → access → service (through `run_service`) → message → redirect. The
+services are the only authority: what the page offers comes from the tables
+(`archives.lifecycles`), and whatever the services refuse comes back on the form with
+everything typed kept.
 """
-
-from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils import timezone
 
 from accounts.access import role_required
 from accounts.roles import Role
 from archives.access import access_archive
-from archives.forms_exits import (
+from archives.forms.exits import (
     ArchiveForm,
     ExitFindingForm,
     ExitRequestForm,
@@ -31,46 +28,27 @@ from archives.forms_exits import (
 from archives.models import Archive, ArchiveExit, ExitObjection
 from archives.selectors import exits as selectors
 from archives.selectors.figures import VISIT_FIGURES, current_figures
+from archives.selectors.reverify import pending_change
 from archives.services import exits as services
-from archives.services.lifecycle import pending_change
 from assistance.models import Case
 from core.models import Notification
-from core.service_forms import add_service_errors, paginate
+from core.service_forms import paginate, run_service
 from core.workdays import span_note
 
-Panel = selectors.ExitPanel
 
-
-def _panel(archive: Archive, user) -> Panel:
+def _panel(archive: Archive, user) -> selectors.ExitPanel:
     return selectors.exit_panel(archive, user)["exit_panel"]
 
 
-def _action(
-    request,
-    archive: Archive,
-    *,
-    form_class: type[ArchiveForm],
-    title: str,
-    perform: Callable[[ArchiveForm], object],
-    success: Callable[[ArchiveForm, object], str],
-    blocked: str,
-    context: dict | None = None,
-):
-    """Show the form, or run the service with it and go back to the archive page."""
+def _form(request, form_class: type[ArchiveForm], archive: Archive) -> ArchiveForm:
     bound = request.method == "POST"
-    form = form_class(
+    return form_class(
         request.POST if bound else None, request.FILES if bound else None, archive=archive
     )
-    if bound:
-        if form.is_valid():
-            try:
-                result = perform(form)
-            except (ValidationError, PermissionDenied) as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, success(form, result))
-                return redirect("archives:detail", pk=archive.pk)
-        messages.error(request, "未办理：请按标红提示修改；已填内容均已保留。")
+
+
+def _page(request, archive: Archive, form: ArchiveForm, *, title: str, blocked: str, **context):
+    """The action's page: the form (as typed, with any refusal) and why it cannot be done now."""
     return render(
         request,
         "archives/exits/action.html",
@@ -80,41 +58,45 @@ def _action(
             "form": form,
             "blocked": blocked,
             "max_mb": settings.DOCUMENT_MAX_BYTES // (1024 * 1024),
-            **(context or {}),
+            **context,
         },
     )
 
 
-def _staff_blocked(panel: Panel, allowed: bool, why: str) -> str:
-    if not panel.staff:
-        return "只有该档案所在基层工会、县级或市级工会的经办人、审核人可以办理。"
-    return "" if allowed else why
+def _back(archive: Archive):
+    return lambda result: redirect("archives:detail", pk=archive.pk)
 
 
 @login_required
 def exit_request(request, pk: int):
     archive = access_archive(request.user, pk)
-    panel = _panel(archive, request.user)
-    return _action(
+    form = _form(request, ExitRequestForm, archive)
+    if request.method == "POST":
+        done = run_service(
+            request,
+            lambda data: services.exit_request_record(
+                actor=request.user,
+                archive=archive,
+                request_date=data["request_date"],
+                request_document=data["request_document"],
+                note=data["note"],
+            ),
+            form=form,
+            success=f"档案 {archive.number} 已按本人申请退档，档案已撤档。",
+            done=_back(archive),
+        )
+        if done:
+            return done
+    return _page(
         request,
         archive,
-        form_class=ExitRequestForm,
+        form,
         title="登记本人退档申请",
-        perform=lambda form: services.exit_request_record(
-            actor=request.user,
-            archive=archive,
-            request_date=form.cleaned_data["request_date"],
-            request_document=form.cleaned_data["request_document"],
-            note=form.cleaned_data["note"],
-        ),
-        success=lambda form, exit: f"档案 {archive.number} 已按本人申请退档，档案已撤档。",
-        blocked=_staff_blocked(
-            panel, panel.can_request, f"档案{archive.get_status_display()}，不能登记退档申请。"
-        ),
+        blocked=_panel(archive, request.user).request_blocked,
     )
 
 
-def _finding_message(form, exit: ArchiveExit) -> str:
+def _finding_message(exit: ArchiveExit) -> str:
     archive = exit.archive
     if exit.outcome == ArchiveExit.Outcome.PHASE_OUT:
         return (
@@ -130,29 +112,33 @@ def _finding_message(form, exit: ArchiveExit) -> str:
 @login_required
 def exit_finding(request, pk: int):
     archive = access_archive(request.user, pk)
-    panel = _panel(archive, request.user)
-    return _action(
+    form = _form(request, ExitFindingForm, archive)
+    if request.method == "POST":
+        done = run_service(
+            request,
+            lambda data: services.exit_finding_record(
+                actor=request.user,
+                archive=archive,
+                situation=data["situation"],
+                signature=data["signature"],
+                investigators_note=data["investigators_note"],
+                notified_on=data["notified_on"],
+                signed_form=data["signed_form"],
+                **form.visit_arguments(),
+            ),
+            form=form,
+            success=_finding_message,
+            done=_back(archive),
+        )
+        if done:
+            return done
+    return _page(
         request,
         archive,
-        form_class=ExitFindingForm,
+        form,
         title="登记困难职工脱困登记表（走访发现达到退档标准）",
-        perform=lambda form: services.exit_finding_record(
-            actor=request.user,
-            archive=archive,
-            situation=form.cleaned_data["situation"],
-            signature=form.cleaned_data["signature"],
-            investigators_note=form.cleaned_data["investigators_note"],
-            notified_on=form.cleaned_data["notified_on"],
-            signed_form=form.cleaned_data["signed_form"],
-            **form.visit_arguments(),
-        ),
-        success=_finding_message,
-        blocked=_staff_blocked(
-            panel,
-            panel.can_find,
-            f"档案{archive.get_status_display()}，只有在档的档案可以登记脱困（退档）。",
-        ),
-        context={"finding": True},
+        blocked=_panel(archive, request.user).find_blocked,
+        finding=True,
     )
 
 
@@ -160,30 +146,34 @@ def exit_finding(request, pk: int):
 def exit_objection(request, pk: int, exit_pk: int):
     archive = access_archive(request.user, pk)
     exit = selectors.exit_of(archive, exit_pk)
-    panel = _panel(archive, request.user)
-    row = next((r for r in panel.rows if r.exit.pk == exit.pk), None)
-    return _action(
+    form = _form(request, ObjectionForm, archive)
+    if request.method == "POST":
+        done = run_service(
+            request,
+            lambda data: services.exit_objection_record(
+                actor=request.user,
+                exit=exit,
+                received_on=data["received_on"],
+                content=data["content"],
+                request_document=data["request_document"],
+            ),
+            form=form,
+            success=lambda objection: (
+                f"已登记复核申请，须于 {objection.decide_by:%Y-%m-%d} 前完成复核。"
+                f"{span_note(objection.received_on, objection.decide_by)}"
+            ),
+            done=_back(archive),
+        )
+        if done:
+            return done
+    row = next((r for r in _panel(archive, request.user).rows if r.exit.pk == exit.pk), None)
+    return _page(
         request,
         archive,
-        form_class=ObjectionForm,
+        form,
         title="登记退档复核申请",
-        perform=lambda form: services.exit_objection_record(
-            actor=request.user,
-            exit=exit,
-            received_on=form.cleaned_data["received_on"],
-            content=form.cleaned_data["content"],
-            request_document=form.cleaned_data["request_document"],
-        ),
-        success=lambda form, objection: (
-            f"已登记复核申请，须于 {objection.decide_by:%Y-%m-%d} 前完成复核。"
-            f"{span_note(objection.received_on, objection.decide_by)}"
-        ),
-        blocked=_staff_blocked(
-            panel,
-            row is not None and row.can_object,
-            f"异议期至 {exit.objection_until:%Y-%m-%d}；已过异议期、已有复核申请或不适用复核的退档不能登记。",
-        ),
-        context={"exit": exit},
+        blocked=row.object_blocked if row is not None else "没有找到该退档登记。",
+        exit=exit,
     )
 
 
@@ -191,11 +181,9 @@ def exit_objection(request, pk: int, exit_pk: int):
 def objection_decide(request, pk: int, objection_pk: int):
     archive = access_archive(request.user, pk)
     objection = selectors.objection_of(archive, objection_pk)
-    panel = _panel(archive, request.user)
-    row = next((r for r in panel.rows if r.objection and r.objection.pk == objection.pk), None)
-    deadline = selectors.objection_deadlines([objection], timezone.localdate())[objection.pk]
+    form = _form(request, ObjectionDecideForm, archive)
 
-    def success(form, decided: ExitObjection) -> str:
+    def success(decided: ExitObjection) -> str:
         text = f"复核结论已登记：{decided.get_result_display()}。"
         notification = decided.notification
         if notification.status == Notification.Status.SENT:
@@ -208,46 +196,61 @@ def objection_decide(request, pk: int, objection_pk: int):
             return text
         return text + "请打印《退档复核结果告知书》送达职工。"
 
-    return _action(
+    if request.method == "POST":
+        done = run_service(
+            request,
+            lambda data: services.exit_objection_decide(
+                actor=request.user,
+                objection=objection,
+                result=data["result"],
+                note=data["note"],
+                channel=data["channel"],
+            ),
+            form=form,
+            success=success,
+            done=_back(archive),
+        )
+        if done:
+            return done
+    panel = _panel(archive, request.user)
+    row = next((r for r in panel.rows if r.objection and r.objection.pk == objection.pk), None)
+    deadline = selectors.objection_deadlines([objection], timezone.localdate())[objection.pk]
+    return _page(
         request,
         archive,
-        form_class=ObjectionDecideForm,
+        form,
         title="退档复核结论",
-        perform=lambda form: services.exit_objection_decide(
-            actor=request.user,
-            objection=objection,
-            result=form.cleaned_data["result"],
-            note=form.cleaned_data["note"],
-            channel=form.cleaned_data["channel"],
-        ),
-        success=success,
-        blocked=""
-        if row is not None and row.can_decide
-        else "只有该档案所在工会的审核人可以复核，且登记退档的人员不能复核；已作出结论的不能再次复核。",
-        context={"exit": objection.exit, "objection": objection, "deadline": deadline},
+        blocked=row.decide_blocked if row is not None else "没有找到该复核申请。",
+        exit=objection.exit,
+        objection=objection,
+        deadline=deadline,
     )
 
 
 @login_required
 def exit_finalise(request, pk: int):
     archive = access_archive(request.user, pk)
-    panel = _panel(archive, request.user)
-    return _action(
+    form = _form(request, FinaliseForm, archive)
+    if request.method == "POST":
+        done = run_service(
+            request,
+            lambda data: services.exit_finalise(actor=request.user, archive=archive),
+            form=form,
+            success=f"档案 {archive.number} 已退档（撤档）。",
+            done=_back(archive),
+        )
+        if done:
+            return done
+    return _page(
         request,
         archive,
-        form_class=FinaliseForm,
+        form,
         title="办结退档",
-        perform=lambda form: services.exit_finalise(actor=request.user, archive=archive),
-        success=lambda form, closed: f"档案 {archive.number} 已退档（撤档）。",
-        blocked=_staff_blocked(
-            panel,
-            panel.can_finalise,
-            panel.finalise_blocked or f"档案{archive.get_status_display()}，不能办结退档。",
-        ),
+        blocked=_panel(archive, request.user).finalise_blocked,
     )
 
 
-def _conclusion_message(form, archive: Archive) -> str:
+def _conclusion_message(archive: Archive) -> str:
     if archive.status == Archive.Status.CLOSED:
         return f"渐退期满：档案 {archive.number} 已退档，列为送温暖重点对象。"
     pending = pending_change(archive)
@@ -262,21 +265,25 @@ def _conclusion_message(form, archive: Archive) -> str:
 @login_required
 def phase_out_conclude(request, pk: int):
     archive = access_archive(request.user, pk)
-    panel = _panel(archive, request.user)
-    return _action(
+    form = _form(request, PhaseOutConcludeForm, archive)
+    if request.method == "POST":
+        done = run_service(
+            request,
+            lambda data: services.phase_out_conclude(
+                actor=request.user, archive=archive, **form.visit_arguments()
+            ),
+            form=form,
+            success=_conclusion_message,
+            done=_back(archive),
+        )
+        if done:
+            return done
+    return _page(
         request,
         archive,
-        form_class=PhaseOutConcludeForm,
+        form,
         title="渐退期满核查",
-        perform=lambda form: services.phase_out_conclude(
-            actor=request.user, archive=archive, **form.visit_arguments()
-        ),
-        success=_conclusion_message,
-        blocked=_staff_blocked(
-            panel,
-            panel.can_conclude,
-            panel.conclude_blocked or f"档案{archive.get_status_display()}，不在脱困渐退期。",
-        ),
+        blocked=_panel(archive, request.user).conclude_blocked,
     )
 
 
@@ -381,22 +388,3 @@ def phase_out_list(request):
         "archives/exits/phase_out_list.html",
         {"page_obj": page_obj, "today": timezone.localdate()},
     )
-
-
-urlpatterns = [
-    path("<int:pk>/exit/request/", exit_request, name="exit_request"),
-    path("<int:pk>/exit/finding/", exit_finding, name="exit_finding"),
-    path("<int:pk>/exit/finalise/", exit_finalise, name="exit_finalise"),
-    path("<int:pk>/exit/blank-form/", print_exit_blank, name="print_exit_blank"),
-    path("<int:pk>/exits/<int:exit_pk>/objection/", exit_objection, name="exit_objection"),
-    path("<int:pk>/exits/<int:exit_pk>/print/", print_exit_form, name="print_exit_form"),
-    path(
-        "<int:pk>/objections/<int:objection_pk>/decide/",
-        objection_decide,
-        name="objection_decide",
-    ),
-    path("<int:pk>/objections/<int:objection_pk>/letter/", recheck_letter, name="recheck_letter"),
-    path("<int:pk>/phase-out/conclude/", phase_out_conclude, name="phase_out_conclude"),
-    path("objections/", objection_list, name="objections"),
-    path("phase-out/", phase_out_list, name="phase_out"),
-]

@@ -2,7 +2,7 @@
 duplicate, and the two printed forms (救助审批表, 联系卡).
 
 Every view gets an archive through `access_archive` (not found outside the user's scope);
-the merge goes through `archive_merge`, which checks everything again.
+the merge goes through `archive_merge` (by `run_service`), which checks everything again.
 """
 
 import tempfile
@@ -10,18 +10,17 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import require_role
 from accounts.roles import Role
-from accounts.selectors import in_scope
 from archives.access import access_archive
-from archives.forms import ArchiveFilterForm, ArchiveSearchForm, MergeForm
+from archives.forms.listing import ArchiveFilterForm, ArchiveSearchForm, MergeForm
+from archives.lifecycles import ARCHIVE, why_not
 from archives.selectors.exits import exit_panel
 from archives.selectors.listing import (
     EXPORT_COLUMNS,
@@ -39,10 +38,10 @@ from archives.selectors.listing import (
     stale_verification_cutoff,
     union_contacts,
 )
-from archives.selectors.schedule import reverify_panel
+from archives.selectors.reverify import reverify_panel
 from archives.services.lifecycle import archive_merge
 from core.excel import XLSX_CONTENT_TYPE, Sheet, write_workbook
-from core.service_forms import add_service_errors, paginate
+from core.service_forms import paginate, run_service
 
 # Parameters of the list that are not filters.
 NOT_FILTERS = {"csrfmiddlewaretoken", "page", "id_number"}
@@ -135,9 +134,7 @@ def archive_detail(request, pk: int):
             "history": archive_history(archive),
             "today": today,
             "overdue": archive.on_schedule and archive.verification_due < today,
-            "can_merge": archive.is_active
-            and request.user.has_role(Role.ADMIN)
-            and in_scope(request.user, archive),
+            "can_merge": not why_not(ARCHIVE, archive, request.user, "merge"),
             **reverify_panel(archive, request.user),
             **exit_panel(archive, request.user),
         },
@@ -160,22 +157,18 @@ def archive_merge_view(request, pk: int):
             form.add_error("number", "这是本档案的编号：请填写另一份重复档案的编号。")
             duplicate = None
         elif request.POST.get("confirmed") == "yes":
-            try:
-                archive_merge(
-                    actor=request.user,
-                    keep=keep,
-                    duplicate=duplicate,
-                    reason=form.cleaned_data["reason"],
-                )
-            except (ValidationError, PermissionDenied) as exc:
-                add_service_errors(form, exc)
-                duplicate = None
-            else:
-                messages.success(
-                    request,
-                    f"档案 {duplicate.number} 已并入档案 {keep.number}，原档案只读保存。",
-                )
-                return redirect("archives:detail", pk=keep.pk)
+            done = run_service(
+                request,
+                lambda data: archive_merge(
+                    actor=request.user, keep=keep, duplicate=duplicate, reason=data["reason"]
+                ),
+                form=form,
+                success=f"档案 {duplicate.number} 已并入档案 {keep.number}，原档案只读保存。",
+                done=lambda kept: redirect("archives:detail", pk=keep.pk),
+            )
+            if done:
+                return done
+            duplicate = None
     if duplicate is not None:
         return render(
             request,
@@ -225,14 +218,3 @@ def print_card(request, pk: int):
             "today": timezone.localdate(),
         },
     )
-
-
-urlpatterns = [
-    path("", archive_list, name="list"),
-    path("search/", archive_search, name="search"),
-    path("export/", archive_export, name="export"),
-    path("<int:pk>/", archive_detail, name="detail"),
-    path("<int:pk>/merge/", archive_merge_view, name="merge"),
-    path("<int:pk>/print/approval/", print_approval, name="print_approval"),
-    path("<int:pk>/print/card/", print_card, name="print_card"),
-]

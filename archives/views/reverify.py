@@ -1,50 +1,31 @@
 """Archive views: re-verification on schedule, category changes, the due lists, and the
 home-visit survey (困难职工家庭走访调查表) to print.
 
-Every action is form → access → service → message → redirect; the services decide, and
-whatever they refuse comes back on the form with the input kept.
+Every action is form → access → service (through `run_service`) → message → redirect; the
+services decide, and whatever they refuse comes back on the form with the input kept.
 """
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils import timezone
 
 from accounts.access import role_required
 from accounts.roles import Level, Role
-from archives.access import access_archive
-from archives.forms_reverify import DecideForm, DueFilterForm, ProposeForm, ReverifyForm
+from archives.access import access_archive, can_propose_category, can_record_reverification
+from archives.forms.reverify import DecideForm, DueFilterForm, ProposeForm, ReverifyForm
 from archives.models import Archive, ArchiveVisit
-from archives.selectors import schedule
+from archives.rules import NO_LONGER_QUALIFIES, cycle_months
+from archives.selectors import reverify as selectors
 from archives.selectors.figures import VISIT_FIGURES, current_figures
 from archives.services import reverify as services
-from archives.services.lifecycle import cycle_months, pending_change
 from assistance.models import CASE_MONEY_FIELDS, Case
-from core.service_forms import add_service_errors, paginate
-
-UNSAVED = "未办理：请按标红提示修改；已填内容均已保留。"
+from core.service_forms import paginate, run_service
 
 
-def _perform(form, action) -> object | None:
-    """Run the service on a valid form; its refusals go onto the form. None if refused."""
-    if not form.is_valid():
-        return None
-    try:
-        return action(form.cleaned_data)
-    except (ValidationError, PermissionDenied) as exc:
-        add_service_errors(form, exc)
-    return None
-
-
-def _record_blockers(user, archive: Archive) -> list[str]:
-    if not archive.on_schedule:
-        return [f"档案{archive.get_status_display()}，不进行定期核查；请按退档（脱困）程序办理。"]
-    if not schedule.may_record_reverification(user, archive):
-        return ["定期核查须由档案所在基层工会、县级工会或市总工会的经办人、审核人登记。"]
-    return []
+def _blocked(refusal: str) -> list[str]:
+    return [refusal] if refusal else []
 
 
 # --- Re-verification --------------------------------------------------------------------------
@@ -58,8 +39,8 @@ def reverify(request, pk: int):
         request.POST if bound else None, request.FILES if bound else None, archive=archive
     )
     if bound:
-        visit = _perform(
-            form,
+        done = run_service(
+            request,
             lambda data: services.reverification_record(
                 actor=request.user,
                 archive=archive,
@@ -73,18 +54,21 @@ def reverify(request, pk: int):
                 survey_signature=data["survey_signature"],
                 survey_note=data["survey_note"],
             ),
+            form=form,
+            success=f"已登记档案 {archive.number} 的定期核查。",
+            done=lambda visit: redirect(
+                "archives:reverify_result", pk=archive.pk, visit_pk=visit.pk
+            ),
         )
-        if visit is not None:
-            messages.success(request, f"已登记档案 {archive.number} 的定期核查。")
-            return redirect("archives:reverify_result", pk=archive.pk, visit_pk=visit.pk)
-        messages.error(request, UNSAVED)
+        if done:
+            return done
     return render(
         request,
         "archives/reverify/record.html",
         {
             "archive": archive,
             "form": form,
-            "blocked": _record_blockers(request.user, archive),
+            "blocked": _blocked(can_record_reverification(request.user, archive)),
             "cycle_months": cycle_months(archive.policy, archive.category),
         },
     )
@@ -94,13 +78,13 @@ def reverify(request, pk: int):
 def reverify_result(request, pk: int, visit_pk: int):
     archive = access_archive(request.user, pk)
     visit = (
-        schedule.visits_of(archive)
+        selectors.visits_of(archive)
         .filter(pk=visit_pk, purpose=ArchiveVisit.Purpose.REVERIFY)
         .first()
     )
     if visit is None:
         raise Http404("没有找到该定期核查记录。")
-    result = schedule.reverification_result(archive, visit)
+    result = selectors.reverification_result(archive, visit)
     return render(
         request,
         "archives/reverify/result.html",
@@ -108,21 +92,21 @@ def reverify_result(request, pk: int, visit_pk: int):
             "archive": archive,
             "visit": visit,
             "result": result,
-            "before_category": schedule.category_label(
+            "before_category": selectors.category_label(
                 result["before"].category if result["before"] else None
             ),
-            "after_category": schedule.category_label(
+            "after_category": selectors.category_label(
                 result["after"].category if result["after"] else None
             ),
-            "no_longer_qualifies": services.NO_LONGER_QUALIFIES,
-            "pending_from": schedule.category_label(
+            "no_longer_qualifies": NO_LONGER_QUALIFIES,
+            "pending_from": selectors.category_label(
                 result["change"].from_category if result["change"] else None
             ),
-            "pending_to": schedule.category_label(
+            "pending_to": selectors.category_label(
                 result["change"].to_category if result["change"] else None
             ),
             "may_decide": result["change"] is not None
-            and schedule.may_decide(request.user, result["change"], archive),
+            and not selectors.decide_refusal(request.user, result["change"], archive),
         },
     )
 
@@ -133,34 +117,31 @@ def reverify_result(request, pk: int, visit_pk: int):
 @login_required
 def category_change_propose(request, pk: int):
     archive = access_archive(request.user, pk)
-    bound = request.method == "POST"
-    form = ProposeForm(request.POST if bound else None, archive=archive)
-    if bound:
-        change = _perform(
-            form,
+    form = ProposeForm(request.POST if request.method == "POST" else None, archive=archive)
+    if request.method == "POST":
+        done = run_service(
+            request,
             lambda data: services.category_change_propose(
                 actor=request.user,
                 archive=archive,
                 to_category=data["to_category"],
                 reason=data["reason"],
             ),
+            form=form,
+            success=f"已提出档案 {archive.number} 的类别变更，待审核。",
+            done=lambda change: redirect("archives:detail", pk=archive.pk),
         )
-        if change is not None:
-            messages.success(request, f"已提出档案 {archive.number} 的类别变更，待审核。")
-            return redirect("archives:detail", pk=archive.pk)
-        messages.error(request, UNSAVED)
-    blocked = _record_blockers(request.user, archive)
-    pending = pending_change(archive)
-    if pending is not None:
-        blocked.append("该档案已有待审核的类别变更，请审核后再提出。")
+        if done:
+            return done
+    pending = selectors.pending_change(archive)
     return render(
         request,
         "archives/reverify/propose.html",
         {
             "archive": archive,
             "form": form,
-            "blocked": blocked,
-            "category": schedule.category_label(archive.category),
+            "blocked": _blocked(can_propose_category(request.user, archive, pending)),
+            "category": selectors.category_label(archive.category),
         },
     )
 
@@ -168,34 +149,26 @@ def category_change_propose(request, pk: int):
 @login_required
 def category_change_decide(request, pk: int, change_pk: int):
     archive = access_archive(request.user, pk)
-    change = schedule.category_change_of(archive, change_pk)
+    change = selectors.category_change_of(archive, change_pk)
     if change is None:
         raise Http404("没有找到该类别变更。")
-    bound = request.method == "POST"
-    form = DecideForm(request.POST if bound else None, archive=archive, change=change)
-    if bound:
-        decided = _perform(
-            form,
+    form = DecideForm(
+        request.POST if request.method == "POST" else None, archive=archive, change=change
+    )
+    if request.method == "POST":
+        done = run_service(
+            request,
             lambda data: services.category_change_decide(
                 actor=request.user, change=change, approve=form.approve, opinion=data["opinion"]
             ),
+            form=form,
+            success=lambda decided: (
+                f"档案 {archive.number} 的类别变更已审核：{decided.get_status_display()}。"
+            ),
+            done=lambda decided: redirect("archives:detail", pk=archive.pk),
         )
-        if decided is not None:
-            messages.success(
-                request,
-                f"档案 {archive.number} 的类别变更已审核：{decided.get_status_display()}。",
-            )
-            return redirect("archives:detail", pk=archive.pk)
-        messages.error(request, UNSAVED)
-    blocked = []
-    if change.status != change.Status.PENDING:
-        blocked.append(f"该类别变更已审核（{change.get_status_display()}）。")
-    elif not archive.is_active:
-        blocked.append(f"档案{archive.get_status_display()}，不能变更类别。")
-    else:
-        refusal = schedule.decide_refusal(request.user, change, archive)
-        if refusal:
-            blocked.append(refusal)
+        if done:
+            return done
     return render(
         request,
         "archives/reverify/decide.html",
@@ -203,9 +176,9 @@ def category_change_decide(request, pk: int, change_pk: int):
             "archive": archive,
             "change": change,
             "form": form,
-            "blocked": blocked,
-            "from_label": schedule.category_label(change.from_category),
-            "to_label": schedule.category_label(change.to_category),
+            "blocked": _blocked(selectors.decide_refusal(request.user, change, archive)),
+            "from_label": selectors.category_label(change.from_category),
+            "to_label": selectors.category_label(change.to_category),
         },
     )
 
@@ -213,10 +186,10 @@ def category_change_decide(request, pk: int, change_pk: int):
 @login_required
 @role_required(Role.REVIEWER)
 def category_changes(request):
-    page = paginate(request, schedule.pending_category_changes(request.user))
+    page = paginate(request, selectors.pending_category_changes(request.user))
     for change in page.object_list:
-        change.from_label = schedule.category_label(change.from_category)
-        change.to_label = schedule.category_label(change.to_category)
+        change.from_label = selectors.category_label(change.from_category)
+        change.to_label = selectors.category_label(change.to_category)
     return render(request, "archives/reverify/changes.html", {"page_obj": page})
 
 
@@ -231,25 +204,25 @@ def due(request):
         raise PermissionDenied("您的账号未分配工会组织。")
     today = timezone.localdate()
     form = DueFilterForm(request.GET, user=user)
-    tab, county = schedule.OVERDUE, None
+    tab, county = selectors.OVERDUE, None
     if form.is_valid():
-        tab = form.cleaned_data["tab"] or schedule.OVERDUE
+        tab = form.cleaned_data["tab"] or selectors.OVERDUE
         county = form.cleaned_data["county"]
     counts = {
-        key: schedule.due_archives(user, tab=key, today=today, county=county).count()
-        for key in schedule.TABS
+        key: selectors.due_archives(user, tab=key, today=today, county=county).count()
+        for key in selectors.TABS
     }
-    page = paginate(request, schedule.due_archives(user, tab=tab, today=today, county=county))
+    page = paginate(request, selectors.due_archives(user, tab=tab, today=today, county=county))
     for archive in page.object_list:
-        archive.category_label = schedule.category_label(archive.category)
-        archive.days_overdue = schedule.days_overdue(archive, today)
+        archive.category_label = selectors.category_label(archive.category)
+        archive.days_overdue = selectors.days_overdue(archive, today)
     return render(
         request,
         "archives/reverify/due.html",
         {
             "form": form,
             "tab": tab,
-            "tabs": [(key, label, counts[key]) for key, label in schedule.TABS.items()],
+            "tabs": [(key, label, counts[key]) for key, label in selectors.TABS.items()],
             "county": county,
             "city_user": user.organisation.level == Level.CITY,
             "page_obj": page,
@@ -311,7 +284,7 @@ def _survey_context(archive: Archive) -> dict:
         "archive": archive,
         "case": case,
         "people": _people(archive),
-        "category": schedule.category_label(archive.category),
+        "category": selectors.category_label(archive.category),
     }
 
 
@@ -319,7 +292,7 @@ def _survey_context(archive: Archive) -> dict:
 def print_visit_survey(request, pk: int, visit_pk: int):
     """困难职工家庭走访调查表 of a recorded visit, filled from the record."""
     archive = access_archive(request.user, pk)
-    visit = schedule.visits_of(archive).filter(pk=visit_pk).first()
+    visit = selectors.visits_of(archive).filter(pk=visit_pk).first()
     if visit is None:
         raise Http404("没有找到该走访记录。")
     context = _survey_context(archive)
@@ -328,7 +301,7 @@ def print_visit_survey(request, pk: int, visit_pk: int):
             "visit": visit,
             "staff": [row.user for row in visit.staff.select_related("user", "user__organisation")],
             "figures": _figure_rows(visit.figures),
-            "visit_category": schedule.category_label(visit.category),
+            "visit_category": selectors.category_label(visit.category),
             "blank": False,
         }
     )
@@ -351,19 +324,3 @@ def print_visit_blank(request, pk: int):
         }
     )
     return render(request, "archives/reverify/survey.html", context)
-
-
-urlpatterns = [
-    path("due/", due, name="due"),
-    path("category-changes/", category_changes, name="category_changes"),
-    path("<int:pk>/reverify/", reverify, name="reverify"),
-    path("<int:pk>/reverify/<int:visit_pk>/", reverify_result, name="reverify_result"),
-    path("<int:pk>/category-change/", category_change_propose, name="category_change_propose"),
-    path(
-        "<int:pk>/category-changes/<int:change_pk>/decide/",
-        category_change_decide,
-        name="category_change_decide",
-    ),
-    path("<int:pk>/visits/<int:visit_pk>/survey/", print_visit_survey, name="print_visit_survey"),
-    path("<int:pk>/survey/blank/", print_visit_blank, name="print_visit_blank"),
-]

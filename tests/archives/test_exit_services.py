@@ -19,17 +19,16 @@ from archives.models import (
     CategoryChange,
     ExitObjection,
 )
+from archives.rules import exit_policy, recheck_deadline
 from archives.selectors.figures import current_figures
 from archives.services.exits import (
     exit_finalise,
     exit_finding_record,
     exit_objection_decide,
     exit_objection_record,
-    exit_policy,
     exit_request_record,
     exits_finalise_due,
     phase_out_conclude,
-    recheck_deadline,
 )
 from assistance.models import CaseDocument
 from core.dates import add_months

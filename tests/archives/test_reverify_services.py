@@ -9,10 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from archives.models import Archive, ArchiveEvent, ArchiveVisit, CategoryChange
+from archives.rules import DEEP_LEAVES_BY_PHASE_OUT
 from archives.selectors.figures import current_figures
 from archives.services.lifecycle import close_archive, lock_archive
 from archives.services.reverify import (
-    DEEP_LEAVES_BY_PHASE_OUT,
     category_change_decide,
     category_change_propose,
     reverification_record,

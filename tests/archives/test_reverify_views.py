@@ -17,9 +17,9 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from archives.models import Archive, ArchiveVisit, CategoryChange
+from archives.rules import DEEP_LEAVES_BY_PHASE_OUT
 from archives.selectors.figures import VISIT_FIGURES, current_figures
 from archives.services.reverify import (
-    DEEP_LEAVES_BY_PHASE_OUT,
     category_change_propose,
     reverification_record,
 )

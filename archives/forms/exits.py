@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from archives.models import Archive, ArchiveExit, ExitObjection
 from archives.selectors.figures import VISIT_FIGURES, current_figures
-from archives.selectors.schedule import visit_staff_for
+from archives.selectors.reverify import visit_staff_for
 from assistance.forms.review import UPLOAD_ACCEPT, UserMultipleChoiceField, survey_form_fields
 from assistance.models import CASE_MONEY_FIELDS, Case
 from core.forms import MoneyField

@@ -1,10 +1,11 @@
-"""Input of the phone and bank card update: cleaning only; archives.services.contact decides."""
+"""Input of the phone and bank card update: cleaning only (the rules of `archives.rules`);
+archives.services.contact decides."""
 
 from django import forms
 from django.core.exceptions import ValidationError
 
 from archives.models import Archive
-from archives.services.contact import REASON_MAX, clean_bank_card, clean_phone, without_spaces
+from archives.rules import REASON_MAX, clean_bank_card, clean_phone, without_spaces
 
 
 class ContactUpdateForm(forms.Form):

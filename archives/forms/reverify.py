@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from archives.models import Archive, CategoryChange
 from archives.selectors.figures import VISIT_FIGURES, current_figures
-from archives.selectors.schedule import TABS, county_choices, visit_staff_for
+from archives.selectors.reverify import TABS, county_choices, visit_staff_for
 from assistance.eligibility import Category
 from assistance.forms.review import UserMultipleChoiceField, survey_form_fields
 from assistance.models import CASE_MONEY_FIELDS, Case

@@ -4,24 +4,23 @@ pending category changes, and what a re-verification changed (WH-M §17)."""
 import datetime
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import Organisation, User
 from accounts.roles import Level
-from accounts.selectors import in_scope, scope_queryset
+from accounts.selectors import scope_queryset
+from archives.access import STAFF_ROLES, can_propose_category, can_record_reverification
+from archives.lifecycles import CATEGORY_CHANGE, why_not
+from archives.lifecycles import category_text as category_label
 from archives.models import Archive, ArchiveVisit, CategoryChange
-from archives.services.lifecycle import cycle_months, pending_change
-from archives.services.reverify import (
+from archives.rules import (
     DEEP_LEAVES_BY_PHASE_OUT,
     NO_LONGER_QUALIFIES,
+    cycle_months,
     leaves_deep,
-    require_category_decider,
     reverify_reason,
 )
-from archives.services.visits import STAFF_ROLES
-from assistance.eligibility import Category
 
 SOON_DAYS = 30
 
@@ -30,32 +29,24 @@ SOON = "soon"
 TABS = {OVERDUE: "已逾期", SOON: f"{SOON_DAYS}天内到期"}
 
 
-def category_label(category: str | None) -> str:
-    return Category(category).label if category else "不符合建档标准"
-
-
-# --- Who may do what (a courtesy for the buttons; the services check all of it again) ---
-
-
-def may_record_reverification(user: User, archive: Archive) -> bool:
-    return archive.on_schedule and user.has_role(*STAFF_ROLES) and in_scope(user, archive)
-
-
-def may_decide(user: User, change: CategoryChange, archive: Archive) -> bool:
-    try:
-        require_category_decider(user, change, archive)
-    except PermissionDenied:
-        return False
-    return change.status == CategoryChange.Status.PENDING and archive.is_active
+def pending_change(archive: Archive) -> CategoryChange | None:
+    """The archive's category change waiting for review (one at most, a database rule)."""
+    return (
+        archive.category_changes.filter(status=CategoryChange.Status.PENDING)
+        .select_related("proposed_by", "visit")
+        .first()
+    )
 
 
 def decide_refusal(user: User, change: CategoryChange, archive: Archive) -> str:
-    """Why this user may not decide the change, in the service's words ("" if they may)."""
-    try:
-        require_category_decider(user, change, archive)
-    except PermissionDenied as exc:
-        return str(exc)
-    return ""
+    """Why this user may not decide the change now, from the table ("" if they may).
+
+    Rejecting asks the least of the two decisions (an approval must also keep a deep
+    household in its phase-out rule and match the archive's category): whoever may reject
+    gets the page, and an approval it refuses is refused there with its reason.
+    """
+    change.archive = archive
+    return why_not(CATEGORY_CHANGE, change, user, "reject")
 
 
 # --- Choices ------------------------------------------------------------------------------
@@ -178,7 +169,6 @@ def reverify_panel(archive: Archive, user: User) -> dict:
     pending = pending_change(archive)
     overdue = archive.on_schedule and archive.verification_due < today
     refusal = decide_refusal(user, pending, archive) if pending else ""
-    may_record = may_record_reverification(user, archive)
     return {
         "reverify": {
             "cycle_months": cycle_months(archive.policy, archive.category),
@@ -195,11 +185,10 @@ def reverify_panel(archive: Archive, user: User) -> dict:
             "pending": pending,
             "pending_from": category_label(pending.from_category) if pending else "",
             "pending_to": category_label(pending.to_category) if pending else "",
-            # A pending change, open archive, and no refusal: what `may_decide` checks.
-            "may_decide": bool(pending) and not refusal and archive.is_active,
+            "may_decide": bool(pending) and not refusal,
             "decide_refusal": refusal,
-            "may_record": may_record,
-            "may_propose": may_record and pending is None and archive.category != Category.DEEP,
+            "may_record": not can_record_reverification(user, archive),
+            "may_propose": not can_propose_category(user, archive, pending),
         }
     }
 
