@@ -17,6 +17,7 @@ from assistance.assess_input import assessment_as_json
 from assistance.assessment import household_from_values
 from assistance.eligibility import assess
 from assistance.models import CASE_ASSESSED_FIELDS, CASE_MONEY_FIELDS, CaseDocument
+from assistance.rules import distinct_staff, visit_staff_problem
 from assistance.selectors import (
     PolicyNotFound,
     member_inputs,
@@ -68,9 +69,9 @@ def _clean_figures(figures: dict) -> dict:
 
 
 def _check_staff(archive: Archive, staff: list[User]) -> list[User]:
-    staff = list({user.pk: user for user in staff}.values())
-    if len(staff) < 2:
-        raise ValidationError({"staff": "走访核查须有两名以上工作人员。"})
+    staff = distinct_staff(staff)
+    if problem := visit_staff_problem(staff):
+        raise ValidationError({"staff": problem})
     chain = {archive.organisation_id, archive.county_id, archive.city_id}
     for user in staff:
         if not user.is_active or not user.has_role(*STAFF_ROLES):
