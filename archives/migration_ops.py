@@ -10,7 +10,7 @@ rule; deletes there are refused by the model and queryset (`Archive.delete`), be
 Django's test flush deletes rows on SQLite, while on PostgreSQL it truncates.
 """
 
-from django.db import migrations
+from core.migration_ops import VendorSQL, drop_triggers
 
 ARCHIVE = "archives_archive"
 # Tables whose rows belong to an archive through `archive_id`.
@@ -99,14 +99,12 @@ CREATE TRIGGER {table}_retention BEFORE DELETE ON {table}
     )
 )
 
-POSTGRES_BACKWARD = "".join(
-    f"DROP TRIGGER IF EXISTS {table}_retention ON {table};"
-    for table in (ARCHIVE, *ARCHIVE_CHILDREN, *(t for t, _ in CASE_TABLES))
-) + (
-    "DROP FUNCTION IF EXISTS archive_retention_guard();"
-    "DROP FUNCTION IF EXISTS archive_child_guard();"
-    "DROP FUNCTION IF EXISTS archive_case_guard();"
-)
+# The guards' triggers: on the archive and its rows (both databases), on the application's
+# tables (PostgreSQL only: deletes on SQLite are refused by the ORM).
+ARCHIVE_TRIGGERS = [(f"{table}_retention", table) for table in (ARCHIVE, *ARCHIVE_CHILDREN)]
+CASE_TRIGGERS = [(f"{table}_retention", table) for table, _column in CASE_TABLES]
+FUNCTIONS = ("archive_retention_guard", "archive_child_guard", "archive_case_guard")
+POSTGRES_BACKWARD = drop_triggers([*ARCHIVE_TRIGGERS, *CASE_TRIGGERS], FUNCTIONS)[0]
 
 SQLITE_FORWARD = [
     f"""
@@ -125,29 +123,12 @@ SQLITE_FORWARD = [
 ]
 
 
-class RetentionGuard(migrations.operations.base.Operation):
-    reduces_to_sql = True
-    reversible = True
+SQLITE_BACKWARD = drop_triggers(ARCHIVE_TRIGGERS)[1]
 
-    def state_forwards(self, app_label, state):
-        pass
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        vendor = schema_editor.connection.vendor
-        if vendor == "postgresql":
-            # No parameters: the `%` of RAISE's format must reach PostgreSQL as written.
-            schema_editor.execute(POSTGRES_FORWARD, params=None)
-        elif vendor == "sqlite":
-            for statement in SQLITE_FORWARD:
-                schema_editor.execute(statement)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        vendor = schema_editor.connection.vendor
-        if vendor == "postgresql":
-            schema_editor.execute(POSTGRES_BACKWARD, params=None)
-        elif vendor == "sqlite":
-            for table in (ARCHIVE, *ARCHIVE_CHILDREN):
-                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_retention")
-
-    def describe(self) -> str:
-        return "Archives: closed archives read-only, nothing deleted before retention ends"
+class RetentionGuard(VendorSQL):
+    postgresql = POSTGRES_FORWARD
+    reverse_postgresql = POSTGRES_BACKWARD
+    sqlite = SQLITE_FORWARD
+    reverse_sqlite = SQLITE_BACKWARD
+    description = "Archives: closed archives read-only, nothing deleted before retention ends"

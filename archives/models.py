@@ -17,7 +17,8 @@ from assistance.models import (
     Case,
     CaseDocument,
     Policy,
-    survey_fields,
+    Visit,
+    VisitStaff,
     survey_unsigned_needs_note,
 )
 from core.models import Notification, TrackedModel, TrackedQuerySet
@@ -182,7 +183,7 @@ class ArchivePerson(TrackedModel):
         return f"{self.name}（{self.relation}）"
 
 
-class ArchiveVisit(TrackedModel):
+class ArchiveVisit(Visit):
     """A re-verification or exit visit (走访核查) by two or more staff, with fresh figures.
 
     The figures are re-assessed under the policy and 低保 in force on the visit date.
@@ -195,12 +196,6 @@ class ArchiveVisit(TrackedModel):
 
     archive = models.ForeignKey(Archive, models.PROTECT, related_name="visits")
     purpose = models.CharField("走访目的", max_length=16, choices=Purpose.choices)
-    organisation = models.ForeignKey(
-        Organisation, models.PROTECT, related_name="+", verbose_name="走访工会"
-    )
-    visit_date = models.DateField("走访日期")
-    findings = models.TextField("走访情况")
-    survey, survey_signature, survey_note = survey_fields().values()
     figures = models.JSONField("核查数据")
     months_above_line = models.PositiveSmallIntegerField(
         "家庭人均收入连续超过低保标准（月）", default=0
@@ -216,7 +211,6 @@ class ArchiveVisit(TrackedModel):
         "核查结论类别", max_length=16, choices=Category.choices(), null=True, blank=True
     )
     per_capita_income = models.DecimalField("人均月收入", max_digits=12, decimal_places=2)
-    recorded_by = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = "档案走访核查"
@@ -235,9 +229,8 @@ class ArchiveVisit(TrackedModel):
         return f"{self.archive} {self.get_purpose_display()} {self.visit_date}"
 
 
-class ArchiveVisitStaff(TrackedModel):
+class ArchiveVisitStaff(VisitStaff):
     visit = models.ForeignKey(ArchiveVisit, models.PROTECT, related_name="staff")
-    user = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = "核查走访人员"
@@ -245,9 +238,6 @@ class ArchiveVisitStaff(TrackedModel):
         constraints = [
             models.UniqueConstraint(fields=["visit", "user"], name="archive_visit_staff_once")
         ]
-
-    def __str__(self) -> str:
-        return str(self.user)
 
 
 class CategoryChange(TrackedModel):

@@ -760,26 +760,8 @@ class SurveySignature(models.TextChoices):
     UNABLE = "unable", "职工无法签字（走访人员注明情况）"
 
 
-def survey_fields() -> dict[str, models.Field]:
-    """The survey of a visit: its scan, or its entry in the system (the visit's record with
-    the worker's signature on it). One of the two is required for a new visit."""
-    return {
-        "survey": models.ForeignKey(
-            "assistance.CaseDocument",
-            models.PROTECT,
-            null=True,
-            blank=True,
-            related_name="+",
-            verbose_name="走访调查表",
-        ),
-        "survey_signature": models.CharField(
-            "调查表职工签字", max_length=8, choices=SurveySignature.choices, blank=True
-        ),
-        "survey_note": models.TextField("调查表未签字说明", blank=True),
-    }
-
-
 def survey_unsigned_needs_note(name: str) -> models.CheckConstraint:
+    """A survey entered in the system but not signed names why (WH-M §14)."""
     return models.CheckConstraint(
         condition=models.Q(survey_signature__in=["", SurveySignature.SIGNED])
         | ~models.Q(survey_note=""),
@@ -787,25 +769,59 @@ def survey_unsigned_needs_note(name: str) -> models.CheckConstraint:
     )
 
 
-class HomeVisit(TrackedModel):
-    """A home visit (入户走访) by two or more staff of the visiting union (WH-M §10(二)(三)).
+class Visit(TrackedModel):
+    """What every visit to a household records, at intake (`HomeVisit`) or to its archive
+    (`archives.models.ArchiveVisit`): two or more staff of the visiting union (the rule:
+    `assistance.rules.visit_staff_problem`), the date, the findings, and the survey of the
+    visit (WH-M §10(二), §17) — its scan, or its entry in the system (the visit's record with
+    the worker's signature on it); one of the two is required for a new visit
+    (`assistance.services.documents.check_visit_survey`). Each concrete visit declares the
+    `survey_unsigned_needs_note` constraint under its own name."""
 
-    A new visit carries its filled survey (WH-M §10(二)): the scan, or the survey entered
-    in the system with the worker's signature (`assistance.services.documents.check_visit_survey`).
-    """
-
-    case = models.ForeignKey(Case, models.PROTECT, related_name="visits")
     organisation = models.ForeignKey(
         Organisation, models.PROTECT, related_name="+", verbose_name="走访工会"
     )
-    level = models.PositiveSmallIntegerField("层级", choices=Level.choices)
     visit_date = models.DateField("走访日期")
     findings = models.TextField("走访情况")
-    survey, survey_signature, survey_note = survey_fields().values()
+    survey = models.ForeignKey(
+        "assistance.CaseDocument",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="走访调查表",
+    )
+    survey_signature = models.CharField(
+        "调查表职工签字", max_length=8, choices=SurveySignature.choices, blank=True
+    )
+    survey_note = models.TextField("调查表未签字说明", blank=True)
+    recorded_by = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class VisitStaff(TrackedModel):
+    """One member of a visit's staff; each concrete table declares its `visit`."""
+
+    user = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class HomeVisit(Visit):
+    """A home visit (入户走访) at intake by two or more staff of the visiting union
+    (WH-M §10(二)(三), TA-A §12.3), with its survey; verified figures re-run the assessment."""
+
+    case = models.ForeignKey(Case, models.PROTECT, related_name="visits")
+    level = models.PositiveSmallIntegerField("层级", choices=Level.choices)
     verified = models.JSONField("核实数据", default=dict, blank=True)
     assessment_before = models.JSONField("核实前评估", null=True)
     assessment_after = models.JSONField("核实后评估", null=True)
-    recorded_by = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = "入户走访"
@@ -817,17 +833,13 @@ class HomeVisit(TrackedModel):
         return f"{self.case} 走访 {self.visit_date}"
 
 
-class HomeVisitStaff(TrackedModel):
+class HomeVisitStaff(VisitStaff):
     visit = models.ForeignKey(HomeVisit, models.CASCADE, related_name="staff")
-    user = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = "走访人员"
         verbose_name_plural = "走访人员"
         constraints = [models.UniqueConstraint(fields=["visit", "user"], name="visit_staff_once")]
-
-    def __str__(self) -> str:
-        return str(self.user)
 
 
 class InformationComparison(TrackedModel):

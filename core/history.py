@@ -6,8 +6,9 @@ that anything saved inside records that user too.
 """
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from django.db import models
@@ -114,4 +115,59 @@ def field_changes(record, previous, *, hidden: set[str]) -> list[tuple[str, str,
                 history_value(field, change.new),
             )
         )
+    return changes
+
+
+# What a history row did, as pages show it.
+TYPE_LABELS = {"+": "新建", "~": "修改", "-": "删除"}
+
+
+@dataclass(frozen=True)
+class HistoryChange:
+    """One history row as a page lists it: when, who, why (the service's reason, or what the
+    row did), about what, and the fields it changed (label, old, new)."""
+
+    at: datetime.datetime
+    user: object
+    reason: str
+    subject: str
+    kind: str
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+    seq: int = 0  # the history row's id: orders changes made at the same moment
+
+    @classmethod
+    def of(cls, record, subject: str, changes: list | None = None) -> "HistoryChange":
+        return cls(
+            at=record.history_date,
+            user=record.history_user,
+            reason=record.history_change_reason or TYPE_LABELS.get(record.history_type, ""),
+            subject=subject,
+            kind=TYPE_LABELS.get(record.history_type, record.history_type),
+            changes=changes or [],
+            seq=record.history_id,
+        )
+
+
+def history_changes(
+    records: Iterable,
+    subject: Callable[[models.Model], str],
+    *,
+    hidden: set[str],
+    skip_silent: bool = False,
+) -> list[HistoryChange]:
+    """History rows (oldest first) as changes, each diffed against the row of the same object
+    before it, leaving out `hidden` fields. With `skip_silent`, an update that changed nothing
+    shown and gave no reason is left out."""
+    changes = []
+    for record, previous in with_previous(records):
+        fields = field_changes(record, previous, hidden=hidden)
+        silent = (
+            previous is not None
+            and record.history_type == "~"
+            and not fields
+            and not record.history_change_reason
+        )
+        if skip_silent and silent:
+            continue
+        changes.append(HistoryChange.of(record, subject(record), fields))
     return changes

@@ -1,5 +1,8 @@
 """The ledger's invariants in the database: what a form, a script or a DBA cannot break.
 
+Each guard is a `core.migration_ops.VendorSQL` naming its SQL; going back drops its trigger
+and function.
+
 `NonNegativeBalance`: after each new entry, the balance of its account, budget year and
 source (the sum of the entries) must not be below zero. The services check it first, on
 the locked account, and say so in Chinese; the trigger is the backstop.
@@ -8,7 +11,7 @@ the locked account, and say so in Chinese; the trigger is the backstop.
 31 December of its budget year (below).
 """
 
-from django.db import migrations
+from core.migration_ops import VendorSQL, drop_triggers
 
 TABLE = "funds_entry"
 
@@ -38,49 +41,15 @@ BEGIN SELECT RAISE(ABORT, 'funds_entry: balance below zero'); END;
 """
 
 
-class EntryTrigger(migrations.operations.base.Operation):
-    """A guard on the ledger table: its PostgreSQL function and trigger, or its SQLite
-    trigger. Each guard below names its SQL, its trigger and function, and says what it
-    keeps; SQL is run with no parameters, so the `%` of RAISE and strftime reach the database
-    as written."""
-
-    reduces_to_sql = True
-    reversible = True
-    postgres: str
-    sqlite: str
-    trigger: str
-    function: str
-    description: str
-
-    def state_forwards(self, app_label, state):
-        pass
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        vendor = schema_editor.connection.vendor
-        if vendor == "postgresql":
-            schema_editor.execute(self.postgres, params=None)
-        elif vendor == "sqlite":
-            schema_editor.execute(self.sqlite, params=None)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        vendor = schema_editor.connection.vendor
-        if vendor == "postgresql":
-            schema_editor.execute(
-                f"DROP TRIGGER IF EXISTS {self.trigger} ON {TABLE};"
-                f"DROP FUNCTION IF EXISTS {self.function}();"
-            )
-        elif vendor == "sqlite":
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {self.trigger}")
-
-    def describe(self) -> str:
-        return self.description
+def _drops(trigger: str, function: str) -> tuple[list[str], list[str]]:
+    """Going back: drop the guard's trigger on the ledger (and its function on PostgreSQL)."""
+    return drop_triggers([(trigger, TABLE)], [function])
 
 
-class NonNegativeBalance(EntryTrigger):
-    postgres = POSTGRES_FORWARD
+class NonNegativeBalance(VendorSQL):
+    postgresql = POSTGRES_FORWARD
     sqlite = SQLITE_FORWARD
-    trigger = f"{TABLE}_balance"
-    function = "funds_entry_balance_guard"
+    reverse_postgresql, reverse_sqlite = _drops(f"{TABLE}_balance", "funds_entry_balance_guard")
     description = "Funds: no balance of an account, year and source below zero"
 
 
@@ -118,11 +87,12 @@ BEGIN SELECT RAISE(ABORT, 'funds_entry: no carry-over of central or provincial m
 """
 
 
-class NoCarryOver(EntryTrigger):
-    postgres = POSTGRES_NO_CARRY_OVER
+class NoCarryOver(VendorSQL):
+    postgresql = POSTGRES_NO_CARRY_OVER
     sqlite = SQLITE_NO_CARRY_OVER
-    trigger = f"{TABLE}_no_carry_over"
-    function = "funds_entry_no_carry_over"
+    reverse_postgresql, reverse_sqlite = _drops(
+        f"{TABLE}_no_carry_over", "funds_entry_no_carry_over"
+    )
     description = "Funds: no central or provincial money used after its budget year"
 
 
@@ -158,42 +128,12 @@ BEGIN SELECT RAISE(ABORT, 'funds_entry: repaid more than is owed'); END;
 """
 
 
-class RepaidNeverExceedsOwed(EntryTrigger):
+class RepaidNeverExceedsOwed(VendorSQL):
     """After each new entry, what was repaid on its recovery line (the sum of its
     `recovered` entries) must not exceed the line's amount: the backstop behind
     `funds.services.recoveries.recovery_repay`."""
 
-    postgres = RECOVERY_POSTGRES_FORWARD
+    postgresql = RECOVERY_POSTGRES_FORWARD
     sqlite = RECOVERY_SQLITE_FORWARD
-    trigger = f"{TABLE}_recovery"
-    function = "funds_entry_recovery_guard"
+    reverse_postgresql, reverse_sqlite = _drops(f"{TABLE}_recovery", "funds_entry_recovery_guard")
     description = "Funds: a recovery line is never repaid beyond its amount"
-
-
-class SqliteReinstall(migrations.operations.base.Operation):
-    """SQLite (the demo) adds a foreign key or a constraint by rebuilding the table, and the
-    old table's triggers go with it: put back those of earlier migrations (`operations`).
-    PostgreSQL alters the table in place and keeps them: nothing to do there."""
-
-    reduces_to_sql = True
-    reversible = True
-
-    def __init__(self, *operations):
-        self.operations = operations
-
-    def state_forwards(self, app_label, state):
-        pass
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor != "sqlite":
-            return
-        for operation in self.operations:
-            # Drop if present (a rebuild may not have happened), then create.
-            operation.database_backwards(app_label, schema_editor, to_state, to_state)
-            operation.database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        pass
-
-    def describe(self) -> str:
-        return "SQLite: reinstall the triggers a table rebuild dropped"

@@ -6,7 +6,7 @@ from django.utils import timezone
 from archives.models import Archive, ArchiveExit, ExitObjection
 from archives.selectors.figures import VISIT_FIGURES, current_figures
 from archives.selectors.reverify import visit_staff_for
-from assistance.forms.review import UPLOAD_ACCEPT, UserMultipleChoiceField, survey_form_fields
+from assistance.forms.review import UPLOAD_ACCEPT, VisitStaffField, survey_form_fields
 from assistance.models import CASE_MONEY_FIELDS, Case
 from core.forms import MoneyField
 from core.models import Notification
@@ -116,10 +116,7 @@ class VisitFieldsForm(ArchiveForm):
 
     upload = True
     visit_date = _date("走访日期")
-    staff = UserMultipleChoiceField(
-        label="走访人员（两名以上）",
-        queryset=None,
-        widget=forms.CheckboxSelectMultiple,
+    staff = VisitStaffField(
         error_messages={"required": "请选择走访人员。", "invalid_choice": "走访人员选择不正确。"},
     )
     findings = _text("走访情况（家庭收入、致困因素核实情况）", rows=4)
@@ -166,12 +163,6 @@ class VisitFieldsForm(ArchiveForm):
         current = current_figures(self.archive)
         for name in VISIT_FIGURES:
             self.fields[f"figure_{name}"] = _figure_field(name, current.get(name, ""))
-
-    def clean_staff(self):
-        staff = self.cleaned_data["staff"]
-        if len(staff) < 2:
-            raise forms.ValidationError("走访核查须有两名以上工作人员。")
-        return staff
 
     def clean(self):
         cleaned = super().clean()

@@ -7,7 +7,7 @@ from archives.models import Archive, CategoryChange
 from archives.selectors.figures import VISIT_FIGURES, current_figures
 from archives.selectors.reverify import TABS, county_choices, visit_staff_for
 from assistance.eligibility import Category
-from assistance.forms.review import UserMultipleChoiceField, survey_form_fields
+from assistance.forms.review import VisitStaffField, survey_form_fields
 from assistance.models import CASE_MONEY_FIELDS, Case
 from core.forms import MoneyField
 
@@ -62,9 +62,7 @@ class ReverifyForm(ArchiveForm):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "请输入日期，如 2026-04-01。"},
     )
-    staff = UserMultipleChoiceField(
-        label="走访人员（两名以上）", queryset=None, widget=forms.CheckboxSelectMultiple
-    )
+    staff = VisitStaffField()
     findings = forms.CharField(
         label="走访情况（家庭收入、支出、住房、致困原因核实情况）",
         max_length=4000,
@@ -128,12 +126,6 @@ class ReverifyForm(ArchiveForm):
         if value > timezone.localdate():
             raise forms.ValidationError("走访日期不能晚于今天。")
         return value
-
-    def clean_staff(self):
-        staff = self.cleaned_data["staff"]
-        if len(staff) < 2:
-            raise forms.ValidationError("走访核查须有两名以上工作人员。")
-        return staff
 
     def clean(self):
         cleaned = super().clean()

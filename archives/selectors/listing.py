@@ -14,10 +14,11 @@ from accounts.selectors import scope_queryset
 from archives.models import Archive, ArchiveEvent, ArchivePerson
 from assistance.eligibility import EXPENSE_KINDS, INCOME_KINDS
 from assistance.models import Case, CaseDocument, CaseTransition, HouseholdMember
-from assistance.selectors import HistoryEntry, history_entries
+from assistance.selectors import history_entries
 from assistance.workflow import DECISION_ACTIONS, transitions_for, workflow_of
 from core.dates import add_months
 from core.excel import Column
+from core.history import HistoryChange
 
 # The list's status filter: the active archives unless told otherwise.
 STATUS_ACTIVE = ""
@@ -124,7 +125,7 @@ def archive_documents(archive: Archive) -> list[CaseDocument]:
     return list(archive.case.documents.filter(removed=False).order_by("doc_type", "id"))
 
 
-def archive_history(archive: Archive) -> list[HistoryEntry]:
+def archive_history(archive: Archive) -> list[HistoryChange]:
     """Every recorded change to the archive and its people, newest first."""
     entries = history_entries(
         archive.history.select_related("history_user").order_by("history_date"),

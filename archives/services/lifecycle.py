@@ -13,9 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-
-# The gates and the timeline writer, still imported from here by the visit service and funds.
-from archives.access import is_system, require_active, require_staff_in_scope  # noqa: F401
+from archives.access import is_system
 from archives.lifecycles import ARCHIVE, CATEGORY_CHANGE, record_event, require_move
 from archives.models import Archive, ArchiveEvent, ArchivePerson, ArchiveVisit, CategoryChange
 from archives.rules import next_verification, retention_end

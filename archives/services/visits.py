@@ -9,12 +9,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import Role
+from archives.access import STAFF_ROLES, require_active, require_staff_in_scope
 from archives.models import Archive, ArchiveVisit, ArchiveVisitStaff
 from archives.selectors.figures import VISIT_FIGURES
-from archives.services.lifecycle import require_active, require_staff_in_scope
 from assistance.assessment import assess_household, assessment_as_json, household_from_values
 from assistance.models import CASE_ASSESSED_FIELDS, CASE_MONEY_FIELDS, CaseDocument
+from assistance.rules import distinct_staff, visit_staff_problem
 from assistance.selectors import (
     PolicyNotFound,
     member_inputs,
@@ -29,8 +29,6 @@ from assistance.services.documents import (
 from core.dates import add_months
 from core.history import save_tracked
 from core.money import AmountTextError, exact_yuan
-
-STAFF_ROLES = (Role.CASEWORKER, Role.REVIEWER)
 
 
 def _clean_figures(figures: dict) -> dict:
@@ -66,9 +64,9 @@ def _clean_figures(figures: dict) -> dict:
 
 
 def _check_staff(archive: Archive, staff: list[User]) -> list[User]:
-    staff = list({user.pk: user for user in staff}.values())
-    if len(staff) < 2:
-        raise ValidationError({"staff": "走访核查须有两名以上工作人员。"})
+    staff = distinct_staff(staff)
+    if problem := visit_staff_problem(staff):
+        raise ValidationError({"staff": problem})
     chain = {archive.organisation_id, archive.county_id, archive.city_id}
     for user in staff:
         if not user.is_active or not user.has_role(*STAFF_ROLES):
@@ -252,12 +250,3 @@ def months_above_line_on(
             }
         )
     return MonthsAboveLine(typed, from_records, reason)
-
-
-def left_hardship(visit: ArchiveVisit) -> bool:
-    """脱困 (WH-M §13): per-capita income above the 低保 on the visit, for at least the
-    policy's number of consecutive months."""
-    return (
-        visit.months_above_line >= visit.policy.exit_months_above_line
-        and visit.per_capita_income > visit.minimum_living_standard
-    )

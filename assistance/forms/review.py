@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from assistance.models import Case, InformationComparison, SurveySignature
-from assistance.rules import VERIFIABLE_FIELDS
+from assistance.rules import VERIFIABLE_FIELDS, visit_staff_problem
 from assistance.selectors.review import (
     coverage_shortfall,
     joint_visit_candidates,
@@ -56,6 +56,23 @@ class UserChoiceField(UserChoiceLabel, forms.ModelChoiceField):
 
 class UserMultipleChoiceField(UserChoiceLabel, forms.ModelMultipleChoiceField):
     pass
+
+
+class VisitStaffField(UserMultipleChoiceField):
+    """The staff of a visit, at intake or to an archive: two or more people
+    (`assistance.rules.visit_staff_problem`); the form sets the choices."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "走访人员（两名以上）")
+        kwargs.setdefault("queryset", None)
+        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        staff = super().clean(value)
+        if problem := visit_staff_problem(staff):
+            raise forms.ValidationError(problem)
+        return staff
 
 
 class ReviewForm(forms.Form):
@@ -154,9 +171,7 @@ class VisitForm(ReviewForm):
     visit_date = forms.DateField(
         label="走访日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    staff = UserMultipleChoiceField(
-        label="走访人员（两名以上）", queryset=None, widget=forms.CheckboxSelectMultiple
-    )
+    staff = VisitStaffField()
     findings = forms.CharField(
         label="走访情况（家庭收入、致困原因核实情况）",
         max_length=4000,
@@ -187,12 +202,6 @@ class VisitForm(ReviewForm):
         if value > timezone.localdate():
             raise forms.ValidationError("走访日期不能晚于今天。")
         return value
-
-    def clean_staff(self):
-        staff = self.cleaned_data["staff"]
-        if len(staff) < 2:
-            raise forms.ValidationError("入户走访须有两名以上工作人员。")
-        return staff
 
     @property
     def verified_field_names(self) -> list[str]:

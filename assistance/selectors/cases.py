@@ -15,7 +15,7 @@ from assistance.models import (
     PersonalDataAccess,
 )
 from core.crypto import decrypt, keyed_hash
-from core.history import field_changes, with_previous
+from core.history import HistoryChange, history_changes
 
 
 @dataclass(frozen=True)
@@ -125,15 +125,6 @@ CASE_ORDERS = {
 }
 
 
-@dataclass(frozen=True)
-class HistoryEntry:
-    at: object
-    user: object
-    reason: str
-    subject: str
-    changes: list[tuple[str, str, str]]
-
-
 HIDDEN_HISTORY_FIELDS = {
     "id_cipher",
     "id_hash",
@@ -148,33 +139,13 @@ HIDDEN_HISTORY_FIELDS = {
 }
 
 
-def history_entries(records, subject) -> list[HistoryEntry]:
-    """History rows (oldest first) as entries; each change is diffed against the row before.
-    An update that changed nothing shown and gave no reason is left out."""
-    entries = []
-    for record, previous in with_previous(records):
-        changes = field_changes(record, previous, hidden=HIDDEN_HISTORY_FIELDS)
-        if (
-            previous is not None
-            and record.history_type == "~"
-            and not changes
-            and not record.history_change_reason
-        ):
-            continue
-        entries.append(
-            HistoryEntry(
-                at=record.history_date,
-                user=record.history_user,
-                reason=record.history_change_reason
-                or {"+": "新建", "-": "删除"}.get(record.history_type, "修改"),
-                subject=subject(record),
-                changes=changes,
-            )
-        )
-    return entries
+def history_entries(records, subject) -> list[HistoryChange]:
+    """History rows (oldest first) as changes, without the personal data's ciphers and
+    hashes; an update that changed nothing shown and gave no reason is left out."""
+    return history_changes(records, subject, hidden=HIDDEN_HISTORY_FIELDS, skip_silent=True)
 
 
-def case_history(case: Case) -> list[HistoryEntry]:
+def case_history(case: Case) -> list[HistoryChange]:
     """Every recorded change to the case, its members and documents, newest first."""
     entries = history_entries(
         case.history.select_related("history_user").order_by("history_date"), lambda r: "申请"

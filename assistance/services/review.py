@@ -40,7 +40,7 @@ from assistance.models import (
     InformationComparison,
     NoticeObjection,
 )
-from assistance.rules import VERIFIABLE_FIELDS, notice_end_for
+from assistance.rules import VERIFIABLE_FIELDS, distinct_staff, notice_end_for, visit_staff_problem
 from assistance.selectors import case_grants, coverage_shortfall, member_inputs
 from assistance.services.documents import (
     INTAKE_SURVEY_CLAUSE,
@@ -302,9 +302,9 @@ def visit_record(
         raise ValidationError(f"当前环节（{case.get_status_display()}）不能登记走访。")
     if visit_date > timezone.localdate():
         raise ValidationError({"visit_date": "走访日期不能晚于今天。"})
-    staff = list({user.pk: user for user in staff}.values())
-    if len(staff) < 2:
-        raise ValidationError({"staff": "入户走访须有两名以上工作人员。"})
+    staff = distinct_staff(staff)
+    if problem := visit_staff_problem(staff):
+        raise ValidationError({"staff": problem})
     visiting = actor.organisation
     for user in staff:
         if not user.is_active:

@@ -8,13 +8,8 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
-from core.migration_ops import AppendOnly
-from funds.migration_ops import (
-    NoCarryOver,
-    NonNegativeBalance,
-    RepaidNeverExceedsOwed,
-    SqliteReinstall,
-)
+from core.migration_ops import AppendOnly, SqliteReinstall
+from funds.migration_ops import NoCarryOver, NonNegativeBalance, RepaidNeverExceedsOwed
 
 
 class Migration(migrations.Migration):

@@ -6,68 +6,40 @@ user (`history_user`), time (`history_date`) and the service's reason
 (`history_change_reason`); a change is diffed against the row before it.
 """
 
-import datetime
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, QuerySet, Sum
 
-from accounts.models import User
-from core.history import field_changes, with_previous
+from core import history
+from core.history import HistoryChange
 from core.money import yuan
 from funds.models import Entry, FundAccount, Grant, PaymentBatch, PaymentLine
 from funds.selectors.ledgers import INCOME_SIDE, ZERO, entries_in_scope
 
 # Never shown: the card number's cipher (its masked form is), and bookkeeping timestamps.
 HIDDEN_FIELDS = {"card_cipher", "created_at", "updated_at"}
-TYPE_LABELS = {"+": "新建", "~": "修改", "-": "删除"}
 
 
-@dataclass(frozen=True)
-class Change:
-    at: datetime.datetime
-    user: User | None
-    reason: str
-    subject: str
-    kind: str
-    changes: list[tuple[str, str, str]] = field(default_factory=list)
-    seq: int = 0  # the history row's id: orders changes made at the same moment
-
-
-def history_changes(records, subject) -> list[Change]:
+def history_changes(records, subject) -> list[HistoryChange]:
     """History rows (oldest first) as changes, each diffed against the row before it."""
-    changes = []
-    for record, previous in with_previous(records):
-        fields = field_changes(record, previous, hidden=HIDDEN_FIELDS)
-        changes.append(
-            Change(
-                at=record.history_date,
-                user=record.history_user,
-                reason=record.history_change_reason or TYPE_LABELS.get(record.history_type, ""),
-                subject=subject(record),
-                kind=TYPE_LABELS.get(record.history_type, record.history_type),
-                changes=fields,
-                seq=record.history_id,
-            )
-        )
-    return changes
+    return history.history_changes(records, subject, hidden=HIDDEN_FIELDS)
 
 
-def _newest_first(changes: list[Change]) -> list[Change]:
+def _newest_first(changes: list[HistoryChange]) -> list[HistoryChange]:
     return sorted(changes, key=lambda change: (change.at, change.seq), reverse=True)
 
 
-def entry_history(entry: Entry) -> list[Change]:
+def entry_history(entry: Entry) -> list[HistoryChange]:
     records = entry.history.select_related("history_user").order_by("history_date", "history_id")
     return _newest_first(history_changes(records, lambda r: "记账分录"))
 
 
-def account_history(account: FundAccount) -> list[Change]:
+def account_history(account: FundAccount) -> list[HistoryChange]:
     records = account.history.select_related("history_user").order_by("history_date", "history_id")
     return _newest_first(history_changes(records, lambda r: "专户"))
 
 
-def grant_history(grant: Grant) -> list[Change]:
+def grant_history(grant: Grant) -> list[HistoryChange]:
     """The grant's changes and those of its payment lines."""
     records = grant.history.select_related("history_user").order_by("history_date", "history_id")
     changes = history_changes(records, lambda r: "帮扶项目")
@@ -78,7 +50,7 @@ def grant_history(grant: Grant) -> list[Change]:
     return _newest_first(changes)
 
 
-def batch_history(batch: PaymentBatch) -> list[Change]:
+def batch_history(batch: PaymentBatch) -> list[HistoryChange]:
     """The batch's changes and those of its lines."""
     records = batch.history.select_related("history_user").order_by("history_date", "history_id")
     changes = history_changes(records, lambda r: "发放批次")
@@ -89,7 +61,7 @@ def batch_history(batch: PaymentBatch) -> list[Change]:
     return _newest_first(changes)
 
 
-def recent_changes(user, accounts: list[FundAccount], *, limit: int = 30) -> list[Change]:
+def recent_changes(user, accounts: list[FundAccount], *, limit: int = 30) -> list[HistoryChange]:
     """The latest changes to entries, grants, batches and payment lines in scope (4 queries).
 
     Each is listed as recorded; a change's fields are on the record's own page."""
@@ -112,16 +84,7 @@ def recent_changes(user, accounts: list[FundAccount], *, limit: int = 30) -> lis
         latest = records.select_related("history_user").order_by("-history_date", "-history_id")
         latest = latest[:limit]
         for record in latest:
-            changes.append(
-                Change(
-                    at=record.history_date,
-                    user=record.history_user,
-                    reason=record.history_change_reason or TYPE_LABELS.get(record.history_type, ""),
-                    subject=subject(record),
-                    kind=TYPE_LABELS.get(record.history_type, record.history_type),
-                    seq=record.history_id,
-                )
-            )
+            changes.append(HistoryChange.of(record, subject(record)))
     return _newest_first(changes)[:limit]
 
 

@@ -23,9 +23,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import Role
+from archives.access import STAFF_ROLES, require_staff_in_scope
 from archives.models import Archive
-from archives.services.lifecycle import lock_archive, require_staff_in_scope
+from archives.services.lifecycle import lock_archive
 from assistance.assessment import assessment_as_json
 from assistance.eligibility import Category
 from core.history import save_tracked
@@ -38,7 +38,6 @@ from funds.rules import ACCIDENT_BASIS
 from funds.selectors.grants import GrantStandard, check_year_limits, grant_standard
 from funds.services.ledger import require_in_budget_year
 
-STAFF_ROLES = (Role.CASEWORKER, Role.REVIEWER)
 # A grant needs an archive in force: not one being closed (退档告知期), closed or merged.
 GRANTABLE_STATUSES = (Archive.Status.OPEN, Archive.Status.PHASE_OUT)
 MAX_AMOUNT = Decimal("999999999999.99")

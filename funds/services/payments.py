@@ -21,8 +21,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.notify import notify
+from archives.lifecycles import record_event
 from archives.models import ArchiveEvent
-from archives.services.lifecycle import lock_archive, record_event
+from archives.services.lifecycle import lock_archive
 from assistance.models import PersonalDataAccess
 from assistance.services.documents import check_size, sniff_content_type
 from core.deadlines import follow_calendar

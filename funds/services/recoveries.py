@@ -33,8 +33,9 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.notify import notify
 from accounts.roles import Level
+from archives.lifecycles import record_event
 from archives.models import Archive, ArchiveEvent
-from archives.services.lifecycle import close_archive, lock_archive, record_event
+from archives.services.lifecycle import close_archive, lock_archive
 from assistance.models import CaseDocument
 from assistance.services.documents import store_document
 from core.history import save_tracked

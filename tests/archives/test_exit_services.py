@@ -295,6 +295,7 @@ def test_a_finding_needs_two_staff(world, archive):
             world, archive, wages=RELATIVE_WAGES, months_above_line=6, staff=[world.wuhu.caseworker]
         )
     assert "两名以上" in refusal_text(caught)
+    assert refusal_text(caught) == "入户走访须有两名以上工作人员。"
 
 
 # --- The end of the phase-out -----------------------------------------------------------------

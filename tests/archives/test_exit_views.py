@@ -246,7 +246,7 @@ def test_finding_with_one_staff_member_is_refused(client, world):
     data = finding_post(world, archive)
     data["staff"] = [world.wuhu.caseworker.pk]
     response = client.post(url("exit_finding", archive.pk), data)
-    assert errors(response)["staff"] == ["走访核查须有两名以上工作人员。"]
+    assert errors(response)["staff"] == ["入户走访须有两名以上工作人员。"]
 
 
 def test_finding_on_a_relative_household_starts_the_objection_window(client, world):

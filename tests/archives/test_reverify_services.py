@@ -510,6 +510,8 @@ def test_a_visit_needs_two_staff_and_a_date_after_the_last_verification(archive,
             figures=current_figures(archive),
         )
     assert "两名以上" in refusal_text(info)
+    # The same words as at intake (assistance.rules.visit_staff_problem).
+    assert refusal_text(info) == "入户走访须有两名以上工作人员。"
     with pytest.raises(ValidationError) as info:
         reverification_record(
             actor=w.caseworker,

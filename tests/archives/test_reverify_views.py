@@ -291,7 +291,7 @@ def test_one_staff_member_or_no_confirmation_is_refused(client, archive, world):
     client.force_login(w.caseworker)
     data = {**form_data(archive, world), "staff": [w.caseworker.pk]}
     html = page(client.post(reverse("archives:reverify", args=[archive.pk]), data))
-    assert "走访核查须有两名以上工作人员" in html
+    assert "入户走访须有两名以上工作人员" in html
     data = form_data(archive, world)
     del data["confirm"]
     html = page(client.post(reverse("archives:reverify", args=[archive.pk]), data))

@@ -4,7 +4,7 @@ import pytest
 from django.apps import apps
 
 from accounts.models import Organisation, RoleGrant
-from core.history import acting_as, history_value
+from core.history import acting_as, history_changes, history_value, save_tracked
 from core.models import HistorySkippedError, TrackedManager, TrackedQuerySet
 from funds.models import PaymentLine
 
@@ -65,3 +65,26 @@ def test_history_shows_times_in_beijing_time_and_relations_by_number():
     assert history_value(PaymentLine._meta.get_field("grant"), 7) == "编号 7"
     assert history_value(PaymentLine._meta.get_field("status"), "failed") == "发放失败"
     assert history_value(recorded, None) == "—"
+
+
+def test_history_changes_diff_each_row_against_the_one_before(tree):
+    """The one history list of every page (cases, archives, funds audit): each row with who,
+    why and the fields it changed; with `skip_silent`, an update showing nothing is left out."""
+    union = tree.union_a1
+    start = union.history.count()
+    union.name = "甲机械厂工会（新）"
+    save_tracked(union, actor=tree.admin, reason="更名")
+    union.save()  # changes nothing shown and gives no reason
+    records = union.history.select_related("history_user").order_by("history_date", "history_id")
+    hidden = {"created_at", "updated_at"}
+    changes = history_changes(records, lambda r: r.name, hidden=hidden)
+    assert len(changes) == start + 2
+    renamed, silent = changes[-2:]
+    label = str(Organisation._meta.get_field("name").verbose_name)
+    assert renamed.changes == [(label, "甲机械厂工会", "甲机械厂工会（新）")]
+    assert (renamed.user, renamed.reason, renamed.kind) == (tree.admin, "更名", "修改")
+    assert renamed.subject == "甲机械厂工会（新）"
+    assert (silent.changes, silent.reason, silent.kind) == ([], "修改", "修改")
+    assert changes[0].kind == "新建" and changes[0].changes == []
+    kept = history_changes(records, lambda r: r.name, hidden=hidden, skip_silent=True)
+    assert kept == changes[:-1]
