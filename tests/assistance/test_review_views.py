@@ -45,14 +45,14 @@ from assistance.workflow import REFUSAL_REASONS, REQUIREMENT_TEXT
 from core.crypto import decrypt, mask_name
 from core.history import save_tracked
 from core.workdays import HolidayRange, holiday_year_save, working_days_between
-from tests.assistance.intake_data import (
+from tests.factories.accounts import make_city, make_org, make_user, system_user
+from tests.factories.assistance import (
     id_number,
     minimum_living_standards,
     new_case,
     upload_all_documents,
-    upload_file,
 )
-from tests.factories import make_city, make_org, make_user, system_user
+from tests.factories.core import upload_file
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

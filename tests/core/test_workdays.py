@@ -23,7 +23,7 @@ from core.workdays import (
     working_days_between,
     working_days_since,
 )
-from tests.factories import system_user
+from tests.factories.accounts import system_user
 
 # --- The seeded table ----------------------------------------------------------------------
 
