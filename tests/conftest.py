@@ -67,3 +67,20 @@ def pytest_collection_modifyitems(items):
         if "tests/browser/" in item.nodeid:
             item.add_marker(pytest.mark.browser)
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+_flushed_by_browser_tests = []
+
+
+def pytest_runtest_setup(item):
+    """Say so, rather than fail on a missing row, when this process's database was flushed
+    by a browser test before an ordinary one (pytest-xdist reorders the test files unless
+    told `--no-loadscope-reorder`, as `make test` does)."""
+    if item.get_closest_marker("browser"):
+        _flushed_by_browser_tests.append(item.nodeid)
+    elif _flushed_by_browser_tests:
+        pytest.fail(
+            f"{_flushed_by_browser_tests[0]} flushed the test database before this test: "
+            "run browser tests last (with pytest-xdist: --dist loadfile --no-loadscope-reorder)",
+            pytrace=False,
+        )

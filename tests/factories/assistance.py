@@ -261,7 +261,7 @@ class World:
 
 
 def build_world(tree: Tree, clock: Clock) -> World:
-    """Wuhu's chain on the `tree`, with 低保 from 2020 on (the `world` fixture)."""
+    """Wuhu's chain on the `tree` (the `world` fixture)."""
     # 低保 from 2020 on, so that an application of any year since can be assessed.
     minimum_living_standards(
         tree.admin, tree.county_a, tree.county_b, effective_from=datetime.date(2020, 1, 1)
