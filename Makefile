@@ -20,8 +20,11 @@ demo: $(BIN)/.installed
 	@echo "系统地址：http://$(HOST):$(PORT)/   （以上演示账号登录）"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# In parallel, one process per core. A test module stays in one process (its module-scoped
+# fixtures are built once) and the modules keep their order (the browser modules, which
+# flush their process's database, run after the others).
 test: $(BIN)/.installed browser-deps lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile --no-loadscope-reorder
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

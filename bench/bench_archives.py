@@ -18,7 +18,7 @@ from assistance.models import Case, Policy
 from bench.common import analyze, build_tree, measure
 from core.crypto import encrypt, keyed_hash, mask, mask_card
 from core.history import acting_as
-from tests.factories import make_user, system_user
+from tests.factories.accounts import make_user, system_user
 
 ARCHIVES = 60_000
 CATEGORIES = ["deep", "relative", "accident"]

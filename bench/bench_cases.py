@@ -18,7 +18,7 @@ from assistance.selectors import case_list_for_user, review_queue_for
 from bench.common import analyze, build_tree, explain, measure
 from core.crypto import encrypt, keyed_hash, mask, mask_card
 from core.history import acting_as
-from tests.factories import make_user, system_user
+from tests.factories.accounts import make_user, system_user
 
 CASES = 100_000
 COUNTIES = 3

@@ -40,7 +40,7 @@ from funds.models import SOURCE_CATEGORY, Entry, Item, Source
 from funds.selectors.ledgers import DETAIL_FIELDS, ledger_entries
 from funds.services.accounts import fund_account_create
 from funds.services.exports import ledger_workbook
-from tests.factories import make_user, system_user
+from tests.factories.accounts import make_user, system_user
 
 DEFAULT_ROWS = 1_000_000
 CHUNK = 5_000

@@ -14,7 +14,7 @@ from accounts.roles import Role
 from accounts.selectors import scope_queryset, user_list_for_user
 from bench.common import analyze, build_tree, explain, measure
 from core.history import acting_as
-from tests.factories import make_user, system_user
+from tests.factories.accounts import make_user, system_user
 
 USERS = 100_000
 COUNTIES = 3

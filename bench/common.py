@@ -5,7 +5,7 @@ from collections.abc import Callable
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import make_city, make_org
+from tests.factories.accounts import make_city, make_org
 
 
 def measure(label: str, action: Callable[[], object], *, repeat: int = 15) -> None:

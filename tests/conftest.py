@@ -1,11 +1,12 @@
-from dataclasses import dataclass
-
 import pytest
 from django.db import connections
+from django.test import override_settings
 
-from accounts.models import Organisation, User
-from accounts.roles import Role
-from tests.factories import make_city, make_org, make_user
+from archives.models import Archive
+from tests.factories.accounts import Tree, build_tree
+from tests.factories.archives import open_archive
+from tests.factories.assistance import TODAY, World, build_world
+from tests.factories.core import Clock, FakeGateway
 
 
 @pytest.fixture(scope="session")
@@ -23,48 +24,41 @@ def django_db_setup(django_db_setup):
             type(connection)._test_serialized_contents = contents
 
 
-@dataclass
-class Tree:
-    """One city, two counties, two grassroots unions under each, and their staff."""
-
-    city: Organisation
-    county_a: Organisation
-    county_b: Organisation
-    union_a1: Organisation
-    union_a2: Organisation
-    union_b1: Organisation
-    admin: User
-    city_reviewer: User
-    county_a_reviewer: User
-    county_b_reviewer: User
-    caseworker_a1: User
-    caseworker_a2: User
-    caseworker_b1: User
+@pytest.fixture(scope="session", autouse=True)
+def media_root(tmp_path_factory):
+    """Uploaded files of this run (of this worker, under pytest-xdist) in a folder of their
+    own: parallel workers and runs never share one."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")) as media:
+        yield media
 
 
 @pytest.fixture
 def tree(db) -> Tree:
-    city = make_city()
-    county_a = make_org(city, "镜湖区总工会")
-    county_b = make_org(city, "弋江区总工会")
-    union_a1 = make_org(county_a, "甲机械厂工会")
-    union_a2 = make_org(county_a, "乙纺织厂工会")
-    union_b1 = make_org(county_b, "丙化工厂工会")
-    return Tree(
-        city=city,
-        county_a=county_a,
-        county_b=county_b,
-        union_a1=union_a1,
-        union_a2=union_a2,
-        union_b1=union_b1,
-        admin=make_user(city, Role.ADMIN, username="admin1"),
-        city_reviewer=make_user(city, Role.REVIEWER),
-        county_a_reviewer=make_user(county_a, Role.REVIEWER),
-        county_b_reviewer=make_user(county_b, Role.REVIEWER),
-        caseworker_a1=make_user(union_a1, Role.CASEWORKER, username="cw_a1"),
-        caseworker_a2=make_user(union_a2, Role.CASEWORKER),
-        caseworker_b1=make_user(union_b1, Role.CASEWORKER),
-    )
+    return build_tree()
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    return Clock(monkeypatch, TODAY)
+
+
+@pytest.fixture
+def world(tree, clock, settings, tmp_path) -> World:
+    settings.MEDIA_ROOT = tmp_path / "private"
+    return build_world(tree, clock)
+
+
+@pytest.fixture
+def archive(world: World) -> Archive:
+    """The standard household of union_a1, approved in Wuhu: a deep archive (person 0)."""
+    return open_archive(world, person=0)
+
+
+@pytest.fixture
+def gateway(settings):
+    settings.SMS_BACKEND = "tests.factories.core.FakeGateway"
+    FakeGateway.sent = []
+    return FakeGateway
 
 
 def pytest_collection_modifyitems(items):
@@ -73,3 +67,20 @@ def pytest_collection_modifyitems(items):
         if "tests/browser/" in item.nodeid:
             item.add_marker(pytest.mark.browser)
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+_flushed_by_browser_tests = []
+
+
+def pytest_runtest_setup(item):
+    """Say so, rather than fail on a missing row, when this process's database was flushed
+    by a browser test before an ordinary one (pytest-xdist reorders the test files unless
+    told `--no-loadscope-reorder`, as `make test` does)."""
+    if item.get_closest_marker("browser"):
+        _flushed_by_browser_tests.append(item.nodeid)
+    elif _flushed_by_browser_tests:
+        pytest.fail(
+            f"{_flushed_by_browser_tests[0]} flushed the test database before this test: "
+            "run browser tests last (with pytest-xdist: --dist loadfile --no-loadscope-reorder)",
+            pytrace=False,
+        )

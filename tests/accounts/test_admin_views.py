@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from accounts.models import Organisation, User
 from accounts.roles import Role
-from tests.factories import PASSWORD, make_city, make_user
+from tests.factories.accounts import PASSWORD, make_city, make_user
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import PASSWORD
+from tests.factories.accounts import PASSWORD
 
 
 def login(client, username, password):

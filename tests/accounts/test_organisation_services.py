@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from accounts.models import Organisation
 from accounts.roles import Level, Role
 from accounts.services import organisation_create, organisation_update, user_create
-from tests.factories import PASSWORD, make_user
+from tests.factories.accounts import PASSWORD, make_user
 
 
 def test_path_fields_point_at_the_organisation_itself_at_its_level(tree):

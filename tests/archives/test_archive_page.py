@@ -10,8 +10,8 @@ from django.urls import reverse
 from archives.models import Archive
 from archives.services.lifecycle import archive_merge
 from assistance.models import CaseDocument
-from tests.archives.conftest import open_archive
-from tests.assistance.review_data import household
+from tests.factories.archives import open_archive
+from tests.factories.assistance import household
 
 
 def detail(archive: Archive) -> str:

@@ -15,8 +15,8 @@ from archives.services.lifecycle import close_archive, lock_archive
 from assistance.models import Case
 from core.crypto import decrypt
 from core.history import save_tracked
-from tests.assistance.review_data import refusal_text
-from tests.factories import make_user
+from tests.factories.accounts import make_user
+from tests.factories.core import refusal_text
 
 OLD_CARD = "6222021234567890123"
 OLD_MASKED = "6222***********0123"

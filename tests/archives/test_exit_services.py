@@ -20,134 +20,39 @@ from archives.models import (
     ExitObjection,
 )
 from archives.rules import exit_policy, recheck_deadline
-from archives.selectors.figures import current_figures
 from archives.services.exits import (
     exit_finalise,
-    exit_finding_record,
-    exit_objection_decide,
-    exit_objection_record,
     exit_request_record,
     exits_finalise_due,
-    phase_out_conclude,
 )
 from assistance.models import CaseDocument
 from core.dates import add_months
 from core.history import save_tracked
 from core.models import Notification
-from core.notify import SmsError
 from core.workdays import HolidayRange, add_working_days
 from office.services.calendar import holiday_year_save
-from tests.archives.conftest import open_archive
-from tests.assistance.intake_data import upload_file
-from tests.assistance.review_data import refusal_text
-from tests.factories import system_user
+from tests.factories.accounts import system_user
+from tests.factories.archives import (
+    CLEAR_WAGES,
+    DEEP_WAGES,
+    RELATIVE_WAGES,
+    VISIT_DAY,
+    conclude,
+    decide,
+    exiting_archive,
+    finding,
+    objection,
+    open_archive,
+    phase_out_archive,
+    relative_archive,
+)
+from tests.factories.core import fresh, refusal_text, upload_file
 
 S = Archive.Status
-DEEP_WAGES = "40000"  # per capita 612.50 < 低保 760: deep
-RELATIVE_WAGES = "60000"  # 1029.17: relative
-CLEAR_WAGES = "150000"  # 2904.17: qualifies for no archive
-VISIT_DAY = datetime.date(2026, 5, 6)
-
-
-class FakeGateway:
-    """An SMS gateway that keeps what it was asked to send."""
-
-    sent: list[tuple[str, str]] = []
-
-    def send(self, phone: str, text: str) -> None:
-        self.sent.append((phone, text))
-
-
-class FailingGateway:
-    def send(self, phone: str, text: str) -> None:
-        raise SmsError("网关超时")
-
-
-@pytest.fixture
-def gateway(settings):
-    settings.SMS_BACKEND = "tests.archives.test_exit_services.FakeGateway"
-    FakeGateway.sent = []
-    return FakeGateway
-
-
-# --- Helpers shared with the view tests ----------------------------------------------------
-
-
-def figures(archive: Archive, wages: str) -> dict:
-    return {**current_figures(archive), "income_wages": wages}
-
-
-def relative_archive(world, person: int = 1) -> Archive:
-    archive = open_archive(world, person=person, income_wages=RELATIVE_WAGES)
-    assert archive.category == "relative"
-    return archive
-
-
-def finding(world, archive: Archive, *, wages: str = CLEAR_WAGES, actor=None, **overrides):
-    """An exit finding by the union's caseworker and reviewer on today's visit."""
-    w = world.wuhu
-    today = world.clock.today()
-    arguments = {
-        "actor": actor or w.caseworker,
-        "archive": archive,
-        "visit_date": today,
-        "staff": [w.caseworker, w.grassroots_reviewer],
-        "findings": "入户核实：配偶再就业，家庭收入稳定增长。",
-        "figures": figures(archive, wages),
-        "months_above_line": 0,
-        "survey_signature": "signed",
-        "situation": "家庭人均收入已超过建档标准，致困因素消除。",
-        "signature": ArchiveExit.Signature.SIGNED,
-        "investigators_note": "",
-        "notified_on": today,
-        **overrides,
-    }
-    if arguments["months_above_line"]:
-        # No earlier visit records the months: they are typed with their evidence (WH-M §13).
-        arguments.setdefault("months_reason", "单位工资证明和银行流水")
-    return exit_finding_record(**arguments)
-
-
-def objection(world, exit: ArchiveExit, **overrides) -> ExitObjection:
-    arguments = {
-        "actor": world.wuhu.caseworker,
-        "exit": exit,
-        "received_on": world.clock.today(),
-        "content": "家中老人住院，收入不稳定，申请复核。",
-        **overrides,
-    }
-    return exit_objection_record(**arguments)
-
-
-def decide(world, o: ExitObjection, result: str, *, channel="sms", actor=None):
-    return exit_objection_decide(
-        actor=actor or world.wuhu.county_reviewer,
-        objection=o,
-        result=result,
-        note="经复核，家庭收入情况属实。",
-        channel=channel,
-    )
-
-
-def fresh(archive: Archive) -> Archive:
-    return Archive.objects.get(pk=archive.pk)
 
 
 def events(archive: Archive) -> list[str]:
     return list(archive.events.order_by("id").values_list("kind", flat=True))
-
-
-def exiting_archive(world) -> tuple[Archive, ArchiveExit]:
-    """A relative household found on 2026-05-06 to qualify no more, told that day."""
-    archive = relative_archive(world)
-    world.clock.set(VISIT_DAY)
-    return archive, finding(world, archive)
-
-
-def phase_out_archive(world, archive: Archive) -> ArchiveExit:
-    """The deep household found on 2026-05-06 to have 脱困 (six months above 低保)."""
-    world.clock.set(VISIT_DAY)
-    return finding(world, archive, wages=RELATIVE_WAGES, months_above_line=6)
 
 
 # --- The worker's own request ----------------------------------------------------------------
@@ -299,19 +204,6 @@ def test_a_finding_needs_two_staff(world, archive):
 
 
 # --- The end of the phase-out -----------------------------------------------------------------
-
-
-def conclude(world, archive: Archive, wages: str):
-    w = world.wuhu
-    return phase_out_conclude(
-        actor=w.county_caseworker,
-        archive=archive,
-        visit_date=world.clock.today(),
-        staff=[w.county_caseworker, w.county_reviewer],
-        findings="渐退期满入户核查。",
-        figures=figures(archive, wages),
-        survey_signature="signed",
-    )
 
 
 def test_phase_out_cannot_end_early(world, archive):
@@ -492,7 +384,7 @@ def test_recheck_by_sms_through_the_gateway(world, gateway):
 
 
 def test_failing_gateway_leaves_a_failed_notification_and_the_decision(world, settings):
-    settings.SMS_BACKEND = "tests.archives.test_exit_services.FailingGateway"
+    settings.SMS_BACKEND = "tests.factories.archives.FailingGateway"
     archive, exit = exiting_archive(world)
     decided = decide(world, objection(world, exit), ExitObjection.Result.REVOKED)
     row = ExitObjection.objects.get(pk=decided.pk)

@@ -12,27 +12,26 @@ from django.urls import reverse
 from archives.models import Archive, ArchiveExit, CategoryChange, ExitObjection
 from archives.selectors.figures import current_figures
 from core.models import Notification
-from tests.archives.conftest import open_archive
-from tests.archives.test_exit_services import (
+from tests.factories.archives import (
     CLEAR_WAGES,
     RELATIVE_WAGES,
     VISIT_DAY,
     decide,
     exiting_archive,
     finding,
-    fresh,
     objection,
+    open_archive,
     phase_out_archive,
     relative_archive,
 )
-from tests.assistance.intake_data import upload_file
+from tests.factories.core import fresh, upload_file
 
 S = Archive.Status
 
 
 @pytest.fixture(autouse=True)
 def sms(settings):
-    settings.SMS_BACKEND = "tests.archives.test_exit_services.FakeGateway"
+    settings.SMS_BACKEND = "tests.factories.core.FakeGateway"
 
 
 def url(name: str, *args) -> str:
@@ -358,7 +357,7 @@ def test_decision_by_the_recorder_is_refused_on_the_form(client, world):
 
 
 def test_failed_sms_tells_the_reviewer_to_print(client, world, settings):
-    settings.SMS_BACKEND = "tests.archives.test_exit_services.FailingGateway"
+    settings.SMS_BACKEND = "tests.factories.archives.FailingGateway"
     archive, exit = exiting_archive(world)
     o = objection(world, exit)
     client.force_login(world.wuhu.county_reviewer)

@@ -9,7 +9,7 @@ from archives.models import Archive
 from funds.models import Entry, Source
 from funds.services.accounts import fund_account_create
 from funds.services.ledger import lock_account, post_entry
-from tests.factories import make_user
+from tests.factories.accounts import make_user
 
 
 def test_the_home_page_counts_overdue_re_verifications(client, world, archive):

@@ -15,23 +15,21 @@ from assistance.selectors import case_duplicates
 from assistance.services.cases import case_create, case_submit, duplicate_clear
 from assistance.services.review import case_forward
 from core.dates import add_months
-from tests.archives.conftest import open_archive
-from tests.assistance.intake_data import (
+from tests.factories.accounts import make_city, make_user
+from tests.factories.archives import open_archive
+from tests.factories.assistance import (
     applicant_fields,
-    id_number,
-    member_input,
-    upload_all_documents,
-    upload_file,
-)
-from tests.assistance.review_data import (
     consistent_comparison,
     household,
+    id_number,
+    member_input,
     taian_city_confirmation,
+    upload_all_documents,
     visit,
     wuhu_approved,
     wuhu_notice,
 )
-from tests.factories import make_city, make_user
+from tests.factories.core import upload_file
 
 
 def test_an_approved_case_opens_its_archive_in_its_category(world):

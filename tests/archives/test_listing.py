@@ -22,16 +22,16 @@ from assistance.services.review import case_forward
 from core.crypto import keyed_hash
 from core.dates import add_months
 from core.history import save_tracked
-from tests.archives.conftest import open_archive
-from tests.assistance.intake_data import id_number
-from tests.assistance.review_data import (
+from tests.factories.accounts import make_user
+from tests.factories.archives import open_archive
+from tests.factories.assistance import (
     World,
     consistent_comparison,
     household,
+    id_number,
     submitted,
     visit,
 )
-from tests.factories import make_user
 
 LIST = reverse("archives:list")
 SEARCH = reverse("archives:search")

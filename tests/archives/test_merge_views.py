@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from archives.models import Archive, ArchiveEvent
 from archives.services.lifecycle import archive_merge
-from tests.archives.conftest import open_archive
+from tests.factories.archives import open_archive
 
 
 def merge_url(archive: Archive) -> str:

@@ -9,9 +9,9 @@ from accounts.roles import Role
 from accounts.services import user_update
 from archives.models import Archive
 from archives.services.lifecycle import archive_merge
-from tests.archives.conftest import open_archive
-from tests.assistance.review_data import household
-from tests.factories import make_user
+from tests.factories.accounts import make_user
+from tests.factories.archives import open_archive
+from tests.factories.assistance import household
 
 
 def url(name: str, archive: Archive) -> str:

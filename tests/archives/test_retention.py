@@ -13,8 +13,8 @@ from archives.services.lifecycle import archive_merge, lock_archive
 from archives.services.visits import archive_visit_record
 from core.dates import add_years
 from core.history import save_tracked
-from tests.archives.conftest import open_archive
-from tests.assistance.intake_data import id_number, new_case
+from tests.factories.archives import open_archive
+from tests.factories.assistance import id_number, new_case
 
 needs_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql",

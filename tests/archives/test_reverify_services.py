@@ -19,10 +19,10 @@ from archives.services.reverify import (
 )
 from core.dates import add_months
 from core.history import save_tracked
-from tests.archives import test_exit_services as exit_data
-from tests.archives.conftest import open_archive
-from tests.archives.test_exit_services import conclude, exiting_archive, phase_out_archive
-from tests.assistance.review_data import HIGH_WAGES, refusal_text
+from tests.factories.archives import RELATIVE_WAGES as EXIT_RELATIVE_WAGES
+from tests.factories.archives import conclude, exiting_archive, open_archive, phase_out_archive
+from tests.factories.assistance import HIGH_WAGES
+from tests.factories.core import refusal_text
 
 # A wage that puts the standard household between 1 and 2 × 低保 (760): relative hardship.
 RELATIVE_WAGES = Decimal("80000")
@@ -420,7 +420,7 @@ def test_the_phase_out_end_change_into_relative_is_approved(archive, world):
     w = world.wuhu
     phase_out_archive(world, archive)
     world.clock.set(datetime.date(2026, 11, 9))
-    conclude(world, archive, exit_data.RELATIVE_WAGES)
+    conclude(world, archive, EXIT_RELATIVE_WAGES)
     change = archive.category_changes.get()
     assert (change.from_category, change.to_category) == ("deep", "relative")
     assert change.visit.purpose == ArchiveVisit.Purpose.PHASE_OUT_END

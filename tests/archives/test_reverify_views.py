@@ -24,9 +24,8 @@ from archives.services.reverify import (
     reverification_record,
 )
 from core.dates import add_months
-from tests.archives.conftest import open_archive
-from tests.archives.test_exit_services import exiting_archive, phase_out_archive
-from tests.factories import make_user
+from tests.factories.accounts import make_user
+from tests.factories.archives import exiting_archive, form_data, open_archive, phase_out_archive
 
 # The standard household: 1445.83 a head, between 低保 760 and twice it (relative), or 612.50
 # at the deep wages; a relative household is due every six months.
@@ -41,22 +40,6 @@ def page(response) -> str:
 
 def rows(html: str, testid: str) -> int:
     return len(re.findall(f'data-testid="{testid}"', html))
-
-
-def form_data(archive: Archive, world, **changes) -> dict:
-    w = world.wuhu
-    data = {
-        "visit_date": world.clock.today().isoformat(),
-        "staff": [w.caseworker.pk, w.grassroots_reviewer.pk],
-        "findings": "入户查看，核实工资单和就医票据。",
-        "months_above_line": "0",
-        "survey_signature": "signed",
-        "confirm": "on",
-    }
-    figures = current_figures(archive)
-    data.update({f"figure_{name}": figures[name] for name in VISIT_FIGURES})
-    data.update({f"figure_{name}": str(value) for name, value in changes.items()})
-    return data
 
 
 def recorded_visit(world, archive: Archive, *, actor=None, staff=None, **changes) -> ArchiveVisit:

@@ -10,14 +10,8 @@ from django.urls import reverse
 from archives.models import Archive
 from archives.services.reverify import reverification_record
 from core.dates import add_months
-from tests.archives.test_exit_services import (
-    DEEP_WAGES,
-    RELATIVE_WAGES,
-    figures,
-    finding,
-)
-from tests.archives.test_reverify_views import form_data
-from tests.assistance.review_data import refusal_text
+from tests.factories.archives import DEEP_WAGES, RELATIVE_WAGES, figures, finding, form_data
+from tests.factories.core import refusal_text
 
 
 def reverify(world, archive: Archive, on, wages: str, **kwargs):

@@ -3,7 +3,7 @@
 import pytest
 
 from assistance.models import Case
-from tests.assistance.intake_data import minimum_living_standards, new_case
+from tests.factories.assistance import minimum_living_standards, new_case
 
 
 @pytest.fixture

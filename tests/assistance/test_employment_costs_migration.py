@@ -15,7 +15,7 @@ from django.urls import reverse
 from assistance.assessment import reassess_under_stored_policy
 from assistance.models import Case
 from assistance.selectors import member_inputs
-from tests.assistance.intake_data import new_case
+from tests.factories.assistance import new_case
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from assistance.models import Case
 from core.crypto import decrypt
-from tests.assistance.intake_data import (
+from tests.factories.assistance import (
     applicant_fields,
     form_post,
     id_number,
@@ -107,7 +107,7 @@ def test_bank_card_with_spaces_is_accepted(client, tree, case):
 
 def test_downloading_a_document_is_logged_for_the_auditors(client, tree, case, settings, tmp_path):
     from assistance.models import PersonalDataAccess
-    from tests.assistance.intake_data import upload_all_documents
+    from tests.factories.assistance import upload_all_documents
 
     settings.MEDIA_ROOT = tmp_path
     document = upload_all_documents(tree.caseworker_a1, case)[0]

@@ -20,16 +20,15 @@ from assistance.models import (
 )
 from assistance.services import document_upload
 from core.crypto import keyed_hash
-from tests.assistance.intake_data import (
-    PDF_BYTES,
+from tests.factories.accounts import make_user
+from tests.factories.assistance import (
     edit_post,
     id_number,
     member_input,
     minimum_living_standards,
     new_case,
-    upload_file,
 )
-from tests.factories import make_user
+from tests.factories.core import PDF_BYTES, upload_file
 
 
 @dataclass

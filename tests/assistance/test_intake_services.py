@@ -32,9 +32,8 @@ from assistance.services import (
 )
 from assistance.services.cases import submission_problems
 from core.crypto import decrypt, keyed_hash
-from tests.assistance.intake_data import (
-    PDF_BYTES,
-    PNG_BYTES,
+from tests.factories.accounts import make_user
+from tests.factories.assistance import (
     applicant_fields,
     case_fields,
     id_number,
@@ -43,9 +42,8 @@ from tests.assistance.intake_data import (
     new_case,
     standard_members,
     upload_all_documents,
-    upload_file,
 )
-from tests.factories import make_user
+from tests.factories.core import PDF_BYTES, PNG_BYTES, upload_file
 
 APPLICANT_ID = id_number(11)  # born 1980-01-01, sequence 011: odd, a man
 BANK_CARD = "6222021234567890123"

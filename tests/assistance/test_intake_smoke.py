@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from assistance.models import Case
 from assistance.services import minimum_living_standard_create
-from tests.assistance.intake_data import applicant_fields, form_post, member
+from tests.factories.assistance import applicant_fields, form_post, member
 
 
 @pytest.fixture

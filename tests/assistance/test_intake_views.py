@@ -22,10 +22,8 @@ from assistance.models import (
 from assistance.services import case_submit, document_upload
 from core.crypto import decrypt
 from core.service_forms import NOT_DONE
-from tests.assistance.intake_data import (
-    JPEG_BYTES,
-    PDF_BYTES,
-    PNG_BYTES,
+from tests.factories.accounts import make_user
+from tests.factories.assistance import (
     applicant_fields,
     edit_post,
     form_post,
@@ -35,9 +33,8 @@ from tests.assistance.intake_data import (
     minimum_living_standards,
     new_case,
     upload_all_documents,
-    upload_file,
 )
-from tests.factories import make_user
+from tests.factories.core import JPEG_BYTES, PDF_BYTES, PNG_BYTES, upload_file
 
 APPLICANT_ID = id_number(11)
 BANK_CARD = "6222021234567890123"

@@ -10,12 +10,7 @@ from django.utils import timezone
 from assistance.models import Case
 from assistance.selectors import case_duplicates
 from assistance.services import case_create, case_withdraw
-from tests.assistance.intake_data import (
-    applicant_fields,
-    id_number,
-    member_input,
-    new_case,
-)
+from tests.factories.assistance import applicant_fields, id_number, member_input, new_case
 
 
 def test_withdrawn_draft_stays_on_file_and_no_longer_blocks_a_duplicate(tree, mls):

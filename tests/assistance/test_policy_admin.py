@@ -154,7 +154,7 @@ def test_policy_pages_refuse_non_admins(client, tree):
 
 def test_another_citys_administrator_cannot_see_or_replace_the_policy(client, tree):
     from accounts.roles import Role
-    from tests.factories import make_city, make_user
+    from tests.factories.accounts import make_city, make_user
 
     other_admin = make_user(make_city("泰安市总工会", region="taian"), Role.ADMIN)
     client.force_login(other_admin)

@@ -14,7 +14,7 @@ from accounts.roles import Role
 from assistance.models import APPROVAL_THRESHOLD_FIELDS, Policy
 from assistance.selectors import policy_bases_for_user, policy_in_force
 from assistance.services import policy_create
-from tests.factories import make_city, make_org, make_user
+from tests.factories.accounts import make_city, make_org, make_user
 
 TODAY = datetime.date(2026, 12, 7)
 PROVINCIAL = "鲁财建〔2017〕33号"
@@ -35,7 +35,7 @@ def taian(db):
 def frozen(monkeypatch):
     from django.utils import timezone
 
-    from tests.assistance.review_data import SHANGHAI
+    from tests.factories.core import SHANGHAI
 
     moment = datetime.datetime.combine(TODAY, datetime.time(9), tzinfo=SHANGHAI)
     monkeypatch.setattr(timezone, "now", lambda: moment)

@@ -17,19 +17,15 @@ from django.db import connection
 from assistance.models import Case, CaseTransition
 from assistance.services.review import case_forward, case_reject, notice_objection
 from assistance.workflow import CaseLifecycle
-from tests.assistance import review_data
-from tests.assistance.review_data import (
+from tests.factories.assistance import (
     OPINION,
     actions,
-    fresh,
     wuhu_county_review,
     wuhu_grassroots_visit,
     wuhu_notice,
     wuhu_submitted,
 )
-
-clock = review_data.clock
-world = review_data.world
+from tests.factories.core import fresh
 
 pytestmark = [
     pytest.mark.skipif(

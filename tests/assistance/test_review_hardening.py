@@ -18,20 +18,18 @@ from assistance.services import (
     minimum_living_standard_create,
 )
 from assistance.services.cases import case_submit
-from tests.assistance import review_data
-from tests.assistance.review_data import (
+from tests.factories.accounts import make_user
+from tests.factories.assistance import (
     HIGH_WAGES,
     OPINION,
-    fresh,
+    consistent_comparison,
     visit,
     wuhu_comparison,
     wuhu_county_review,
     wuhu_submitted,
 )
-from tests.factories import make_user
+from tests.factories.core import fresh
 
-clock = review_data.clock
-world = review_data.world
 S = Case.Status
 
 
@@ -66,7 +64,7 @@ def test_a_return_does_not_start_a_new_round(world):
     case = case_return(actor=w.county_reviewer, case=case, opinion="请补充收入证明")
     case = case_submit(actor=w.caseworker, case=case)
     assert case.status == S.COMPARISON
-    review_data.consistent_comparison(w.county_caseworker, case)
+    consistent_comparison(w.county_caseworker, case)
     with pytest.raises(PermissionDenied):
         case_forward(actor=w.county_reviewer, case=case, opinion=OPINION)
     assert fresh(case).status == S.COMPARISON

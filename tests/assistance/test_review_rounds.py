@@ -8,11 +8,9 @@ from django.core.exceptions import PermissionDenied
 from assistance.models import Case
 from assistance.selectors import review_queue_for
 from assistance.services import case_forward, notice_objection
-from tests.assistance import review_data
-from tests.assistance.review_data import consistent_comparison, fresh, wuhu_notice
+from tests.factories.assistance import consistent_comparison, wuhu_notice
+from tests.factories.core import fresh
 
-clock = review_data.clock
-world = review_data.world
 S = Case.Status
 
 

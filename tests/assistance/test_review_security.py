@@ -31,27 +31,23 @@ from assistance.services.review import (
     visit_record,
 )
 from core.history import save_tracked
-from tests.assistance import review_data
-from tests.assistance.intake_data import (
-    case_fields,
-    new_case,
-    upload_all_documents,
-    upload_file,
-)
-from tests.assistance.review_data import (
+from tests.factories.accounts import make_user
+from tests.factories.assistance import (
     HIGH_WAGES,
     OPINION,
+    TODAY,
     actions,
+    case_fields,
     consistent_comparison,
     footprint,
-    fresh,
     household,
-    refusal_text,
+    new_case,
     taian_city_confirmation,
     taian_comparison,
     taian_county_review,
     taian_notice,
     taian_submitted,
+    upload_all_documents,
     visit,
     wuhu_comparison,
     wuhu_county_review,
@@ -59,10 +55,7 @@ from tests.assistance.review_data import (
     wuhu_notice,
     wuhu_submitted,
 )
-from tests.factories import make_user
-
-clock = review_data.clock
-world = review_data.world
+from tests.factories.core import fresh, refusal_text, upload_file
 
 S = Case.Status
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -675,7 +668,7 @@ def test_visits_are_recorded_only_by_staff_who_may_see_the_case(world):
             lambda actor=actor, staff=staff: visit_record(
                 actor=actor,
                 case=case,
-                visit_date=review_data.TODAY,
+                visit_date=TODAY,
                 staff=[actor, staff],
                 findings="走访",
             ),

@@ -44,22 +44,22 @@ from core.history import save_tracked
 from core.models import Holiday
 from core.workdays import HolidayRange
 from office.services.calendar import holiday_year_save
-from tests.assistance import review_data
-from tests.assistance.intake_data import case_fields, new_case, upload_all_documents, upload_file
-from tests.assistance.review_data import (
+from tests.factories.assistance import (
     HIGH_WAGES,
     OPINION,
+    TODAY,
     actions,
+    case_fields,
     consistent_comparison,
     footprint,
-    fresh,
     household,
-    refusal_text,
+    new_case,
     taian_city_confirmation,
     taian_comparison,
     taian_county_review,
     taian_notice,
     taian_submitted,
+    upload_all_documents,
     visit,
     wuhu_approved,
     wuhu_comparison,
@@ -68,9 +68,7 @@ from tests.assistance.review_data import (
     wuhu_notice,
     wuhu_submitted,
 )
-
-clock = review_data.clock
-world = review_data.world
+from tests.factories.core import fresh, refusal_text, upload_file
 
 S = Case.Status
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -146,8 +144,8 @@ def test_wuhu_chain_end_to_end(world):
     consistent_comparison(w.county_caseworker, case)
     case = case_forward(actor=w.county_reviewer_2, case=case, opinion="比对符合")
     assert case.status == S.NOTICE
-    assert case.notice_start == review_data.TODAY
-    assert case.notice_end == notice_period(review_data.TODAY, 5).value
+    assert case.notice_start == TODAY
+    assert case.notice_end == notice_period(TODAY, 5).value
 
     world.clock.set(case.notice_end + DAY)
     case = case_forward(actor=w.county_reviewer_3, case=case, opinion="公示无异议，确认建档")
@@ -197,7 +195,7 @@ def test_taian_chain_end_to_end(world):
     assert case.policy == t.policy and case.category is not None
     # Tai'an: the grassroots union checks and posts the notice before anything goes up.
     case = case_forward(actor=t.grassroots_reviewer, case=case, opinion="初核属实")
-    assert case.status == S.NOTICE and case.notice_start == review_data.TODAY
+    assert case.status == S.NOTICE and case.notice_start == TODAY
     world.clock.set(case.notice_end + DAY)
     case = case_forward(actor=t.grassroots_reviewer_2, case=case, opinion="公示无异议")
     assert case.status == S.COUNTY_REVIEW
@@ -263,7 +261,7 @@ def test_a_visit_needs_two_staff_of_the_visiting_union(world):
             visit_record(
                 actor=w.caseworker,
                 case=case,
-                visit_date=review_data.TODAY,
+                visit_date=TODAY,
                 staff=staff,
                 findings="走访",
             )
@@ -369,11 +367,11 @@ def test_a_visit_dated_in_the_future_is_refused(world):
     case = wuhu_submitted(world)
     before = footprint(case)
     with pytest.raises(ValidationError) as info:
-        visit(w.caseworker, case, w.grassroots_reviewer, visit_date=review_data.TODAY + DAY)
+        visit(w.caseworker, case, w.grassroots_reviewer, visit_date=TODAY + DAY)
     assert "走访日期不能晚于今天" in refusal_text(info)
     assert footprint(case) == before
     # Today and earlier are fine.
-    visit(w.caseworker, case, w.grassroots_reviewer, visit_date=review_data.TODAY - DAY)
+    visit(w.caseworker, case, w.grassroots_reviewer, visit_date=TODAY - DAY)
     assert case.visits.count() == 1
 
 

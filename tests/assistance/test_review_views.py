@@ -46,14 +46,14 @@ from core.crypto import decrypt, mask_name
 from core.history import save_tracked
 from core.workdays import HolidayRange, working_days_between
 from office.services.calendar import holiday_year_save
-from tests.assistance.intake_data import (
+from tests.factories.accounts import make_city, make_org, make_user, system_user
+from tests.factories.assistance import (
     id_number,
     minimum_living_standards,
     new_case,
     upload_all_documents,
-    upload_file,
 )
-from tests.factories import make_city, make_org, make_user, system_user
+from tests.factories.core import upload_file
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

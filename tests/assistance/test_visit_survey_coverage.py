@@ -10,19 +10,8 @@ from django.urls import reverse
 from assistance.models import Case, CaseTransition, HomeVisit
 from assistance.selectors import VisitCoverage
 from assistance.services.review import case_forward
-from tests.assistance import review_data
-from tests.assistance.intake_data import upload_file
-from tests.assistance.review_data import (
-    refusal_text,
-    visit,
-    wuhu_county_review,
-    wuhu_notice,
-    wuhu_submitted,
-)
-
-clock = review_data.clock
-world = review_data.world
-
+from tests.factories.assistance import visit, wuhu_county_review, wuhu_notice, wuhu_submitted
+from tests.factories.core import refusal_text, upload_file
 
 # --- The survey -------------------------------------------------------------------------------
 

@@ -5,8 +5,8 @@ import pytest
 from accounts.models import Organisation, User
 from accounts.roles import Role
 from core.models import Holiday, HolidayYear
-from tests.browser.conftest import log_in, screenshot
-from tests.factories import PASSWORD
+from tests.factories.accounts import PASSWORD
+from tests.factories.browser import log_in, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

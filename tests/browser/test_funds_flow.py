@@ -43,16 +43,13 @@ from funds.models import AllocationPlan, Entry, Grant, PaymentBatch, PaymentLine
 from funds.services.accounts import fund_account_create
 from funds.services.grants import grant_decide
 from funds.services.receipts import allocation_plan_execute
-from tests.assistance import review_data
-from tests.assistance.intake_data import PDF_BYTES
-from tests.assistance.review_data import wuhu_approved
-from tests.browser.conftest import Cast, log_in, screenshot
-from tests.factories import PASSWORD, make_user
+from tests.factories.accounts import PASSWORD, make_user
+from tests.factories.assistance import wuhu_approved
+from tests.factories.browser import Cast, log_in, screenshot
+from tests.factories.core import PDF_BYTES
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-world = review_data.world
-clock = review_data.clock
 
 RECEIVED_ON = datetime.date(2026, 4, 13)  # a Monday
 PLANNED_ON = datetime.date(2026, 4, 15)

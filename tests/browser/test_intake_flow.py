@@ -15,9 +15,9 @@ from playwright.sync_api import expect
 from assistance.models import Case, CaseDocument, PersonalDataAccess
 from assistance.selectors import submission_problems
 from assistance.services import minimum_living_standard_create
-from tests.assistance.intake_data import id_number
-from tests.browser.conftest import log_in, screenshot
-from tests.factories import PASSWORD
+from tests.factories.accounts import PASSWORD
+from tests.factories.assistance import id_number
+from tests.factories.browser import log_in, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

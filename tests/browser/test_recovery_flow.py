@@ -26,17 +26,14 @@ from funds.models import Entry, Recovery
 from funds.services.accounts import fund_account_create
 from funds.services.grants import grant_decide, grant_propose
 from funds.services.payments import batch_create, batch_record_results, batch_send
-from tests.assistance import review_data
-from tests.assistance.intake_data import PDF_BYTES
-from tests.assistance.review_data import wuhu_approved
-from tests.browser.conftest import log_in, screenshot
-from tests.factories import PASSWORD, make_user
-from tests.funds.test_payments import fund
+from tests.factories.accounts import PASSWORD, make_user
+from tests.factories.assistance import wuhu_approved
+from tests.factories.browser import log_in, screenshot
+from tests.factories.core import PDF_BYTES
+from tests.factories.funds import fund
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-world = review_data.world
-clock = review_data.clock
 
 PAID_ON = datetime.date(2026, 4, 22)
 FOUND_ON = datetime.date(2026, 5, 6)

@@ -22,15 +22,15 @@ from assistance.models import Case, CaseTransition
 from assistance.services.review import case_forward
 from assistance.workflow import REQUIREMENT_TEXT
 from core.crypto import mask_name
-from tests.assistance.intake_data import minimum_living_standards
-from tests.assistance.review_data import (
+from tests.factories.accounts import PASSWORD, make_user
+from tests.factories.assistance import (
     consistent_comparison,
     household,
+    minimum_living_standards,
     submitted,
     visit,
 )
-from tests.browser.conftest import Cast, Clock, log_in, screenshot
-from tests.factories import PASSWORD, make_user
+from tests.factories.browser import Cast, Clock, log_in, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

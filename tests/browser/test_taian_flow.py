@@ -33,9 +33,9 @@ from assistance.models import Case, Policy
 from assistance.workflow import REQUIREMENT_TEXT
 from funds.models import Grant
 from funds.services.accounts import fund_account_create
-from tests.assistance.review_data import submitted
-from tests.browser.conftest import Cast, Clock, log_in, screenshot
-from tests.factories import PASSWORD
+from tests.factories.accounts import PASSWORD
+from tests.factories.assistance import submitted
+from tests.factories.browser import Cast, Clock, log_in, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -1,64 +1,53 @@
 """The special accounts and the finance staff, opened the way the product opens them."""
 
-from dataclasses import dataclass
-
 import pytest
 
-from accounts.models import User
-from accounts.roles import Role
-from funds.models import FundAccount
-from funds.services.accounts import fund_account_create
-from tests.archives import conftest as archive_fixtures
-from tests.factories import make_user
-
-world = archive_fixtures.world
-clock = archive_fixtures.clock
-archive = archive_fixtures.archive
-
-
-@dataclass
-class Accounts:
-    city: FundAccount
-    county_a: FundAccount
-    county_b: FundAccount
-
-
-@dataclass
-class Finance:
-    city: User
-    county_a: User
-    county_b: User
-    city_auditor: User
-    county_a_auditor: User
+from funds.models import Grant
+from tests.factories.funds import (
+    FOUND_ON,
+    PAID_ON,
+    Accounts,
+    Finance,
+    TaianFunds,
+    approved_grant,
+    finance_staff,
+    fund,
+    open_accounts,
+    open_taian_funds,
+    pay,
+)
 
 
 @pytest.fixture
 def accounts(world) -> Accounts:
-    w = world.wuhu
-
-    def open_account(organisation, number: str) -> FundAccount:
-        return fund_account_create(
-            actor=w.admin,
-            organisation=organisation,
-            name=f"{organisation.name}困难职工帮扶资金专户",
-            bank_name="中国工商银行芜湖分行",
-            bank_account=number,
-        )
-
-    return Accounts(
-        city=open_account(w.city, "1307010009000000001"),
-        county_a=open_account(w.county, "1307010009000000002"),
-        county_b=open_account(w.county_b, "1307010009000000003"),
-    )
+    return open_accounts(world)
 
 
 @pytest.fixture
 def world_finance(world) -> Finance:
-    w = world.wuhu
-    return Finance(
-        city=make_user(w.city, Role.FINANCE, username="fin_city"),
-        county_a=make_user(w.county, Role.FINANCE, username="fin_a"),
-        county_b=make_user(w.county_b, Role.FINANCE, username="fin_b"),
-        city_auditor=make_user(w.city, Role.AUDITOR, username="aud_city"),
-        county_a_auditor=make_user(w.county, Role.AUDITOR, username="aud_a"),
-    )
+    return finance_staff(world)
+
+
+@pytest.fixture
+def taian_funds(world) -> TaianFunds:
+    return open_taian_funds(world)
+
+
+@pytest.fixture
+def ready(world, archive, accounts, world_finance, gateway) -> Grant:
+    """An approved deep living grant of 9,120 and 50,000 of central money on the account."""
+    fund(world_finance.county_a, accounts.county_a, "50000")
+    grant = approved_grant(world, archive)
+    world.clock.set(PAID_ON)
+    return grant
+
+
+@pytest.fixture
+def paid_grant(world, archive, accounts, world_finance, gateway) -> Grant:
+    """A deep living grant of 9,120 of 2026 central money, paid on 2026-04-13."""
+    fund(world_finance.county_a, accounts.county_a, "50000")
+    grant = approved_grant(world, archive)
+    world.clock.set(PAID_ON)
+    (grant,) = pay(world, world_finance.county_a, accounts.county_a, [grant])
+    world.clock.set(FOUND_ON)
+    return grant

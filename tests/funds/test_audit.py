@@ -29,8 +29,8 @@ from funds.models import (
     Source,
     Transfer,
 )
-from tests.factories import make_org, make_user
-from tests.funds.test_ledgers import build_book, paid_line, post
+from tests.factories.accounts import make_org, make_user
+from tests.factories.funds import build_book, paid_line, post
 
 K = Entry.Kind
 D = Decimal

@@ -25,14 +25,8 @@ from funds.services.receipts import (
     receipt_carry_over_approve,
     receipt_record,
 )
-from tests.assistance.review_data import refusal_text
-from tests.funds import test_payments
-from tests.funds import test_receipts as receipt_tests
-from tests.funds.test_entries import _insert, _refused_by_database
-from tests.funds.test_payments import approved_grant, fresh, sent_batch
-
-gateway = test_payments.gateway
-taian_funds = receipt_tests.taian_funds
+from tests.factories.core import fresh, refusal_text
+from tests.factories.funds import _insert, _refused_by_database, approved_grant, sent_batch
 
 K = Entry.Kind
 LAST_DAY = datetime.date(2026, 12, 31)

@@ -8,48 +8,14 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Sum
-from django.utils import timezone
 
 from funds.models import Entry, Source
 from funds.services.ledger import balance, entry_reverse, post_entry
 from funds.services.receipts import funds_return
-from tests.funds.test_receipts import TODAY, execute, plan, receive
+from tests.factories.funds import TODAY, _insert, _refused_by_database, execute, plan, receive
 
 K = Entry.Kind
 TABLE = Entry._meta.db_table
-
-
-def _refused_by_database(sql: str, params: list) -> None:
-    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, params)
-
-
-def _insert(entry: Entry, **changes) -> tuple[str, list]:
-    """A raw INSERT of a copy of `entry` with `changes`: what a script or a DBA could do."""
-    now = timezone.now()
-    values = {
-        "created_at": now,
-        "updated_at": now,
-        "account_id": entry.account_id,
-        "county_id": entry.county_id,
-        "city_id": entry.city_id,
-        "kind": entry.kind,
-        "entry_date": entry.entry_date,
-        "year": entry.year,
-        "amount": entry.amount,
-        "source": entry.source,
-        "fund_category": entry.fund_category,
-        "item": entry.item,
-        "counterpart": entry.counterpart,
-        "reference": entry.reference,
-        "description": entry.description,
-        "created_by_id": entry.created_by_id,
-        **changes,
-    }
-    columns = ", ".join(connection.ops.quote_name(name) for name in values)
-    marks = ", ".join(["%s"] * len(values))
-    table = connection.ops.quote_name(TABLE)
-    return f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(values.values())
 
 
 def test_the_database_refuses_to_change_an_entry(accounts, world_finance):

@@ -25,7 +25,7 @@ from funds.services.exports import (
     export_run,
     ledger_workbook,
 )
-from tests.funds.test_ledgers import RUNNING, build_book, post
+from tests.factories.funds import RUNNING, build_book, post
 
 K = Entry.Kind
 D = Decimal

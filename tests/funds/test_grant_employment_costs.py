@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from tests.archives.conftest import open_archive
-from tests.assistance.review_data import refusal_text
-from tests.funds.test_grants import propose
+from tests.factories.archives import open_archive
+from tests.factories.core import refusal_text
+from tests.factories.funds import propose
 
 
 def test_employment_costs_keep_a_further_item_at_the_deep_line(world, accounts):

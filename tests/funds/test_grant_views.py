@@ -11,14 +11,8 @@ from django.utils import timezone
 
 from funds.models import Grant
 from funds.services.payments import batch_record_results
-from tests.funds.test_grants import (
-    accident_archive,
-    approve,
-    low_income_archive,
-    propose,
-    relative_archive,
-)
-from tests.funds.test_payments import PAID_ON, fund, paid, sent_batch
+from tests.factories.archives import accident_archive, low_income_archive, relative_archive
+from tests.factories.funds import PAID_ON, approve, fund, paid, propose, sent_batch
 
 
 def url(name: str, *args) -> str:

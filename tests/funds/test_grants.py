@@ -20,60 +20,21 @@ from core.models import StatusEvent
 from funds.lifecycles import GRANTS
 from funds.models import Grant
 from funds.selectors.grants import grant_standard
-from funds.services.grants import grant_cancel, grant_decide, grant_pay, grant_propose
-from tests.archives.conftest import open_archive
-from tests.assistance.review_data import refusal_text
-from tests.factories import make_user
-
-YEAR = 2026
-LOW_WAGES = "20000"  # per capita 195.83: deep, and still deep after a year's living aid
-RELATIVE_WAGES = "60000"  # per capita 1029.17: relative
-HIGH_WAGES = "150000"  # qualifies for no deep or relative file
-
-
-def propose(world, archive: Archive, item: str = "living", **overrides) -> Grant:
-    arguments = {
-        "actor": world.wuhu.caseworker,
-        "archive": archive,
-        "item": item,
-        "year": YEAR,
-        "source": "central",
-        "inputs": {},
-        **overrides,
-    }
-    return grant_propose(**arguments)
-
-
-def approve(world, grant: Grant, actor=None) -> Grant:
-    return grant_decide(
-        actor=actor or world.wuhu.county_reviewer, grant=grant, approve=True, opinion="同意。"
-    )
+from funds.services.grants import grant_cancel, grant_decide, grant_pay
+from tests.factories.accounts import make_user
+from tests.factories.archives import (
+    accident_archive,
+    low_income_archive,
+    relative_archive,
+)
+from tests.factories.core import refusal_text
+from tests.factories.funds import YEAR, approve, propose
 
 
 def standard(archive: Archive, item: str, **inputs):
     return grant_standard(
         archive=archive, item=item, year=YEAR, inputs=inputs, on=datetime.date(2026, 4, 9)
     )
-
-
-def relative_archive(world, person: int = 1) -> Archive:
-    archive = open_archive(world, person=person, income_wages=RELATIVE_WAGES)
-    assert archive.category == "relative"
-    return archive
-
-
-def accident_archive(world, person: int = 2, costs: str = "40000") -> Archive:
-    archive = open_archive(
-        world, person=person, income_wages=HIGH_WAGES, accident_costs=costs, main_cause="accident"
-    )
-    assert archive.category == "accident"
-    return archive
-
-
-def low_income_archive(world, person: int = 3) -> Archive:
-    archive = open_archive(world, person=person, income_wages=LOW_WAGES)
-    assert archive.category == "deep"
-    return archive
 
 
 # --- Standards -----------------------------------------------------------------------------

@@ -6,27 +6,16 @@ account, inside a transaction); the other funds test modules of the books use th
 """
 
 import datetime
-import itertools
-from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from core.crypto import encrypt, mask_card
-from core.history import save_tracked
 from funds.models import (
     Entry,
-    FundAccount,
-    Grant,
-    Item,
-    PaymentBatch,
-    PaymentLine,
-    Receipt,
     Source,
-    Transfer,
 )
 from funds.selectors.ledgers import (
     NO_ITEM,
@@ -37,230 +26,15 @@ from funds.selectors.ledgers import (
     ledger_entries,
     ledger_totals,
 )
-from funds.services.ledger import lock_account, post_entry
+from tests.factories.funds import RUNNING, Book, build_book, post
 
 K = Entry.Kind
 D = Decimal
-_serial = itertools.count(1)
-
-
-# --- Helpers shared by the books' tests --------------------------------------------------
-
-
-def post(
-    actor,
-    account: FundAccount,
-    kind: str,
-    day: datetime.date,
-    amount: str,
-    source: str,
-    *,
-    year: int | None = None,
-    item: str = "",
-    description: str = "",
-    reference: str = "",
-    counterpart: str = "芜湖市财政局",
-    **links,
-) -> Entry:
-    with transaction.atomic():
-        return post_entry(
-            actor=actor,
-            account=lock_account(account),
-            kind=kind,
-            entry_date=day,
-            year=year or day.year,
-            amount=D(amount),
-            source=source,
-            item=item,
-            counterpart=counterpart,
-            reference=reference or f"记-{next(_serial):04d}",
-            description=description or f"{Entry.Kind(kind).label} {amount}",
-            **links,
-        )
-
-
-def receipt(actor, account, day, amount, source, *, due, year=None) -> Receipt:
-    return save_tracked(
-        Receipt(
-            account=account,
-            received_on=day,
-            year=year or day.year,
-            source=source,
-            amount=D(amount),
-            counterpart="安徽省总工会",
-            document_number=f"皖工财〔{day.year}〕{next(_serial)}号",
-            document_title="关于下达困难职工帮扶资金的通知",
-            allocation_due=due,
-            recorded_by=actor,
-        ),
-        actor=actor,
-        reason="测试：资金到账",
-    )
-
-
-def transfer(
-    actor, from_account, to_account, day, amount, source, *, receipt=None, item=""
-) -> Transfer:
-    """A transfer down the tree with its two entries (out of one account, into the other)."""
-    t = save_tracked(
-        Transfer(
-            from_account=from_account,
-            to_account=to_account,
-            receipt=receipt,
-            transfer_date=day,
-            year=day.year,
-            source=source,
-            item=item,
-            amount=D(amount),
-            reference=f"拨-{next(_serial):04d}",
-            recorded_by=actor,
-        ),
-        actor=actor,
-        reason="测试：下拨",
-    )
-    post(actor, from_account, K.TRANSFER_OUT, day, f"-{amount}", source, transfer=t, item=item)
-    post(actor, to_account, K.TRANSFER_IN, day, amount, source, transfer=t, item=item)
-    return t
-
-
-def paid_line(
-    archive,
-    account: FundAccount,
-    actor,
-    *,
-    amount: str,
-    item: str,
-    source: str,
-    year: int = 2026,
-    category: str | None = None,
-    status: str = Grant.Status.PAID,
-    recorded_at: datetime.datetime | None = None,
-    entry_due: datetime.date | None = None,
-    pk: int | None = None,
-) -> PaymentLine:
-    """A grant of the archive, paid (or not) through a batch of its own: the line a
-    payment entry points at. `pk`: the key of all three (default: the next)."""
-    grant = save_tracked(
-        Grant(
-            pk=pk,
-            archive=archive,
-            account=account,
-            organisation=archive.organisation,
-            county=archive.county,
-            city=archive.city,
-            year=year,
-            item=item,
-            source=source,
-            category=category or archive.category,
-            standard_amount=D(amount),
-            amount=D(amount),
-            basis="测试：按标准发放",
-            inputs={"test": True},
-            proposed_by=actor,
-            status=status,
-        ),
-        actor=actor,
-        reason="测试：帮扶项目",
-    )
-    batch = save_tracked(
-        PaymentBatch(pk=pk, account=account, number=f"PB{next(_serial):06d}", created_by=actor),
-        actor=actor,
-        reason="测试：发放批次",
-    )
-    paid = status == Grant.Status.PAID
-    return save_tracked(
-        PaymentLine(
-            pk=pk,
-            batch=batch,
-            grant=grant,
-            payee_name=archive.person_name,
-            bank_name="中国工商银行",
-            card_cipher=encrypt("6222021234567890123"),
-            card_masked=mask_card("6222021234567890123"),
-            amount=D(amount),
-            status=PaymentLine.Status.PAID if paid else PaymentLine.Status.PENDING,
-            paid_on=recorded_at.date() if paid and recorded_at else None,
-            entry_due=entry_due,
-            result_recorded_at=recorded_at,
-            result_recorded_by=actor if recorded_at else None,
-        ),
-        actor=actor,
-        reason="测试：发放明细",
-    )
-
-
-@dataclass
-class Book:
-    account: FundAccount
-    entries: dict[str, Entry]
-
-
-def build_book(accounts, world_finance, archive) -> Book:
-    """County A's 2026: two receipts, a return, a receipt reversed, a transfer in, a
-    payment; and entries of the city, of county B and of 2025 that its book leaves out."""
-    fin = world_finance.county_a
-    a = accounts.county_a
-    e = {}
-    post(
-        world_finance.city,
-        accounts.city,
-        K.RECEIPT,
-        datetime.date(2026, 1, 5),
-        "900000.00",
-        "central",
-    )
-    e["central"] = post(
-        fin, a, K.RECEIPT, datetime.date(2026, 1, 10), "100000.00", Source.CENTRAL,
-        reference="皖财社〔2026〕1号", description="中央财政专项帮扶资金",
-    )  # fmt: skip
-    e["union"] = post(fin, a, K.RECEIPT, datetime.date(2026, 1, 20), "20000.00", Source.UNION)
-    e["return"] = post(fin, a, K.RETURN, datetime.date(2026, 2, 5), "-5000.00", Source.CENTRAL)
-    e["donation"] = post(fin, a, K.RECEIPT, datetime.date(2026, 2, 10), "1000.00", Source.DONATION)
-    e["reversal"] = post(
-        fin, a, K.REVERSAL, datetime.date(2026, 2, 11), "-1000.00", Source.DONATION,
-        reverses=e["donation"], description="冲销 捐赠误记",
-    )  # fmt: skip
-    # The city's provincial money, passed down to county A: one transfer, both accounts.
-    post(
-        world_finance.city, accounts.city, K.RECEIPT, datetime.date(2026, 2, 20), "50000.00",
-        Source.PROVINCIAL,
-    )  # fmt: skip
-    passed = transfer(
-        world_finance.city, accounts.city, a, datetime.date(2026, 3, 1), "50000.00",
-        Source.PROVINCIAL, item=Item.LIVING,
-    )  # fmt: skip
-    e["transfer_in"] = passed.entries.get(kind=K.TRANSFER_IN)
-    line = paid_line(archive, a, fin, amount="3000.00", item=Item.LIVING, source=Source.CENTRAL)
-    e["payment"] = post(
-        fin, a, K.PAYMENT, datetime.date(2026, 3, 15), "-3000.00", Source.CENTRAL,
-        item=Item.LIVING, payment_line=line, counterpart=archive.person_name,
-    )  # fmt: skip
-    post(
-        world_finance.county_b,
-        accounts.county_b,
-        K.RECEIPT,
-        datetime.date(2026, 1, 6),
-        "7777.00",
-        "local",
-    )
-    post(fin, a, K.RECEIPT, datetime.date(2025, 12, 1), "555.00", Source.LOCAL)
-    return Book(account=a, entries=e)
 
 
 @pytest.fixture
 def book(accounts, world_finance, archive) -> Book:
     return build_book(accounts, world_finance, archive)
-
-
-RUNNING = [
-    D("100000.00"),
-    D("120000.00"),
-    D("115000.00"),
-    D("116000.00"),
-    D("115000.00"),
-    D("165000.00"),
-    D("162000.00"),
-]
 
 
 def county_a_entries(world_finance, book: Book):

@@ -15,14 +15,10 @@ from funds.models import Receipt
 from funds.selectors.payments import roster_sheet
 from funds.services.payments import batch_record_results
 from funds.services.receipts import receipt_record
-from tests.archives.conftest import open_archive
-from tests.assistance.intake_data import id_number, new_case
-from tests.assistance.review_data import refusal_text
-from tests.funds import test_payments
-from tests.funds.test_grants import propose, relative_archive
-from tests.funds.test_payments import PAID_ON, approved_grant, failed, fund, paid, sent_batch
-
-gateway = test_payments.gateway
+from tests.factories.archives import open_archive, relative_archive
+from tests.factories.assistance import id_number, new_case
+from tests.factories.core import refusal_text
+from tests.factories.funds import PAID_ON, approved_grant, failed, fund, paid, propose, sent_batch
 
 
 def test_a_relative_household_may_get_its_one_item_in_instalments(world, accounts):

@@ -6,11 +6,8 @@ from archives.services.contact import archive_contact_update
 from core.crypto import decrypt
 from funds.models import Grant, PaymentLine
 from funds.services.payments import batch_create, batch_record_results, batch_send
-from tests.funds import test_payments as payments
-from tests.funds.test_payments import failed, fresh, paid, sent_batch
-
-gateway = payments.gateway
-ready = payments.ready
+from tests.factories.core import fresh
+from tests.factories.funds import failed, paid, sent_batch
 
 OLD_MASKED = "6222***********0123"
 NEW_CARD = "6217 0012 3456 7890 128"

@@ -18,9 +18,9 @@ from core.workdays import HolidayRange
 from funds.models import Entry, Grant, PaymentBatch, PaymentLine
 from funds.services.payments import batch_create, batch_record_results
 from office.services.calendar import holiday_year_save
-from tests.archives.conftest import open_archive
-from tests.assistance.intake_data import PDF_BYTES, upload_file
-from tests.funds.test_payments import PAID_ON, approved_grant, failed, fund, paid, sent_batch
+from tests.factories.archives import open_archive
+from tests.factories.core import PDF_BYTES, upload_file
+from tests.factories.funds import PAID_ON, approved_grant, failed, fund, paid, sent_batch
 
 
 def url(name: str, *args) -> str:
@@ -29,7 +29,7 @@ def url(name: str, *args) -> str:
 
 @pytest.fixture
 def grant(world, archive, accounts, world_finance, settings):
-    settings.SMS_BACKEND = "tests.funds.test_payments.FakeGateway"
+    settings.SMS_BACKEND = "tests.factories.core.FakeGateway"
     fund(world_finance.county_a, accounts.county_a, "50000")
     grant = approved_grant(world, archive)
     world.clock.set(PAID_ON)
@@ -224,7 +224,7 @@ def test_bad_results_are_shown_and_nothing_recorded(
 
 
 def test_not_enough_money_is_shown_on_the_results_form(client, world, fin, accounts, settings):
-    settings.SMS_BACKEND = "tests.funds.test_payments.FakeGateway"
+    settings.SMS_BACKEND = "tests.factories.core.FakeGateway"
     grant = approved_grant(world, open_archive(world, person=3, income_wages="20000"))
     world.clock.set(PAID_ON)
     batch = sent_batch(world, fin, accounts.county_a, [grant])
@@ -304,7 +304,7 @@ def test_slip_upload_and_download(client, world, fin, grant, accounts, world_fin
 
 
 def test_failed_sms_offers_the_letter(client, world, fin, grant, accounts, settings):
-    settings.SMS_BACKEND = "tests.funds.test_payments.FailingGateway"
+    settings.SMS_BACKEND = "tests.factories.funds.FailingGateway"
     batch = sent_batch(world, fin, accounts.county_a, [grant])
     batch_record_results(actor=fin, batch=batch, results=paid(batch.lines.get()))
     html = client.get(url("batch_detail", batch.pk)).content.decode()
@@ -386,7 +386,7 @@ def test_batch_list_queries_do_not_grow(client, world, fin, accounts):
 
 
 def test_batch_detail_queries_do_not_grow(client, world, fin, accounts, settings):
-    settings.SMS_BACKEND = "tests.funds.test_payments.FakeGateway"
+    settings.SMS_BACKEND = "tests.factories.core.FakeGateway"
     fund(fin, accounts.county_a, "80000")
     grants = [
         approved_grant(world, open_archive(world, person=p, income_wages="20000"))

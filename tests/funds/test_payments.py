@@ -16,12 +16,11 @@ from archives.services.lifecycle import close_archive, lock_archive
 from assistance.models import PersonalDataAccess
 from core.lifecycle import moves
 from core.models import Notification, StatusEvent
-from core.notify import SmsError
 from core.workdays import HolidayRange, add_working_days
 from funds.lifecycles import PAYMENT_BATCHES
 from funds.models import Entry, Grant, PaymentBatch, PaymentLine
-from funds.services.grants import grant_cancel, grant_decide, grant_propose
-from funds.services.ledger import balance, lock_account, post_entry
+from funds.services.grants import grant_cancel, grant_propose
+from funds.services.ledger import balance
 from funds.services.payments import (
     batch_create,
     batch_record_results,
@@ -30,93 +29,9 @@ from funds.services.payments import (
     batch_upload_slip,
 )
 from office.services.calendar import holiday_year_save
-from tests.archives.conftest import open_archive
-from tests.assistance.intake_data import PDF_BYTES, PNG_BYTES, upload_file
-from tests.assistance.review_data import refusal_text
-
-PAID_ON = datetime.date(2026, 4, 13)  # a Monday
-
-
-class FakeGateway:
-    """An SMS gateway that keeps what it was asked to send."""
-
-    sent: list[tuple[str, str]] = []
-
-    def send(self, phone: str, text: str) -> None:
-        self.sent.append((phone, text))
-
-
-class FailingGateway:
-    def send(self, phone: str, text: str) -> None:
-        raise SmsError("短信网关超时")
-
-
-@pytest.fixture
-def gateway(settings):
-    settings.SMS_BACKEND = "tests.funds.test_payments.FakeGateway"
-    FakeGateway.sent = []
-    return FakeGateway
-
-
-# --- Helpers shared with the view tests ------------------------------------------------------
-
-
-def fund(actor, account, amount: str, *, source: str = "central", year: int = 2026) -> Entry:
-    """Money received on the account, posted by our ledger (there is no receipt screen here)."""
-    with transaction.atomic():
-        return post_entry(
-            actor=actor,
-            account=lock_account(account),
-            kind=Entry.Kind.RECEIPT,
-            entry_date=datetime.date(2026, 4, 1),
-            year=year,
-            amount=Decimal(amount),
-            source=source,
-            counterpart="安徽省总工会",
-            reference="皖工〔2026〕1号",
-            description="中央财政专项帮扶资金到账",
-        )
-
-
-def approved_grant(world, archive: Archive, item: str = "living", **overrides) -> Grant:
-    arguments = {
-        "actor": world.wuhu.caseworker,
-        "archive": archive,
-        "item": item,
-        "year": 2026,
-        "source": "central",
-        "inputs": {},
-        **overrides,
-    }
-    grant = grant_propose(**arguments)
-    return grant_decide(actor=world.wuhu.county_reviewer, grant=grant, approve=True, opinion="同意")
-
-
-def sent_batch(world, finance, account, grants) -> PaymentBatch:
-    batch = batch_create(actor=finance, account=account, grants=grants)
-    return batch_send(actor=finance, batch=batch)
-
-
-def paid(line: PaymentLine, on: datetime.date = PAID_ON, reference: str = "ICBC20260413001"):
-    return {line.pk: ("paid", on, reference, "")}
-
-
-def failed(line: PaymentLine, reason: str = "户名与卡号不符"):
-    return {line.pk: ("failed", None, "", reason)}
-
-
-def fresh(obj):
-    return type(obj).objects.get(pk=obj.pk)
-
-
-@pytest.fixture
-def ready(world, archive, accounts, world_finance, gateway):
-    """An approved deep living grant of 9,120 and 50,000 of central money on the account."""
-    fund(world_finance.county_a, accounts.county_a, "50000")
-    grant = approved_grant(world, archive)
-    world.clock.set(PAID_ON)
-    return grant
-
+from tests.factories.archives import open_archive
+from tests.factories.core import PDF_BYTES, PNG_BYTES, fresh, refusal_text, upload_file
+from tests.factories.funds import PAID_ON, approved_grant, failed, fund, paid, sent_batch
 
 # --- Batches ---------------------------------------------------------------------------------
 
@@ -510,7 +425,7 @@ def test_only_the_accounts_finance_records_results(world, accounts, world_financ
 
 
 def test_a_failed_sms_does_not_undo_the_payment(world, accounts, world_finance, ready, settings):
-    settings.SMS_BACKEND = "tests.funds.test_payments.FailingGateway"
+    settings.SMS_BACKEND = "tests.factories.funds.FailingGateway"
     fin = world_finance.county_a
     batch = sent_batch(world, fin, accounts.county_a, [ready])
     batch_record_results(actor=fin, batch=batch, results=paid(batch.lines.get()))

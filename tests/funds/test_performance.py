@@ -16,8 +16,8 @@ from django.urls import reverse
 
 from funds.models import Entry, Grant, Item, Source
 from funds.selectors.performance import percent, performance_report
-from tests.archives.conftest import open_archive
-from tests.funds.test_ledgers import paid_line, post, receipt, transfer
+from tests.factories.archives import open_archive
+from tests.factories.funds import paid_line, post, receipt, transfer
 
 K = Entry.Kind
 D = Decimal

@@ -14,7 +14,8 @@ from assistance.selectors import policy_version_impact
 from assistance.services.policy import policy_create
 from funds.selectors.grants import open_grants_from
 from funds.services.grants import grant_cancel, grant_decide
-from tests.funds.test_grants import approve, low_income_archive, propose, relative_archive
+from tests.factories.archives import low_income_archive, relative_archive
+from tests.factories.funds import approve, propose
 
 FIRST_DAY = datetime.date(2026, 5, 7)
 

@@ -2,16 +2,12 @@
 year-end rules, through the services (funds.services.receipts, funds.selectors.accounts)."""
 
 import datetime
-from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
 
-from accounts.models import User
-from accounts.roles import Role
-from core.history import save_tracked
 from core.workdays import HolidayRange
 from funds.models import (
     AllocationPlan,
@@ -38,66 +34,15 @@ from funds.selectors.accounts import (
 from funds.services.accounts import fund_account_create
 from funds.services.ledger import balance, entry_reverse
 from funds.services.receipts import (
-    allocation_plan_create,
     allocation_plan_execute,
     budget_request_record,
     funds_return,
     receipt_record,
 )
 from office.services.calendar import holiday_year_save
-from tests.factories import make_user
+from tests.factories.funds import TODAY, TaianFunds, execute, plan, receive
 
-TODAY = datetime.date(2026, 4, 1)
 K = Entry.Kind
-
-
-def receive(
-    finance: User,
-    account: FundAccount,
-    amount: str | Decimal = "100000.00",
-    *,
-    source: str = Source.CENTRAL,
-    on: datetime.date = TODAY,
-    year: int | None = None,
-    number: str = "皖工办〔2026〕13号",
-) -> Receipt:
-    return receipt_record(
-        actor=finance,
-        account=account,
-        received_on=on,
-        year=year or on.year,
-        source=source,
-        amount=Decimal(amount),
-        counterpart="安徽省总工会",
-        document_number=number,
-        document_title="关于下达2026年中央财政专项帮扶资金的通知",
-    )
-
-
-def plan(
-    finance: User,
-    account: FundAccount,
-    lines: list,
-    *,
-    meeting_date: datetime.date = TODAY,
-    year: int = 2026,
-    reference: str = "市总党组会纪要〔2026〕5号",
-) -> AllocationPlan:
-    return allocation_plan_create(
-        actor=finance,
-        account=account,
-        year=year,
-        title="2026年第一批帮扶资金分配使用方案",
-        meeting_reference=reference,
-        meeting_date=meeting_date,
-        lines=lines,
-    )
-
-
-def execute(finance: User, allocation: AllocationPlan, on: datetime.date = TODAY):
-    return allocation_plan_execute(
-        actor=finance, plan=allocation, transfer_date=on, reference="记账凭证 2026-04-018"
-    )
 
 
 def status_of(receipt: Receipt, today: datetime.date):
@@ -435,35 +380,6 @@ def test_allocation_status_on_time_late_pending_and_overdue(world, accounts, wor
 
 
 # --- Tai'an quarterly budget requests (TA-F §7) ---------------------------------------------------
-
-
-@dataclass
-class TaianFunds:
-    account: FundAccount
-    finance: User
-    city_finance: User
-
-
-@pytest.fixture
-def taian_funds(world) -> TaianFunds:
-    t = world.taian
-    # TA-A §14: Tai'an funds living, medical and education only.
-    t.policy.items_funded = ["living", "medical", "education"]
-    save_tracked(
-        t.policy, actor=t.admin, reason="测试：泰安资助项目", update_fields=["items_funded"]
-    )
-    account = fund_account_create(
-        actor=t.admin,
-        organisation=t.county,
-        name="泰山区总工会困难职工帮扶资金专户",
-        bank_name="中国建设银行泰安分行",
-        bank_account="3705010009000000001",
-    )
-    return TaianFunds(
-        account=account,
-        finance=make_user(t.county, Role.FINANCE, username="ta_fin"),
-        city_finance=make_user(t.city, Role.FINANCE, username="ta_fin_city"),
-    )
 
 
 def request(funds: TaianFunds, *, year, quarter, on, items=None, amount=None, actor=None):

@@ -12,11 +12,8 @@ from django.urls import reverse
 from funds.models import AllocationPlan, BudgetRequest, Entry, FundAccount, Receipt, Source
 from funds.services.accounts import fund_account_create
 from funds.services.ledger import balance, entry_reverse
-from tests.factories import make_org
-from tests.funds import test_receipts as service_tests
-from tests.funds.test_receipts import TODAY, execute, plan, receive
-
-taian_funds = service_tests.taian_funds
+from tests.factories.accounts import make_org
+from tests.factories.funds import TODAY, execute, plan, receive
 
 K = Entry.Kind
 

@@ -11,7 +11,6 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from archives.models import Archive
 from assistance.models import CaseDocument
@@ -33,7 +32,6 @@ from funds.selectors.recoveries import (
     recovery_outstanding,
 )
 from funds.services.ledger import balance, lock_account, post_entry
-from funds.services.payments import batch_record_results
 from funds.services.receipts import (
     allocation_plan_create,
     allocation_plan_execute,
@@ -43,67 +41,22 @@ from funds.services.recoveries import (
     recovery_cancel,
     recovery_close,
     recovery_confirm,
-    recovery_record,
     recovery_repay,
     restriction_lift,
     restriction_record,
 )
-from tests.archives.conftest import open_archive
-from tests.assistance.intake_data import PDF_BYTES, upload_file
-from tests.funds import test_payments
-from tests.funds.test_payments import (
+from tests.factories.archives import open_archive
+from tests.factories.core import fresh
+from tests.factories.funds import (
+    FOUND_ON,
     PAID_ON,
+    REPAID_ON,
     approved_grant,
-    fresh,
+    confirmed,
     fund,
-    paid,
-    sent_batch,
+    pay,
+    record,
 )
-
-gateway = test_payments.gateway
-
-FOUND_ON = datetime.date(2026, 5, 6)
-REPAID_ON = datetime.date(2026, 5, 20)
-
-
-def pay(world, finance, account, grants):
-    batch = sent_batch(world, finance, account, grants)
-    results = {}
-    for line in batch.lines.all():
-        results.update(paid(line, timezone.localdate(), reference=f"ICBC{line.pk:04d}"))
-    batch_record_results(actor=finance, batch=batch, results=results)
-    return [fresh(g) for g in grants]
-
-
-@pytest.fixture
-def paid_grant(world, archive, accounts, world_finance, gateway):
-    """A deep living grant of 9,120 of 2026 central money, paid on 2026-04-13."""
-    fund(world_finance.county_a, accounts.county_a, "50000")
-    grant = approved_grant(world, archive)
-    world.clock.set(PAID_ON)
-    (grant,) = pay(world, world_finance.county_a, accounts.county_a, [grant])
-    world.clock.set(FOUND_ON)
-    return grant
-
-
-def record(world, archive, grants, amount="9120.00", actor=None, **overrides):
-    arguments = {
-        "actor": actor or world.wuhu.county_reviewer,
-        "archive": archive,
-        "grants": grants,
-        "amount": Decimal(amount),
-        "finding": "隐瞒配偶经营收入，比对发现其名下有营业执照",
-        "found_on": FOUND_ON,
-        "evidence": upload_file("核查记录.pdf", PDF_BYTES),
-        **overrides,
-    }
-    return recovery_record(**arguments)
-
-
-def confirmed(world, archive, grants, amount="9120.00", channel="sms"):
-    recovery = record(world, archive, grants, amount)
-    return recovery_confirm(actor=world.wuhu.county_reviewer_2, recovery=recovery, channel=channel)
-
 
 # --- Recording -----------------------------------------------------------------------------
 

@@ -11,12 +11,8 @@ from django.urls import reverse
 
 from archives.models import Archive
 from funds.models import AllocationRestriction, Entry, Recovery
-from tests.assistance.intake_data import PDF_BYTES, upload_file
-from tests.funds import test_payments
-from tests.funds.test_recoveries import FOUND_ON, REPAID_ON, confirmed, paid_grant, record
-
-gateway = test_payments.gateway
-paid_grant = paid_grant  # a fixture
+from tests.factories.core import PDF_BYTES, upload_file
+from tests.factories.funds import FOUND_ON, REPAID_ON, confirmed, record
 
 
 def url(name: str, *args) -> str:

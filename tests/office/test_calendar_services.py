@@ -15,7 +15,7 @@ from office.services.calendar import (
     holiday_sync_from_chinesecalendar,
     holiday_update,
 )
-from tests.factories import system_user
+from tests.factories.accounts import system_user
 
 # --- Services -------------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from core.workdays import (
     span_note,
 )
 from office.services.calendar import holiday_sync_from_chinesecalendar, holiday_year_save
-from tests.factories import system_user
+from tests.factories.accounts import system_user
 
 NOTICE = "国办发明电〔2026〕7号"
 # The 2027 notice as this test enters it: 元旦 1–3 Jan, 春节 8–14 Feb with Sunday 7 Feb worked,

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from assistance.services import case_create, minimum_living_standard_create
-from tests.assistance.intake_data import applicant_fields
+from tests.factories.assistance import applicant_fields
 
 
 def test_home_counts_only_the_users_own_cases(client, tree):
