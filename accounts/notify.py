@@ -35,8 +35,11 @@ def notify(
         raise ValidationError({"channel": "请选择告知方式（短信或书面告知）。"})
     # A number of spaces only is no number: never handed to the gateway.
     phone = phone.strip()
+    status, error = _deliver(channel, phone, text)
     notification = Notification(
         channel=channel,
+        status=status,
+        error=error,
         organisation=organisation,
         recipient_name=recipient_name,
         phone_masked=mask(phone, head=3, tail=4) if phone else "",
@@ -44,23 +47,22 @@ def notify(
         reference=reference,
         sent_by=actor,
     )
-    if channel == Notification.Channel.LETTER:
-        notification.status = Notification.Status.TO_PRINT
-    elif not phone:
-        notification.status = Notification.Status.FAILED
-        notification.error = "没有手机号"
-    else:
-        try:
-            sms_backend().send(phone, text)
-        except SmsError as exc:
-            notification.status = Notification.Status.FAILED
-            notification.error = str(exc)[:200] or "短信网关未说明原因"
-        except Exception:
-            # A gateway's own failure (a timeout, a refused connection) must not undo the
-            # decision it reports: it is logged and recorded, and a letter goes instead.
-            logger.exception("SMS gateway failed")
-            notification.status = Notification.Status.FAILED
-            notification.error = "短信网关故障，请改用书面告知"
-        else:
-            notification.status = Notification.Status.SENT
     return save_tracked(notification, actor=actor, reason=f"告知：{reference}")
+
+
+def _deliver(channel: str, phone: str, text: str) -> tuple[str, str]:
+    """What became of the message: its status and, when it failed, why."""
+    if channel == Notification.Channel.LETTER:
+        return Notification.Status.TO_PRINT, ""
+    if not phone:
+        return Notification.Status.FAILED, "没有手机号"
+    try:
+        sms_backend().send(phone, text)
+    except SmsError as exc:
+        return Notification.Status.FAILED, str(exc)[:200] or "短信网关未说明原因"
+    except Exception:
+        # A gateway's own failure (a timeout, a refused connection) must not undo the
+        # decision it reports: it is logged and recorded, and a letter goes instead.
+        logger.exception("SMS gateway failed")
+        return Notification.Status.FAILED, "短信网关故障，请改用书面告知"
+    return Notification.Status.SENT, ""

@@ -389,7 +389,7 @@ class CaseLifecycle(lifecycle.Lifecycle):
     def stale(self, obj: Case, action: str, seen: str) -> str:
         return f"该申请已由他人处理，当前环节为“{obj.get_status_display()}”，请刷新页面后再操作。"
 
-    def history_reason(self, transition: lifecycle.Transition, reason: str) -> str:
+    def history_reason(self, obj: Case, transition: lifecycle.Transition, reason: str) -> str:
         # The opinion is on the step's own row (CaseTransition); the history names the step.
         return transition.label
 

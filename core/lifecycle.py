@@ -91,7 +91,7 @@ class Lifecycle:
             f"{self.noun}当前状态为“{self.label(source)}”，不能办理该操作，可能已由他人处理。"
         )
 
-    def history_reason(self, transition: Transition, reason: str) -> str:
+    def history_reason(self, obj: Any, transition: Transition, reason: str) -> str:
         """The reason written on the history row of a move."""
         return transition.label + (f"：{reason}" if reason else "")
 
@@ -228,7 +228,7 @@ def take(
     save_tracked(
         obj,
         actor=actor,
-        reason=lifecycle.history_reason(transition, reason),
+        reason=lifecycle.history_reason(obj, transition, reason),
         update_fields=fields,
     )
     lifecycle.record(obj, transition, actor=actor, source=source, reason=reason)

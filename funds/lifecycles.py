@@ -15,7 +15,15 @@ from accounts.roles import Role
 from accounts.selectors import is_system_user
 from core.lifecycle import Lifecycle, Transition, move
 from funds.access import can_allocate, can_county_review, can_finance
-from funds.models import AllocationPlan, ExportJob, Grant, PaymentBatch, PaymentLine, Recovery
+from funds.models import (
+    AllocationPlan,
+    AllocationRestriction,
+    ExportJob,
+    Grant,
+    PaymentBatch,
+    PaymentLine,
+    Recovery,
+)
 
 
 class _Worded(Lifecycle):
@@ -184,6 +192,33 @@ class RecoveryLifecycle(Lifecycle):
 
 RECOVERIES = RecoveryLifecycle()
 
+AR = AllocationRestriction.Status
+
+
+class RestrictionLifecycle(_Worded):
+    """A city's reduce / stop decision (减拨、停拨, WH-F §13) is in force until its finance
+    lifts it, with the reason; the decision itself stays in the history."""
+
+    model = AllocationRestriction
+    noun = "减拨、停拨决定"
+    related = ("account",)
+    transitions = (
+        Transition(
+            "lift", "解除减拨、停拨决定", AR.IN_FORCE, AR.LIFTED, (Role.FINANCE,), needs_reason=True
+        ),
+    )
+    not_from = {"lift": "该决定已解除。"}
+    missing_reason_text = "请填写解除理由。"
+
+    def refusal(self, restriction: AllocationRestriction, actor: Any, transition: Transition):
+        return can_finance(actor, restriction.account, transition.label)
+
+    def history_reason(self, restriction, transition: Transition, reason: str) -> str:
+        return f"解除{restriction.get_kind_display()}：{reason}"
+
+
+RESTRICTIONS = RestrictionLifecycle()
+
 
 # --- Payments and exports ---
 # A batch goes to the bank and is settled once every line has the bank's result; each line
@@ -315,6 +350,7 @@ LIFECYCLES: dict[str, Lifecycle] = {
     "grants": GRANTS,
     "allocation_plans": PLANS,
     "recoveries": RECOVERIES,
+    "restrictions": RESTRICTIONS,
     "payment_batches": PAYMENT_BATCHES,
     "payment_lines": PAYMENT_LINES,
     "export_jobs": EXPORT_JOBS,

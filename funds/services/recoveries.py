@@ -43,7 +43,7 @@ from core.lifecycle import take
 from core.models import Notification
 from core.money import exact_yuan, yuan
 from funds.access import require_county_reviewer, require_finance
-from funds.lifecycles import RECOVERIES
+from funds.lifecycles import RECOVERIES, RESTRICTIONS
 from funds.models import (
     AllocationRestriction,
     Entry,
@@ -437,21 +437,13 @@ def restriction_lift(
     *, actor: User, restriction: AllocationRestriction, reason: str
 ) -> AllocationRestriction:
     """Lift a reduce / stop decision, with the reason; the decision stays in the history."""
-    restriction = AllocationRestriction.objects.select_for_update(of=("self",)).get(
-        pk=restriction.pk
-    )
-    require_finance(actor, restriction.account, "解除减拨、停拨决定")
-    if restriction.status != AllocationRestriction.Status.IN_FORCE:
-        raise ValidationError("该决定已解除。")
-    if not reason.strip():
-        raise ValidationError({"reason": "请填写解除理由。"})
-    restriction.status = AllocationRestriction.Status.LIFTED
-    restriction.lifted_by = actor
-    restriction.lifted_on = timezone.localdate()
-    restriction.lift_reason = reason.strip()
-    return save_tracked(
-        restriction,
-        actor=actor,
-        reason=f"解除{restriction.get_kind_display()}：{reason.strip()}",
-        update_fields=["status", "lifted_by", "lifted_on", "lift_reason", "updated_at"],
+
+    def effect(locked: AllocationRestriction, _) -> list[str]:
+        locked.lifted_by = actor
+        locked.lifted_on = timezone.localdate()
+        locked.lift_reason = reason.strip()
+        return ["lifted_by", "lifted_on", "lift_reason"]
+
+    return take(
+        RESTRICTIONS, obj=restriction, actor=actor, action="lift", reason=reason, effect=effect
     )
