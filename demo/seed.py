@@ -15,7 +15,8 @@ from django.db import transaction
 
 from accounts.models import Organisation, User
 from accounts.roles import Role
-from accounts.services import organisation_create, user_create
+from accounts.services.organisations import organisation_create
+from accounts.services.users import user_create
 from assistance.services import minimum_living_standard_create
 from demo.archives import demo_archives_seed
 from demo.cases import demo_cases_seed

@@ -3,7 +3,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.models import Organisation
 from accounts.roles import Level, Role
-from accounts.services import organisation_create, organisation_update, user_create
+from accounts.services.organisations import organisation_create, organisation_update
+from accounts.services.users import user_create
 from tests.factories.accounts import PASSWORD, make_user
 
 

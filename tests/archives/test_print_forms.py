@@ -6,7 +6,7 @@ import re
 from django.urls import reverse
 
 from accounts.roles import Role
-from accounts.services import user_update
+from accounts.services.users import user_update
 from archives.models import Archive
 from archives.services.lifecycle import archive_merge
 from tests.factories.accounts import make_user

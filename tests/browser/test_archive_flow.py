@@ -33,7 +33,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from accounts.roles import Role
-from accounts.services import user_update
+from accounts.services.users import user_update
 from archives.models import Archive, ArchiveEvent, ArchiveExit, CategoryChange, ExitObjection
 from archives.selectors.figures import current_figures
 from archives.services.reverify import reverification_record

@@ -35,7 +35,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from accounts.roles import Role
-from accounts.services import user_update
+from accounts.services.users import user_update
 from archives.models import Archive, ArchiveEvent
 from assistance.models import PersonalDataAccess
 from core.workdays import add_working_days

@@ -16,7 +16,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from accounts.roles import Role
-from accounts.services import user_update
+from accounts.services.users import user_update
 from assistance.eligibility import reason_text
 from assistance.models import Case, CaseTransition
 from assistance.services.review import case_forward

@@ -27,7 +27,8 @@ from playwright.sync_api import expect
 
 from accounts.models import Organisation, User
 from accounts.roles import Role
-from accounts.services import organisation_create, user_create
+from accounts.services.organisations import organisation_create
+from accounts.services.users import user_create
 from archives.models import Archive
 from assistance.models import Case, Policy
 from assistance.workflow import REQUIREMENT_TEXT

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from accounts import selectors
 from accounts.models import Organisation, User
 from accounts.roles import Role
-from accounts.services import organisation_create, user_create
+from accounts.services.organisations import organisation_create
+from accounts.services.users import user_create
 
 _codes = itertools.count(1)
 PASSWORD = "Test-pass-2026"

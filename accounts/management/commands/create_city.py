@@ -7,7 +7,8 @@ from django.db import transaction
 from accounts.models import Organisation
 from accounts.roles import Role
 from accounts.selectors import system_user
-from accounts.services import organisation_create, user_create
+from accounts.services.organisations import organisation_create
+from accounts.services.users import user_create
 from core.history import acting_as
 
 
