@@ -5,7 +5,7 @@ Each table says from which state, by which action, to which state, by whom, at w
 on what requirements, and whether the step is a decision in the sense of segregation of
 duties. `core.lifecycle.take` is the only code that sets these statuses; the archive keeps
 its own timeline (`ArchiveEvent`), so every table here writes its event lines there.
-Panels ask `why_not` (built on `core.lifecycle.move`) what a user may do now.
+Panels ask `why_not` (`core.lifecycle.Lifecycle.why_not`, here who first) what a user may do now.
 """
 
 from typing import Any
@@ -72,9 +72,13 @@ class ArchivesLifecycle(Lifecycle):
         """The action's first row: its roles are the same from every state."""
         return next(t for t in self.transitions if t.action == action)
 
-    def unavailable(self, obj: Any, action: str) -> str:
-        """Why the table has no such move from `obj`'s state, in the user's words."""
-        return f"{self.noun}当前状态为“{self.label(getattr(obj, self.field))}”，不能办理该操作。"
+    def why_not(self, obj: Any, actor: User, action: str) -> str:
+        """Who first (role, union, segregation of duties), then the state, then the
+        requirements — the order in which the archives services have always refused."""
+        found = move(self, obj, actor, action)
+        if found is not None:
+            return found.why_not
+        return self.refusal(obj, actor, self.first(action)) or self.unavailable(obj, action)
 
     def requirement(self, obj: Any, name: str) -> str:
         """The text of requirement `name` when it is not met, else ""."""
@@ -492,18 +496,6 @@ LIFECYCLES = {
 
 
 # --- Asking the table -------------------------------------------------------------------------
-
-
-def why_not(lifecycle: ArchivesLifecycle, obj: Any, actor: User, action: str) -> str:
-    """Why `actor` may not take `action` on `obj` now ("" = may): who first (role, union,
-    segregation of duties), then the state, then the requirements — the order in which the
-    archives services have always refused."""
-    found = move(lifecycle, obj, actor, action)
-    if found is not None:
-        return found.why_not
-    return lifecycle.refusal(obj, actor, lifecycle.first(action)) or lifecycle.unavailable(
-        obj, action
-    )
 
 
 def require_move(lifecycle: ArchivesLifecycle, obj: Any, actor: User, action: str) -> Transition:

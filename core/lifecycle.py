@@ -148,7 +148,16 @@ class Lifecycle:
         """The roles by their labels (tables name them by their TextChoices members)."""
         return "、".join(str(getattr(role, "label", role)) for role in transition.roles)
 
+    def unavailable(self, obj: Any, action: str) -> str:
+        """Why the table has no move `action` from `obj`'s state, in the user's words."""
+        return f"{self.noun}当前状态为“{self.label(getattr(obj, self.field))}”，不能办理该操作。"
+
     # --- derived ---
+
+    def why_not(self, obj: Any, actor: Any, action: str) -> str:
+        """Why `actor` may not take `action` on `obj` now ("" = may), for the pages."""
+        found = move(self, obj, actor, action)
+        return found.why_not if found is not None else self.unavailable(obj, action)
 
     def unmet(self, obj: Any, transition: Transition) -> list[str]:
         checks = self.requirements(obj)

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.roles import Role
 from accounts.selectors import is_system_user
-from core.lifecycle import Lifecycle, Transition, move
+from core.lifecycle import Lifecycle, Transition
 from funds.access import can_allocate, can_county_review, can_finance
 from funds.models import (
     AllocationPlan,
@@ -278,14 +278,8 @@ class PaymentBatchLifecycle(Lifecycle):
         """Finance staff of the batch's own account."""
         return can_finance(actor, obj.account, transition.label)
 
-    def why_not(self, obj: PaymentBatch, actor, action: str) -> str:
-        """Why `actor` may not take `action` on the batch now ("" = may), for its pages."""
-        found = move(self, obj, actor, action)
-        if found is None:
-            return self.not_from.get((action, obj.status)) or (
-                f"{self.noun}当前状态为“{self.label(obj.status)}”，不能办理该操作。"
-            )
-        return found.why_not
+    def unavailable(self, obj: PaymentBatch, action: str) -> str:
+        return self.not_from.get((action, obj.status)) or super().unavailable(obj, action)
 
 
 class PaymentLineLifecycle(Lifecycle):

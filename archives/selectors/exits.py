@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.selectors import scope_queryset
 from archives.access import can_staff
-from archives.lifecycles import ARCHIVE, OBJECTION, why_not
+from archives.lifecycles import ARCHIVE, OBJECTION
 from archives.models import Archive, ArchiveExit, ExitObjection
 from archives.rules import objection_refusal
 from assistance.eligibility import Category
@@ -177,7 +177,7 @@ def exit_panel(archive: Archive, user) -> dict:
         decide_blocked = "已作出复核结论。"
         if objection is not None and objection.decided_on is None:
             objection.exit, objection.archive = exit, archive
-            decide_blocked = why_not(OBJECTION, objection, user, "uphold")
+            decide_blocked = OBJECTION.why_not(objection, user, "uphold")
         rows.append(
             ExitRow(
                 exit=exit,
@@ -197,7 +197,7 @@ def exit_panel(archive: Archive, user) -> dict:
     def blocked(action: str) -> str:
         if not user.is_authenticated:
             return STAFF_ONLY
-        return why_not(ARCHIVE, archive, user, action)
+        return ARCHIVE.why_not(archive, user, action)
 
     return {
         "exit_panel": ExitPanel(

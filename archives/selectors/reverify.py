@@ -11,7 +11,7 @@ from accounts.models import Organisation, User
 from accounts.roles import Level
 from accounts.selectors import scope_queryset
 from archives.access import STAFF_ROLES, can_propose_category, can_record_reverification
-from archives.lifecycles import CATEGORY_CHANGE, why_not
+from archives.lifecycles import CATEGORY_CHANGE
 from archives.lifecycles import category_text as category_label
 from archives.models import Archive, ArchiveVisit, CategoryChange
 from archives.rules import (
@@ -46,7 +46,7 @@ def decide_refusal(user: User, change: CategoryChange, archive: Archive) -> str:
     gets the page, and an approval it refuses is refused there with its reason.
     """
     change.archive = archive
-    return why_not(CATEGORY_CHANGE, change, user, "reject")
+    return CATEGORY_CHANGE.why_not(change, user, "reject")
 
 
 # --- Choices ------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from accounts.access import require_role
 from accounts.roles import Role
 from archives.access import access_archive
 from archives.forms.listing import ArchiveFilterForm, ArchiveSearchForm, MergeForm
-from archives.lifecycles import ARCHIVE, why_not
+from archives.lifecycles import ARCHIVE
 from archives.selectors.exits import exit_panel
 from archives.selectors.listing import (
     EXPORT_COLUMNS,
@@ -134,7 +134,7 @@ def archive_detail(request, pk: int):
             "history": archive_history(archive),
             "today": today,
             "overdue": archive.on_schedule and archive.verification_due < today,
-            "can_merge": not why_not(ARCHIVE, archive, request.user, "merge"),
+            "can_merge": not ARCHIVE.why_not(archive, request.user, "merge"),
             **reverify_panel(archive, request.user),
             **exit_panel(archive, request.user),
         },

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from accounts.roles import Role
-from archives.lifecycles import ARCHIVE, CATEGORY_CHANGE, LIFECYCLES, OBJECTION, why_not
+from archives.lifecycles import ARCHIVE, CATEGORY_CHANGE, LIFECYCLES, OBJECTION
 from archives.models import Archive, ArchiveEvent
 from archives.services.lifecycle import close_archive, lock_archive
 from core.lifecycle import mermaid, moves, take
@@ -75,11 +75,11 @@ def test_the_table_says_who_may_close_an_open_archive(world, archive):
     allowed = {m.transition.action for m in moves(ARCHIVE, archive, w.caseworker) if m.allowed}
     assert {"request_exit", "find_phase_out"} <= allowed
     assert "merge" not in allowed and "finalise" not in allowed
-    assert why_not(ARCHIVE, archive, w.caseworker, "merge") == "合并档案须由系统管理员办理。"
-    assert why_not(ARCHIVE, archive, w.admin, "merge") == ""
-    assert why_not(ARCHIVE, archive, w.caseworker_b, "request_exit") == "该档案不在您的管理范围内。"
+    assert ARCHIVE.why_not(archive, w.caseworker, "merge") == "合并档案须由系统管理员办理。"
+    assert ARCHIVE.why_not(archive, w.admin, "merge") == ""
+    assert ARCHIVE.why_not(archive, w.caseworker_b, "request_exit") == "该档案不在您的管理范围内。"
     # A step the table has not from this state: the state says why.
-    assert why_not(ARCHIVE, archive, w.caseworker, "finalise") == (
+    assert ARCHIVE.why_not(archive, w.caseworker, "finalise") == (
         "档案在档，不在退档告知期，不能办结退档。"
     )
 
@@ -89,7 +89,7 @@ def test_the_exit_panel_shows_what_the_table_allows(client, world, archive):
     client.force_login(w.caseworker)
     panel = client.get(reverse("archives:detail", args=[archive.pk])).context["exit_panel"]
     assert panel.can_request and panel.can_find and not panel.can_finalise
-    assert panel.finalise_blocked == why_not(ARCHIVE, archive, w.caseworker, "finalise")
+    assert panel.finalise_blocked == ARCHIVE.why_not(archive, w.caseworker, "finalise")
     client.force_login(w.admin)
     panel = client.get(reverse("archives:detail", args=[archive.pk])).context["exit_panel"]
     assert not panel.can_request and "须由经办人、审核人办理" in panel.request_blocked
@@ -113,5 +113,5 @@ def test_the_engine_refuses_a_move_the_table_does_not_hold(world, archive):
     assert closed.events.last().kind == ArchiveEvent.Kind.CLOSED
     with pytest.raises(ValidationError):
         take(ARCHIVE, obj=closed, actor=w.caseworker, action="request_exit", reason="x")
-    assert why_not(ARCHIVE, closed, w.caseworker, "request_exit") == "档案已退档，不能办理退档。"
+    assert ARCHIVE.why_not(closed, w.caseworker, "request_exit") == "档案已退档，不能办理退档。"
     assert moves(ARCHIVE, closed, w.caseworker) == []
