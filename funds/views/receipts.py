@@ -21,7 +21,7 @@ from accounts.access import require_role
 from accounts.roles import Level, Role
 from core.lifecycle import move
 from core.service_forms import NOT_DONE, paginate, run_service
-from funds.access import access_account, access_entry, access_plan, access_receipt
+from funds.access import access_account, access_entry, access_plan, access_receipt, can_finance
 from funds.forms.receipts import (
     AccountCreateForm,
     BalanceYearForm,
@@ -82,10 +82,6 @@ def _require_own_account(user, account: FundAccount) -> None:
         )
 
 
-def _may_book(user, account: FundAccount) -> bool:
-    return user.has_role(Role.FINANCE) and user.organisation_id == account.organisation_id
-
-
 # --- Accounts ---------------------------------------------------------------------------------
 
 
@@ -116,7 +112,7 @@ def account_detail(request, pk: int):
     account = access_account(request.user, pk)
     form = EntryFilterForm(request.GET)
     page = paginate(request, selectors.entry_list_for_account(account, **form.filters()))
-    may_book = _may_book(request.user, account)
+    may_book = not can_finance(request.user, account, "")
     for entry in page:
         entry.may_reverse = may_book and selectors.entry_reversible(entry)
     return render(
@@ -171,7 +167,7 @@ def receipt_list(request, pk: int):
             "rows": selectors.receipt_rows(page, timezone.localdate()),
             "year": year,
             "is_city": is_city,
-            "may_book": _may_book(request.user, account),
+            "may_book": not can_finance(request.user, account, ""),
         },
     )
 
@@ -247,7 +243,7 @@ def plan_list(request, pk: int):
         {
             "account": account,
             "page_obj": paginate(request, selectors.plan_list_for_account(account)),
-            "may_book": _may_book(request.user, account)
+            "may_book": not can_finance(request.user, account, "")
             and account.organisation.level == Level.CITY,
         },
     )
