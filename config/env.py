@@ -39,3 +39,13 @@ def database_config() -> dict:
 
 def env_keys(name: str, default: str = "") -> list[bytes]:
     return [key.encode() for key in env_list(name, default)]
+
+
+def sentry_options() -> dict:
+    """Error reporting: `SENTRY_DSN` (empty: off), and how the events are labelled."""
+    return {
+        "dsn": env_str("SENTRY_DSN").strip(),
+        "environment": env_str("SENTRY_ENVIRONMENT"),
+        "release": env_str("SENTRY_RELEASE"),
+        "traces_sample_rate": float(env_str("SENTRY_TRACES_SAMPLE_RATE", "0") or 0),
+    }

@@ -1,6 +1,15 @@
 from datetime import timedelta
 
-from config.env import BASE_DIR, VAR_DIR, database_config, env_keys, env_list, env_str
+from config.env import (
+    BASE_DIR,
+    VAR_DIR,
+    database_config,
+    env_keys,
+    env_list,
+    env_str,
+    sentry_options,
+)
+from config.observability import init_sentry, logging_config
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me")
 DEBUG = False
@@ -26,6 +35,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -133,11 +143,26 @@ SMS_BACKEND = "core.notify.LogSmsBackend"
 # larger one is queued and built by `manage.py export_worker` (under DEBUG, by a thread).
 EXPORT_INLINE_MAX_ROWS = 50_000
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"axes": {"level": "WARNING"}},
-}
+# Logs go to standard error: readable text here, one JSON object a line in production
+# (`LOG_FORMAT=json|text` overrides either), each with the request's X-Request-ID.
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
+LOGGING = logging_config(LOG_FORMAT)
+
+# Unhandled errors go to a self-hosted Sentry when SENTRY_DSN is set; nothing otherwise.
+SENTRY = sentry_options()
+if SENTRY["dsn"]:
+    init_sentry(
+        SENTRY["dsn"],
+        environment=SENTRY["environment"],
+        release=SENTRY["release"],
+        traces_sample_rate=SENTRY["traces_sample_rate"],
+    )
+
+# `/health/` (for the load balancer) runs these, in order: a function each, raising when
+# its part is down. The task worker's heartbeat is to be added here with the worker.
+HEALTH_CHECKS = [
+    "core.health.database",
+    "core.health.storage",
+    "core.health.migrations",
+]
 CSRF_FAILURE_VIEW = "core.views.csrf_failure"

@@ -1,6 +1,10 @@
 from config.env import env_bool, env_str
+from config.observability import logging_config
 
 from .base import *  # noqa: F403
+
+LOG_FORMAT = env_str("LOG_FORMAT", "json")
+LOGGING = logging_config(LOG_FORMAT)
 
 DEBUG = False
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
