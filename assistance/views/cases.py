@@ -38,6 +38,7 @@ from assistance.selectors import (
     submission_problems,
 )
 from assistance.views.review import review_context
+from core.client_ip import client_ip
 from core.crypto import keyed_hash
 from core.service_forms import NOT_DONE, int_or_none, paginate, run_service
 
@@ -281,7 +282,7 @@ def case_detail(request, pk: int, revealed=None):
 def case_reveal(request, pk: int):
     case = access_case(request.user, pk)
     revealed = services.personal_data_reveal(
-        actor=request.user, case=case, ip_address=request.META.get("REMOTE_ADDR")
+        actor=request.user, case=case, ip_address=client_ip(request)
     )
     return case_detail(request, pk, revealed=revealed)
 
@@ -336,7 +337,7 @@ def document_upload(request, pk: int):
 def document_download(request, pk: int, doc_pk: int):
     document = access_document(request.user, pk, doc_pk)
     services.document_access_log(
-        actor=request.user, document=document, ip_address=request.META.get("REMOTE_ADDR")
+        actor=request.user, document=document, ip_address=client_ip(request)
     )
     return FileResponse(
         document.file.open("rb"),

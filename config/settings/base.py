@@ -4,6 +4,7 @@ from config.env import (
     BASE_DIR,
     VAR_DIR,
     database_config,
+    env_int,
     env_keys,
     env_list,
     env_str,
@@ -92,7 +93,15 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 SESSION_COOKIE_AGE = 8 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Repeated failed log-ins lock the username on that address out (django-axes).
+# The client's address (`core.client_ip`): the number of reverse proxies in front of the
+# application whose X-Forwarded-For entries are trusted; 0 = the server is reached directly
+# and the header is ignored (a client could forge it).
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXIES", 0)
+
+# Repeated failed log-ins lock the username on that address out (django-axes), by the
+# same client address as every access log records: one user's failures never lock out the
+# others behind an office's address, nor that user at another address.
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

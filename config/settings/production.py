@@ -13,6 +13,5 @@ if not SECRET_KEY:
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-AXES_IPWARE_PROXY_COUNT = 1
 if not PII_KEYS or not PII_HASH_KEY:  # noqa: F405
     raise RuntimeError("PII_KEYS and PII_HASH_KEY must be set in production")

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import role_required
 from accounts.roles import Role
+from core.client_ip import client_ip
 from core.excel import XLSX_CONTENT_TYPE, write_workbook
 from core.models import Notification
 from core.service_forms import paginate, run_service
@@ -120,9 +121,7 @@ def batch_detail(request, pk: int):
 def batch_roster(request, pk: int):
     """The roster for the bank (.xlsx): full card numbers, so each download is logged."""
     batch = access_batch(request.user, pk)
-    services.batch_roster_access(
-        actor=request.user, batch=batch, ip_address=request.META.get("REMOTE_ADDR")
-    )
+    services.batch_roster_access(actor=request.user, batch=batch, ip_address=client_ip(request))
     # In memory up to 8 MB, on disk beyond; the response closes (and so removes) it.
     target = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
     write_workbook(target, [selectors.roster_sheet(batch)])

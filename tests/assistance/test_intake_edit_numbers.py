@@ -110,13 +110,15 @@ def test_downloading_a_document_is_logged_for_the_auditors(client, tree, case, s
     from tests.factories.assistance import upload_all_documents
 
     settings.MEDIA_ROOT = tmp_path
+    settings.TRUSTED_PROXY_COUNT = 1
     document = upload_all_documents(tree.caseworker_a1, case)[0]
     client.force_login(tree.county_a_reviewer)
     url = reverse("assistance:document_download", args=[case.pk, document.pk])
-    response = client.get(url)
+    response = client.get(url, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="192.168.5.17")
     assert response.status_code == 200
     access = PersonalDataAccess.objects.get()
     assert access.user == tree.county_a_reviewer and access.case == case
+    assert access.ip_address == "192.168.5.17"  # the client behind the proxy
     assert document.original_name in access.fields[0]
 
 

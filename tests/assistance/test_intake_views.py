@@ -931,6 +931,27 @@ def test_reveal_shows_full_numbers_and_is_logged(client, tree, case):
     assert APPLICANT_ID not in after
 
 
+@pytest.mark.parametrize(
+    "proxies, recorded",
+    # Reached directly, a forged header is not believed; behind the one trusted proxy the
+    # client is what the proxy appended, not the proxy's own address.
+    [(0, "127.0.0.1"), (1, "198.51.100.7")],
+)
+def test_the_reveal_records_the_client_address(client, tree, case, settings, proxies, recorded):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    client.force_login(tree.county_a_reviewer)
+    response = client.post(
+        reverse("assistance:case_reveal", args=[case.pk]),
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.7",
+    )
+    assert response.status_code == 200
+    assert PersonalDataAccess.objects.get().ip_address == recorded
+    client.force_login(make_user(tree.county_a, Role.AUDITOR))
+    log = page(client.get(reverse("assistance:access_log")))
+    assert f"<td>{recorded}</td>" in log and "203.0.113.9" not in log
+
+
 def test_the_edit_form_does_not_disclose_full_numbers_unlogged(client, tree, case):
     client.force_login(tree.caseworker_a1)
 

@@ -123,6 +123,21 @@ def test_roster_reads_back_with_full_card_and_total(client, fin, grant, accounts
     assert (access.user, access.case) == (fin, archive.case)
 
 
+def test_roster_download_records_the_client_behind_the_proxy(
+    client, fin, grant, accounts, archive, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    batch = batch_create(actor=fin, account=accounts.county_a, grants=[grant])
+    response = client.get(
+        url("batch_roster", batch.pk),
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.7",
+    )
+    assert response.status_code == 200
+    access = PersonalDataAccess.objects.get()
+    assert (access.case, access.ip_address) == (archive.case, "198.51.100.7")
+
+
 def test_roster_refused_to_auditors_and_other_county(client, world, world_finance, grant, accounts):
     batch = batch_create(actor=world_finance.county_a, account=accounts.county_a, grants=[grant])
     client.force_login(world_finance.county_a_auditor)
