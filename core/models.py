@@ -206,3 +206,24 @@ class StatusEvent(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.action} {self.from_status}→{self.to_status}"
+
+
+class DailyRun(TrackedModel):
+    """A daily job that ran to its end on a day (`core.locks.once_a_day`): the same day is
+    not run again, whichever host's cron starts it next."""
+
+    job = models.CharField("任务", max_length=64)
+    day = models.DateField("日期")
+    host = models.CharField("服务器", max_length=255)
+    started_at = models.DateTimeField("开始时间")
+
+    class Meta:
+        verbose_name = "每日任务运行记录"
+        verbose_name_plural = "每日任务运行记录"
+        ordering = ["-day", "job"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "day"], name="core_dailyrun_once_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.day:%Y-%m-%d}"

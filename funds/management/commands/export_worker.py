@@ -3,6 +3,9 @@
 Runs under systemd in production (Restart=always); `--once` builds what is queued and exits
 (for cron or a test). On start, jobs left running by a stopped worker are failed, so that
 their users can ask again.
+
+A worker may run on every host: each job is claimed by one worker (`export_run`), and the
+sweep of interrupted jobs is done by one worker at a time (`core.locks.run_once`).
 """
 
 import datetime
@@ -11,6 +14,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from core.locks import run_once
 from funds.services.exports import export_fail_stale, export_run_queued
 
 STALE_AFTER = datetime.timedelta(hours=6)
@@ -24,8 +28,14 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=5.0, help="轮询间隔（秒）。")
 
     def handle(self, *args, once: bool, interval: float, **options):
-        for job in export_fail_stale(started_before=timezone.now() - STALE_AFTER):
-            self.stdout.write(self.style.WARNING(f"导出任务 {job.pk} 生成中断，已标记失败。"))
+        with run_once("export_worker.stale") as mine:
+            if mine:
+                for job in export_fail_stale(started_before=timezone.now() - STALE_AFTER):
+                    self.stdout.write(
+                        self.style.WARNING(f"导出任务 {job.pk} 生成中断，已标记失败。")
+                    )
+            else:
+                self.stdout.write("另一台服务器正在清理中断的导出任务，本机跳过清理。")
         while True:
             for job in export_run_queued():
                 line = f"导出任务 {job.pk}：{job.get_status_display()}"

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from accounts.selectors import system_user
 from core.history import acting_as
+from core.locks import another_host, run_once
 from office.services.calendar import holiday_sync_from_chinesecalendar
 
 
@@ -12,6 +13,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         system = system_user()
-        with acting_as(system):
-            added = holiday_sync_from_chinesecalendar(actor=system)
+        # Adding only what is missing, it may run again; not twice at once (cron on every host).
+        with run_once("calendar_sync") as mine:
+            if not mine:
+                self.stdout.write(self.style.WARNING(another_host("节假日安排同步")))
+                return
+            with acting_as(system):
+                added = holiday_sync_from_chinesecalendar(actor=system)
         self.stdout.write(self.style.SUCCESS(f"已新增 {added} 条节假日安排。"))
