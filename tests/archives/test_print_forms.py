@@ -23,7 +23,7 @@ def printed(client, name: str, archive: Archive) -> str:
     assert response.status_code == 200
     body = response.content.decode()
     assert "@media print" in body and "size: A4" in body
-    assert "javascript:window.print()" in body
+    assert "data-print" in body
     return body
 
 
