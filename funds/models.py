@@ -372,6 +372,36 @@ class PaymentLine(TrackedModel):
         return f"{self.batch} {self.payee_name} {self.amount}"
 
 
+def return_path(upload: "BankReturn", filename: str) -> str:
+    return f"funds/returns/{upload.batch_id}/{upload.sha256}{Path(filename).suffix.lower()}"
+
+
+class BankReturn(TrackedModel):
+    """The bank's return file (回盘文件) of a batch, kept as uploaded (private storage) and
+    named by its SHA-256: the preview and the confirmation both read it again."""
+
+    batch = models.ForeignKey(PaymentBatch, models.PROTECT, related_name="returns")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    file = models.FileField("文件", upload_to=return_path)
+    name = models.CharField("文件名", max_length=200)
+    uploaded_by = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField("登记时间", null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        "accounts.User", models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "银行回盘文件"
+        verbose_name_plural = "银行回盘文件"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "sha256"], name="bank_return_once_per_batch")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch} {self.name}"
+
+
 class Entry(TrackedModel):
     """One movement of money in one account (记账分录). Append-only.
 

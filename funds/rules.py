@@ -29,12 +29,16 @@ Chinese naming the clause, empty when the rule allows the grant:
   earlier aid counted as income (the selector runs the assessment).
 """
 
+import csv
 import datetime
+import io
+import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from openpyxl import load_workbook
 
 from assistance.eligibility import Category, Household, PolicyRules, standards_for
 from core.money import yuan
@@ -468,6 +472,251 @@ def line_result_refusal(
             return "发放失败须填写失败原因。"
         return ""
     return "请选择“已到账”或“发放失败”。"
+
+
+# --- The bank's return file (回盘文件) ---
+# The roster as downloaded (发放花名册) with four columns added by the bank or the finance
+# officer: 结果 (到账/失败), 到账日期, 失败原因, 银行流水号. Read here from bytes (pure: no
+# database, no storage), then matched line by line against the batch.
+
+RETURN_MAX_ROWS = 5000
+RETURN_SUFFIXES = (".xlsx", ".csv")
+RETURN_REQUIRED = ("序号", "银行卡号", "金额（元）", "结果", "到账日期", "失败原因", "银行流水号")
+RETURN_ALIASES = {
+    "金额": "金额（元）",
+    "金额(元)": "金额（元）",
+    "卡号": "银行卡号",
+    "流水号": "银行流水号",
+    "处理结果": "结果",
+    "姓名": "收款人姓名",
+    "收款人": "收款人姓名",
+}
+RETURN_WORDS = {
+    "到账": PaymentLine.Status.PAID,
+    "已到账": PaymentLine.Status.PAID,
+    "成功": PaymentLine.Status.PAID,
+    "失败": PaymentLine.Status.FAILED,
+    "发放失败": PaymentLine.Status.FAILED,
+}
+
+
+@dataclass(frozen=True)
+class ReturnRow:
+    """One line of the bank's return file as read: `row` is its row in the file (the header
+    is row 1); `error` says why it cannot be read ("" = it can)."""
+
+    row: int
+    number: int | None = None
+    name: str = ""
+    card: str = ""
+    amount: Decimal | None = None
+    result: LineResult | None = None  # None: left blank, not recorded
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class ReturnFile:
+    rows: tuple[ReturnRow, ...] = ()
+    batch_number: str = ""  # from the roster's total row (合计), when the file keeps it
+    error: str = ""  # the whole file cannot be read
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _card(value) -> str:
+    return "".join(_text(value).split()).lstrip("'")
+
+
+def _amount(value) -> Decimal | None:
+    text = _text(value).replace(",", "").replace("，", "").removesuffix("元")
+    if not text:
+        return None
+    try:
+        return Decimal(text).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        return None
+
+
+def _day(value) -> datetime.date | None:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = _text(value).replace("年", "-").replace("月", "-").replace("日", "").replace("/", "-")
+    text = text.replace(".", "-")
+    for shape in ("%Y-%m-%d", "%Y%m%d", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return datetime.datetime.strptime(text, shape).date()  # noqa: DTZ007 (a day, no time)
+        except ValueError:
+            continue
+    return None
+
+
+def _return_table(content: bytes, filename: str) -> list[list] | str:
+    """The file's cells, row by row, or why it cannot be read."""
+    name = (filename or "").lower()
+    if name.endswith(".csv"):
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = content.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            return [list(row) for row in csv.reader(io.StringIO(text))]
+        return "CSV 文件的编码无法识别，请另存为 UTF-8 或 GBK 编码。"
+    if name.endswith(".xlsx"):
+        try:
+            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+            return "无法读取该 Excel 文件，请确认是 .xlsx 格式（不是 .xls 或加密文件）。"
+        try:
+            sheet = book.worksheets[0]
+            return [list(row) for row in sheet.iter_rows(values_only=True)]
+        finally:
+            book.close()
+    return "只接受 .xlsx 或 .csv 格式的银行回盘文件。"
+
+
+def read_return_file(content: bytes, filename: str) -> ReturnFile:
+    """The bank's return file (.xlsx or .csv) as rows: the header row names the columns
+    (RETURN_REQUIRED, in any order; others ignored), blank rows and the total row (合计) are
+    skipped, each other row read on its own with its own error."""
+    table = _return_table(content, filename)
+    if isinstance(table, str):
+        return ReturnFile(error=table)
+    table = [row for row in table if any(_text(cell) for cell in row)]
+    if not table:
+        return ReturnFile(error="文件是空的。")
+    header = [RETURN_ALIASES.get(_text(cell), _text(cell)) for cell in table[0]]
+    missing = [column for column in RETURN_REQUIRED if column not in header]
+    if missing:
+        return ReturnFile(
+            error=f"文件的列不对：缺少“{'”“'.join(missing)}”列。第一行应为列名，"
+            "即发放花名册的列再加上 结果、到账日期、失败原因、银行流水号。"
+        )
+    if len(table) - 1 > RETURN_MAX_ROWS:
+        return ReturnFile(error=f"文件超过 {RETURN_MAX_ROWS} 行，请分批登记。")
+    at = {column: header.index(column) for column in header if column}
+    rows, batch_number = [], ""
+    for index, cells in enumerate(table[1:], start=2):
+
+        def cell(column: str, cells=cells):
+            position = at.get(column)
+            return cells[position] if position is not None and position < len(cells) else None
+
+        name = _text(cell("收款人姓名"))
+        if name.startswith("合计") or _text(cell("序号")).startswith("合计"):
+            batch_number = _text(cell("备注"))
+            continue
+        rows.append(_return_row(index, cell, name))
+    return ReturnFile(rows=tuple(rows), batch_number=batch_number)
+
+
+def _return_row(index: int, cell, name: str) -> ReturnRow:
+    seat = _text(cell("序号"))
+    number = int(seat) if seat.isdigit() else None
+    card, amount = _card(cell("银行卡号")), _amount(cell("金额（元）"))
+    known = {"row": index, "number": number, "name": name, "card": card, "amount": amount}
+    if number is None:
+        return ReturnRow(**known, error=f"序号“{seat}”不是数字。" if seat else "缺少序号。")
+    if amount is None:
+        return ReturnRow(**known, error="金额不是数字。")
+    word = _text(cell("结果"))
+    if not word:
+        return ReturnRow(**known)
+    status = RETURN_WORDS.get(word)
+    if status is None:
+        return ReturnRow(**known, error=f"结果“{word}”不认识，请填写“到账”或“失败”。")
+    paid_on = None
+    if status == PaymentLine.Status.PAID:
+        paid_on = _day(cell("到账日期"))
+        if paid_on is None and _text(cell("到账日期")):
+            return ReturnRow(**known, error=f"到账日期“{_text(cell('到账日期'))}”不是日期。")
+    result = LineResult(
+        status, paid_on, _text(cell("银行流水号"))[:100], _text(cell("失败原因"))[:200]
+    )
+    return ReturnRow(**known, result=result)
+
+
+@dataclass(frozen=True)
+class ReturnMatch:
+    """A row of the return file and the line of the batch it is for; `problem` ("" = none)
+    keeps the whole file from being recorded."""
+
+    row: ReturnRow
+    line: PaymentLine | None = None
+    problem: str = ""
+
+
+def match_return(
+    read: ReturnFile,
+    *,
+    batch_number: str,
+    lines: list[PaymentLine],
+    cards: Mapping[int, str],
+    today: datetime.date,
+    sent_on: datetime.date | None,
+) -> tuple[str, list[ReturnMatch]]:
+    """Each row matched to the batch's line of its 序号 (the lines in roster order), with
+    its card number (`cards`: a line id → the full card) and amount checked, a line given
+    twice, a line already settled, and the result itself (`line_result_refusal`): the file's
+    own problem ("" = none) and the matches."""
+    if read.error:
+        return read.error, []
+    if read.batch_number and read.batch_number != batch_number:
+        return (
+            f"该文件是发放批次 {read.batch_number} 的回盘文件，不是本批次 {batch_number} 的，"
+            "请上传本批次的文件。",
+            [],
+        )
+    if not read.rows:
+        return "文件中没有明细行。", []
+    known_cards = set(cards.values())
+    seen: dict[int, int] = {}
+    matches = []
+    for row in read.rows:
+        matches.append(_match_row(row, lines, cards, known_cards, seen, today, sent_on))
+        if row.number is not None:
+            seen.setdefault(row.number, row.row)
+    # Not one row with this batch's card and amount at its 序号: another batch's file.
+    if not any(m.line is not None and m.row.amount == m.line.amount for m in matches):
+        return (
+            f"文件中没有一行能对上本批次 {batch_number} 的明细，可能是其他批次的文件。",
+            matches,
+        )
+    return "", matches
+
+
+def _match_row(row, lines, cards, known_cards, seen, today, sent_on) -> ReturnMatch:
+    if row.error:
+        return ReturnMatch(row, problem=row.error)
+    if row.number in seen:
+        return ReturnMatch(
+            row, problem=f"与第 {seen[row.number]} 行重复：序号 {row.number} 只能登记一次。"
+        )
+    if not 1 <= row.number <= len(lines):
+        return ReturnMatch(row, problem=f"序号 {row.number} 不在本批次（共 {len(lines)} 条）。")
+    line = lines[row.number - 1]
+    if row.card != cards.get(line.pk):
+        if row.card not in known_cards:
+            return ReturnMatch(row, problem=f"银行卡号 {row.card or '（空）'} 不在本批次中。")
+        return ReturnMatch(
+            row, problem=f"银行卡号与本批次序号 {row.number}（{line.payee_name}）的卡号不符。"
+        )
+    if row.amount != line.amount:
+        return ReturnMatch(row, line, f"金额 {row.amount} 元与本批次的 {line.amount} 元不符。")
+    if line.status != PaymentLine.Status.PENDING:
+        return ReturnMatch(
+            row, line, f"该明细已登记为“{line.get_status_display()}”，不能再次登记。"
+        )
+    if row.result is None:
+        return ReturnMatch(row, line)
+    return ReturnMatch(row, line, line_result_refusal(row.result, today=today, sent_on=sent_on))
 
 
 def bank_pays(lines: Iterable[PaymentLine]) -> list[PaymentLine]:

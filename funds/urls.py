@@ -61,6 +61,12 @@ urlpatterns += [
     path("batches/<int:pk>/roster/", payments.batch_roster, name="batch_roster"),
     path("batches/<int:pk>/send/", payments.batch_send, name="batch_send"),
     path("batches/<int:pk>/results/", payments.batch_results, name="batch_results"),
+    path("batches/<int:pk>/return/", payments.batch_return_upload, name="batch_return_upload"),
+    path(
+        "batches/<int:pk>/return/<str:sha256>/",
+        payments.batch_return_preview,
+        name="batch_return_preview",
+    ),
     path("batches/<int:pk>/slip/", payments.batch_slip_upload, name="batch_slip_upload"),
     path("batches/<int:pk>/slip/download/", payments.batch_slip, name="batch_slip"),
     # The books, background exports, audit and performance.

@@ -126,6 +126,21 @@ class SlipForm(forms.Form):
     )
 
 
+class ReturnUploadForm(forms.Form):
+    file = forms.FileField(
+        label="银行回盘文件（.xlsx 或 .csv）",
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+        error_messages={"required": "请选择银行回盘文件。", "empty": "文件是空的。"},
+    )
+
+
+class ReturnConfirmForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="确认按回盘文件登记以上结果（已到账的将记账支出并短信告知职工，登记后不能修改）",
+        error_messages={"required": "请勾选确认：结果登记后不能修改。"},
+    )
+
+
 class BatchFilterForm(forms.Form):
     status = forms.ChoiceField(
         label="状态", required=False, choices=[("", "全部状态"), *PaymentBatch.Status.choices]

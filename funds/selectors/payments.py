@@ -13,8 +13,8 @@ from core.crypto import decrypt
 from core.excel import Column, Sheet
 from core.money import yuan
 from funds.access import accounts_in_scope
-from funds.models import FundAccount, Grant, PaymentBatch, PaymentLine
-from funds.rules import bank_pays
+from funds.models import BankReturn, FundAccount, Grant, PaymentBatch, PaymentLine
+from funds.rules import LineResult, ReturnMatch, bank_pays, match_return, read_return_file
 
 ZERO = Decimal("0.00")
 
@@ -127,3 +127,53 @@ def roster_sheet(batch: PaymentBatch) -> Sheet:
         rows=_roster_rows(lines),
         footer=[["", f"合计 {len(live)} 人", "", "", "", "", total, batch.number or ""]],
     )
+
+
+@dataclass(frozen=True)
+class ReturnPreview:
+    """The bank's return file matched against its batch: the file's own problem, each row
+    with its line and problem, and whether it may be recorded (no problem, something to
+    record)."""
+
+    upload: BankReturn
+    problem: str
+    matches: list[ReturnMatch]
+
+    @property
+    def problems(self) -> list[ReturnMatch]:
+        return [match for match in self.matches if match.problem]
+
+    @property
+    def to_record(self) -> list[ReturnMatch]:
+        return [m for m in self.matches if m.line is not None and m.row.result is not None]
+
+    @property
+    def recordable(self) -> bool:
+        return (
+            not self.problem
+            and not self.problems
+            and bool(self.to_record)
+            and self.upload.confirmed_at is None
+        )
+
+    def results(self) -> dict[int, LineResult]:
+        return {match.line.pk: match.row.result for match in self.to_record}
+
+
+def return_preview(upload: BankReturn) -> ReturnPreview:
+    """Read the stored return file again and match it against the batch's lines as they
+    are now (in roster order, as `roster_sheet` numbers them)."""
+    batch = upload.batch
+    with upload.file.open("rb") as stored:
+        content = stored.read()
+    lines = list(batch.lines.select_related("grant", "grant__archive").order_by("id"))
+    cards = {line.pk: decrypt(line.card_cipher) for line in lines}
+    problem, matches = match_return(
+        read_return_file(content, upload.name),
+        batch_number=batch.number or "",
+        lines=lines,
+        cards=cards,
+        today=timezone.localdate(),
+        sent_on=batch.sent_on,
+    )
+    return ReturnPreview(upload=upload, problem=problem, matches=matches)

@@ -12,6 +12,7 @@ Two promises, each kept twice:
 """
 
 import datetime
+import hashlib
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -31,16 +32,17 @@ from core.history import save_tracked
 from core.lifecycle import Transition, locked, move, take
 from core.workdays import add_working_days
 from funds.lifecycles import PAYMENT_BATCHES, PAYMENT_LINES
-from funds.models import Entry, FundAccount, Grant, Item, PaymentBatch, PaymentLine
+from funds.models import BankReturn, Entry, FundAccount, Grant, Item, PaymentBatch, PaymentLine
 from funds.rules import (
     RESULT_ACTIONS,
+    RETURN_SUFFIXES,
     LineResult,
     line_result_refusal,
     line_results,
     sent_on_refusal,
     slip_refusal,
 )
-from funds.selectors.payments import paid_count
+from funds.selectors.payments import paid_count, return_preview
 from funds.services.grants import GRANTABLE_STATUSES, grant_pay
 from funds.services.ledger import (
     carry_over_refusal,
@@ -430,3 +432,70 @@ def batch_upload_slip(*, actor: User, batch: PaymentBatch, upload: UploadedFile)
         reason=f"上传银行回单：{batch.bank_slip_name}",
         update_fields=["bank_slip", "bank_slip_name", "updated_at"],
     )
+
+
+# --- The bank's return file (回盘文件): uploaded, previewed, then confirmed ---------------
+
+
+@transaction.atomic
+def bank_return_upload(*, actor: User, batch: PaymentBatch, upload: UploadedFile) -> BankReturn:
+    """Keep the bank's return file (.xlsx or .csv) of a sent batch, named by its SHA-256:
+    nothing is recorded yet; the same file uploaded again is the same record."""
+    account, batch = _lock_batch(batch)
+    require_finance(actor, account, "上传银行回盘文件")
+    blocked = PAYMENT_BATCHES.why_not(batch, actor, "record")
+    if blocked:
+        raise ValidationError(blocked)
+    if upload is None:
+        raise ValidationError({"file": "请选择银行回盘文件。"})
+    check_size(upload.size)
+    name = Path(upload.name or "回盘文件").name[:200]
+    if Path(name).suffix.lower() not in RETURN_SUFFIXES:
+        raise ValidationError({"file": "只接受 .xlsx 或 .csv 格式的银行回盘文件。"})
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    sha256 = digest.hexdigest()
+    kept = BankReturn.objects.filter(batch=batch, sha256=sha256).first()
+    if kept is not None:
+        return kept
+    upload.seek(0)
+    record = BankReturn(batch=batch, sha256=sha256, name=name, uploaded_by=actor)
+    record.file.save(name, upload, save=False)
+    return save_tracked(record, actor=actor, reason=f"上传银行回盘文件：{name}")
+
+
+@transaction.atomic
+def bank_return_confirm(*, actor: User, upload: BankReturn) -> PaymentBatch:
+    """Record the results of a previewed return file: read again from storage and matched
+    again, refused while any line has a problem; then `batch_record_results` (the same
+    checks as the form, all or nothing). A file is recorded once."""
+    account, batch = _lock_batch(upload.batch)
+    require_finance(actor, account, "登记银行发放结果")
+    upload = locked(BankReturn, upload.pk)
+    if upload.confirmed_at is not None:
+        raise ValidationError(
+            f"该回盘文件已于 {timezone.localtime(upload.confirmed_at):%Y-%m-%d %H:%M} 登记，"
+            "不能重复登记。"
+        )
+    preview = return_preview(upload)
+    if preview.problem:
+        raise ValidationError(preview.problem)
+    problems = [f"第 {m.row.row} 行：{m.problem}" for m in preview.problems]
+    if problems:
+        more = f"（另有 {len(problems) - 20} 行）" if len(problems) > 20 else ""
+        raise ValidationError(
+            ["回盘文件有问题，未登记：", *problems[:20], *([more] if more else [])]
+        )
+    if not preview.to_record:
+        raise ValidationError("回盘文件中没有填写结果（到账/失败）的明细。")
+    batch = batch_record_results(actor=actor, batch=batch, results=preview.results())
+    upload.confirmed_at = timezone.now()
+    upload.confirmed_by = actor
+    save_tracked(
+        upload,
+        actor=actor,
+        reason=f"按回盘文件登记 {len(preview.to_record)} 条结果",
+        update_fields=["confirmed_at", "confirmed_by", "updated_at"],
+    )
+    return batch

@@ -11,7 +11,7 @@ import tempfile
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import role_required
@@ -21,9 +21,17 @@ from core.excel import XLSX_CONTENT_TYPE, write_workbook
 from core.models import Notification
 from core.service_forms import paginate, run_service
 from funds.access import access_batch, can_finance
-from funds.forms.payments import BatchCreateForm, BatchFilterForm, ResultsForm, SendForm, SlipForm
+from funds.forms.payments import (
+    BatchCreateForm,
+    BatchFilterForm,
+    ResultsForm,
+    ReturnConfirmForm,
+    ReturnUploadForm,
+    SendForm,
+    SlipForm,
+)
 from funds.lifecycles import PAYMENT_BATCHES
-from funds.models import PaymentBatch, PaymentLine
+from funds.models import BankReturn, PaymentBatch, PaymentLine
 from funds.rules import batch_totals, slip_refusal
 from funds.selectors import payments as selectors
 from funds.selectors.grants import grants_payable
@@ -152,17 +160,33 @@ def batch_send(request, pk: int):
     return done or _detail(request, access_batch(request.user, pk), send_form=form)
 
 
+# Lines per page of the on-screen results form: 4 fields each, so a page posts about 200
+# fields, well under DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000).
+RESULTS_PER_PAGE = 50
+
+
 @login_required
 @role_required(Role.FINANCE)
 def batch_results(request, pk: int):
-    """The bank's result per line still at the bank: paid (date, reference) or failed."""
+    """The bank's result per line still at the bank: paid (date, reference) or failed, a
+    page of lines at a time; or the bank's return file, uploaded for a preview."""
     batch = access_batch(request.user, pk)
-    lines = list(
+    pending = (
         batch.lines.filter(status=PaymentLine.Status.PENDING)
         .select_related("grant", "grant__archive")
         .order_by("id")
     )
     bound = request.method == "POST"
+    if bound:
+        # The lines the posted page carried (those still at the bank).
+        posted = {
+            int(key[7:]) for key in request.POST if key[7:].isdigit() and key.startswith("result_")
+        }
+        lines = list(pending.filter(pk__in=posted))
+        page_obj = None
+    else:
+        page_obj = paginate(request, pending, per_page=RESULTS_PER_PAGE)
+        lines = list(page_obj)
     form = ResultsForm(request.POST if bound else None, batch=batch, lines=lines)
     if bound:
         done = run_service(
@@ -172,7 +196,12 @@ def batch_results(request, pk: int):
             ),
             form=form,
             success="已登记银行处理结果。",
-            done=lambda recorded: redirect("funds:batch_detail", pk=recorded.pk),
+            done=lambda recorded: redirect(
+                "funds:batch_results"
+                if recorded.status == PaymentBatch.Status.SENT
+                else "funds:batch_detail",
+                pk=recorded.pk,
+            ),
         )
         if done:
             return done
@@ -180,7 +209,75 @@ def batch_results(request, pk: int):
     return render(
         request,
         "funds/payments/batch_results.html",
-        {"batch": batch, "form": form, "blocked": blocked},
+        {
+            "batch": batch,
+            "form": form,
+            "page_obj": page_obj,
+            "blocked": blocked,
+            "upload_form": ReturnUploadForm(),
+        },
+    )
+
+
+@require_POST
+@login_required
+@role_required(Role.FINANCE)
+def batch_return_upload(request, pk: int):
+    """The bank's return file: kept, then shown matched line by line; nothing recorded."""
+    batch = access_batch(request.user, pk)
+    form = ReturnUploadForm(request.POST, request.FILES)
+    done = run_service(
+        request,
+        lambda data: services.bank_return_upload(
+            actor=request.user, batch=batch, upload=data["file"]
+        ),
+        form=form,
+        success="回盘文件已上传，请核对以下结果后确认登记（确认前不登记）。",
+        done=lambda upload: redirect(
+            "funds:batch_return_preview", pk=batch.pk, sha256=upload.sha256
+        ),
+    )
+    if done:
+        return done
+    blocked = PAYMENT_BATCHES.why_not(batch, request.user, "record")
+    pending = batch.lines.filter(status=PaymentLine.Status.PENDING).order_by("id")
+    page_obj = paginate(request, pending, per_page=RESULTS_PER_PAGE)
+    return render(
+        request,
+        "funds/payments/batch_results.html",
+        {
+            "batch": batch,
+            "form": ResultsForm(batch=batch, lines=list(page_obj)),
+            "page_obj": page_obj,
+            "blocked": blocked,
+            "upload_form": form,
+        },
+    )
+
+
+@login_required
+@role_required(Role.FINANCE)
+def batch_return_preview(request, pk: int, sha256: str):
+    """The return file matched against the batch: problems in red; only the confirmation
+    (a POST of this page, carrying nothing but the confirmation) records."""
+    batch = access_batch(request.user, pk)
+    upload = get_object_or_404(BankReturn, batch=batch, sha256=sha256)
+    form = ReturnConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        done = run_service(
+            request,
+            lambda data: services.bank_return_confirm(actor=request.user, upload=upload),
+            form=form,
+            success="已按回盘文件登记银行处理结果。",
+            done=lambda recorded: redirect("funds:batch_detail", pk=recorded.pk),
+        )
+        if done:
+            return done
+        upload.refresh_from_db()
+    return render(
+        request,
+        "funds/payments/batch_return.html",
+        {"batch": batch, "preview": selectors.return_preview(upload), "form": form},
     )
 
 

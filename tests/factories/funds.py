@@ -234,6 +234,80 @@ def sent_batch(world, finance, account, grants) -> PaymentBatch:
     return batch_send(actor=finance, batch=batch)
 
 
+def many_approved_grants(archive: Archive, account: FundAccount, actor, count: int, amount="100"):
+    """`count` approved grants of one archive, saved directly (the proposal and review are
+    tested elsewhere): for a batch of many lines."""
+    return [
+        save_tracked(
+            Grant(
+                archive=archive,
+                account=account,
+                organisation=archive.organisation,
+                county=archive.county,
+                city=archive.city,
+                year=YEAR,
+                item=Item.LIVING,
+                source="central",
+                category=archive.category,
+                standard_amount=D(amount),
+                amount=D(amount) + D(n % 7),
+                basis="测试：按标准发放",
+                inputs={"test": True},
+                proposed_by=actor,
+                status=Grant.Status.APPROVED,
+            ),
+            actor=actor,
+            reason="测试：帮扶项目",
+        )
+        for n in range(count)
+    ]
+
+
+# The return file's result columns, after the roster's own.
+RETURN_HEADER = ("结果", "到账日期", "失败原因", "银行流水号")
+
+
+def return_rows(batch: PaymentBatch, fill=None, *, footer: bool = True) -> list[list]:
+    """The batch's roster (as downloaded) with the four result columns: `fill(number, row)`
+    gives (结果, 到账日期, 失败原因, 银行流水号) per line (default: 到账 today, ICBC<n>)."""
+    from funds.selectors.payments import roster_sheet
+
+    sheet = roster_sheet(batch)
+    today = timezone.localdate()
+    fill = fill or (lambda number, row: ("到账", today, "", f"ICBC{number:05d}"))
+    rows = [[column.header for column in sheet.columns] + list(RETURN_HEADER)]
+    for row in sheet.rows:
+        rows.append([*row, *fill(row[0], row)])
+    if footer:
+        rows.extend(list(row) for row in sheet.footer)
+    return rows
+
+
+def return_xlsx(rows: list[list]) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("发放花名册")
+    for row in rows:
+        sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+    target = io.BytesIO()
+    book.save(target)
+    return target.getvalue()
+
+
+def return_csv(rows: list[list], encoding: str = "gbk") -> bytes:
+    import csv
+    import io
+
+    text = io.StringIO()
+    writer = csv.writer(text)
+    for row in rows:
+        writer.writerow(["" if v is None else str(v) for v in row])
+    return text.getvalue().encode(encoding)
+
+
 def paid(line: PaymentLine, on: datetime.date = PAID_ON, reference: str = "ICBC20260413001"):
     return {line.pk: ("paid", on, reference, "")}
 
